@@ -1,0 +1,64 @@
+//! The definition as served to browsers by `GET /v1/forms/{id}`.
+//!
+//! It leaves out what a visitor must not see: the gated asset's URL (revealed only after a
+//! submission), the CRM destinations, and the allow-lists.
+
+use super::{
+    ConsentDefinition, FieldDefinition, FormDefinition, FormKind, ProgressivePolicy, StoragePolicy,
+};
+use crate::submission::HiddenValues;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAsset {
+    pub title: String,
+    #[serde(default)]
+    pub cover_image_url: Option<String>,
+    #[serde(default)]
+    pub cover_alt: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicFormDefinition {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub kind: FormKind,
+    pub submit_label: String,
+    pub success_message: String,
+    pub fields: Vec<FieldDefinition>,
+    #[serde(default)]
+    pub hidden: HiddenValues,
+    #[serde(default)]
+    pub asset: Option<PublicAsset>,
+    #[serde(default)]
+    pub progressive: Option<ProgressivePolicy>,
+    #[serde(default)]
+    pub storage: StoragePolicy,
+    #[serde(default)]
+    pub consent: Option<ConsentDefinition>,
+}
+
+impl From<&FormDefinition> for PublicFormDefinition {
+    fn from(definition: &FormDefinition) -> Self {
+        Self {
+            id: definition.id.clone(),
+            title: definition.title.clone(),
+            description: definition.description.clone(),
+            kind: definition.kind,
+            submit_label: definition.submit_label.clone(),
+            success_message: definition.success.message.clone(),
+            fields: definition.fields.clone(),
+            hidden: definition.hidden.clone(),
+            asset: definition.asset.as_ref().map(|asset| PublicAsset {
+                title: asset.title.clone(),
+                cover_image_url: asset.cover_image_url.clone(),
+                cover_alt: asset.cover_alt.clone(),
+            }),
+            progressive: definition.progressive.clone(),
+            storage: definition.storage,
+            consent: definition.consent.clone(),
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Form definitions: the demo forms load, and each kind of mistake is refused with a message that
+//! names the value at fault.
+
+use leadform_core::{DefinitionError, FormDefinition, FormKind};
+use serde_json::{json, Value};
+
+fn parse(value: Value) -> Result<FormDefinition, String> {
+    let definition: FormDefinition =
+        serde_json::from_value(value).map_err(|error| error.to_string())?;
+    definition
+        .check()
+        .map_err(|DefinitionError { path, message }| format!("{path}: {message}"))?;
+    Ok(definition)
+}
+
+fn minimal() -> Value {
+    json!({
+        "id": "contact-us",
+        "title": "Talk to us",
+        "kind": "contact",
+        "submit_label": "Send",
+        "success": { "message": "Thanks!" },
+        "fields": [
+            { "name": "email", "label": "Email", "kind": "email", "required": true }
+        ]
+    })
+}
+
+fn with(mut base: Value, path: &[&str], value: Value) -> Value {
+    let mut slot = &mut base;
+    for key in &path[..path.len() - 1] {
+        slot = match key.parse::<usize>() {
+            Ok(index) => &mut slot[index],
+            Err(_) => &mut slot[*key],
+        };
+    }
+    slot[path[path.len() - 1]] = value;
+    base
+}
+
+#[test]
+fn the_demo_forms_are_valid() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).expect("forms dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let value: Value = serde_json::from_str(&text).expect("json");
+            parse(value).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            count += 1;
+        }
+    }
+    assert!(count >= 2, "expected the contact and eBook demo forms");
+}
+
+#[test]
+fn a_minimal_definition_gets_sensible_defaults() {
+    let form = parse(minimal()).expect("valid");
+    assert_eq!(form.kind, FormKind::Contact);
+    assert_eq!(form.min_fill_seconds, 3);
+    assert!(form.destinations.is_empty());
+}
+
+#[test]
+fn unknown_keys_are_refused_by_name() {
+    let error = parse(with(minimal(), &["fields", "0", "requried"], json!(true))).unwrap_err();
+    assert!(error.contains("unknown field `requried`"), "{error}");
+    let error = parse(with(minimal(), &["colour"], json!("red"))).unwrap_err();
+    assert!(error.contains("unknown field `colour`"), "{error}");
+}
+
+#[test]
+fn invalid_definitions_name_the_path_at_fault() {
+    let cases = [
+        (with(minimal(), &["id"], json!("Contact Us")), "id:"),
+        (with(minimal(), &["fields", "0", "name"], json!("E-mail")), "fields[0].name:"),
+        (with(minimal(), &["fields"], json!([])), "fields:"),
+        (
+            with(minimal(), &["fields", "0", "kind"], json!("select")),
+            "fields[0].options: a select needs at least one option",
+        ),
+        (
+            with(minimal(), &["fields", "0", "options"], json!([{"value": "a", "label": "A"}])),
+            "fields[0].options: only a `select` field takes options",
+        ),
+        (with(minimal(), &["kind"], json!("content_download")), "asset:"),
+        (
+            with(minimal(), &["allowed_origins"], json!(["https://example.com/contact"])),
+            "allowed_origins:",
+        ),
+        (
+            with(minimal(), &["success", "redirect_url"], json!("javascript:alert(1)")),
+            "success.redirect_url:",
+        ),
+        (
+            with(minimal(), &["progressive"], json!({"max_new_fields": 2, "pool": ["company"]})),
+            "progressive.pool[0]: `company` is not a field of this form",
+        ),
+        (
+            with(minimal(), &["storage"], json!("after_consent")),
+            "storage: `after_consent` needs a `consent` section",
+        ),
+        (
+            with(
+                with(minimal(), &["allowed_lead_sources"], json!(["Blog"])),
+                &["hidden"],
+                json!({"lead_source": "Website"}),
+            ),
+            "hidden.lead_source: `Website` is not in the form's own allow-list",
+        ),
+        (
+            with(
+                minimal(),
+                &["destinations"],
+                json!([{"kind": "webhook", "url": "https://hooks.example.com/x", "secret_env": "hunter2 secret"}]),
+            ),
+            "destinations[0].secret_env:",
+        ),
+    ];
+    for (definition, expected) in cases {
+        let error = parse(definition).expect_err(expected);
+        assert!(error.starts_with(expected) || error.contains(expected), "expected `{expected}`, got `{error}`");
+    }
+}
+
+#[test]
+fn destinations_parse_by_kind_and_refuse_unknown_keys() {
+    let form = parse(with(
+        minimal(),
+        &["destinations"],
+        json!([
+            {"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd", "field_map": {"email": "email"}},
+            {"kind": "hubspot", "portal_id": "123456", "form_guid": "abc-def"},
+            {"kind": "pardot_form_handler", "url": "https://go.pardot.com/l/1/2026-01-01/abc"},
+            {"kind": "webhook", "url": "https://hooks.example.com/lead", "secret_env": "LEADFORM_HOOK_SECRET"}
+        ]),
+    ))
+    .expect("valid");
+    let kinds: Vec<_> = form.destinations.iter().map(|d| d.kind_name()).collect();
+    assert_eq!(kinds, ["salesforce_web_to_lead", "hubspot", "pardot_form_handler", "webhook"]);
+
+    let error = parse(with(
+        minimal(),
+        &["destinations"],
+        json!([{"kind": "webhook", "url": "https://h.example.com", "secret_env": "X", "secret": "plain"}]),
+    ))
+    .unwrap_err();
+    assert!(error.contains("unknown field `secret`"), "{error}");
+}
+
+#[test]
+fn the_public_view_hides_the_asset_url_destinations_and_allow_lists() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms/ebook-12-charts.json");
+    let form = parse(serde_json::from_str(&std::fs::read_to_string(dir).expect("file")).expect("json"))
+        .expect("valid");
+    let public = serde_json::to_string(&form.public_view()).expect("serialises");
+    assert!(public.contains("12 Must-Have Dashboard Charts"));
+    assert!(!public.contains(".pdf"), "asset URL leaked: {public}");
+    assert!(!public.contains("allowed_"), "allow-list leaked: {public}");
+    assert!(!public.contains("destinations"));
+}
+
+#[test]
+fn origins_match_exactly_apart_from_case_and_trailing_slash() {
+    let form = parse(with(minimal(), &["allowed_origins"], json!(["https://www.example.com"]))).expect("valid");
+    assert!(form.allows_origin("https://www.example.com"));
+    assert!(form.allows_origin("https://WWW.example.com/"));
+    assert!(!form.allows_origin("https://www.example.com.evil.test"));
+    assert!(!form.allows_origin("http://www.example.com"));
+    assert!(!form.allows_origin("null"));
+}

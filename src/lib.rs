@@ -1,0 +1,1 @@
+//! The Leadform widget (being built).
