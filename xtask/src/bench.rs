@@ -1,0 +1,32 @@
+//! `cargo xtask bench`: prints figures, never fails on one. A shared 2-core machine is
+//! noisy, so numbers are for comparing runs by eye, not for asserting.
+
+use anyhow::{bail, Result};
+
+use crate::dist::{self, Profile};
+use crate::intake;
+use crate::run;
+use crate::{bench_intake, bench_size};
+
+pub struct Options {
+    pub leads: usize,
+    pub concurrency: usize,
+}
+
+pub fn bench(options: Options) -> Result<()> {
+    if options.leads == 0 || options.concurrency == 0 {
+        bail!("--leads and --concurrency must be at least 1");
+    }
+    dist::dist(Profile::Release)?;
+    run::header("bench: building the handler (release)");
+    let bin = intake::build(true)?;
+
+    let runtime = tokio::runtime::Runtime::new()?;
+    bench_size::run(&runtime, &bin)?;
+    bench_intake::run_sqlite(&runtime, &bin, &options)?;
+    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,
+        _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
+    }
+    Ok(())
+}

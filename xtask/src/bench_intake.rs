@@ -1,0 +1,391 @@
+//! Bench (2): the handler's throughput on loopback, and whether every 201 is a stored row.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{anyhow, Context, Result};
+use serde_json::{json, Value};
+
+use crate::bench::Options;
+use crate::intake::{self, Handler, ServeOptions};
+use crate::paths;
+use crate::postgres::{self, FreshDatabase};
+use crate::run;
+
+const FORM_ID: &str = "contact-us";
+
+pub fn run_sqlite(runtime: &tokio::runtime::Runtime, bin: &Path, options: &Options) -> Result<()> {
+    run::header("bench (2): intake throughput, SQLite");
+    let scratch = tempfile::tempdir()?;
+    let db = scratch.path().join("bench.db");
+    let db_arg = db.to_string_lossy().into_owned();
+    let report = run_load(runtime, bin, options, &db_arg, scratch.path())?;
+    let durability = format!(
+        "SQLite file, journal mode {} (read from the file header); synchronous is set per \
+         connection by leadform-intake and cannot be read from outside",
+        sqlite_journal_mode(&db)?
+    );
+    report.print(&durability);
+    Ok(())
+}
+
+pub fn run_postgres(
+    runtime: &tokio::runtime::Runtime,
+    bin: &Path,
+    options: &Options,
+    url: &str,
+) -> Result<()> {
+    run::header("bench (2): intake throughput, PostgreSQL");
+    // Only this run's submission ids are counted, so the shared database is a safe fallback.
+    let fresh = match FreshDatabase::create(url) {
+        Ok(fresh) => Some(fresh),
+        Err(err) => {
+            println!("note: no fresh database ({err:#}); using {url} as it is");
+            None
+        }
+    };
+    let db_url = fresh.as_ref().map_or(url, |f| f.url.as_str());
+    let scratch = tempfile::tempdir()?;
+    let report = run_load(runtime, bin, options, db_url, scratch.path())?;
+    let setting =
+        |name| postgres::show(db_url, name).unwrap_or_else(|e| format!("unknown ({e:#})"));
+    let durability = format!(
+        "PostgreSQL, synchronous_commit={}, fsync={}",
+        setting("synchronous_commit"),
+        setting("fsync")
+    );
+    report.print(&durability);
+    Ok(())
+}
+
+/// Starts a handler on `db`, submits the leads, stops it, and reads the rows back.
+fn run_load(
+    runtime: &tokio::runtime::Runtime,
+    bin: &Path,
+    options: &Options,
+    db: &str,
+    scratch: &Path,
+) -> Result<Report> {
+    let forms = paths::forms_dir();
+    let form = BenchForm::load(&forms.join(format!("{FORM_ID}.json")))?;
+    let handler = Handler::start(ServeOptions {
+        bin,
+        forms: &forms,
+        db,
+        public: None,
+        log: &scratch.join("handler.log"),
+        // One client IP sends everything here: lift the per-IP limit out of the way.
+        env: vec![("LEADFORM_RATE_LIMIT_PER_MINUTE", "1000000000".to_string())],
+    })?;
+    let leads = Arc::new(make_leads(options.leads, &form));
+    let load = runtime.block_on(submit_all(
+        format!("{}/v1/leads", handler.base_url()),
+        form.origin,
+        Arc::clone(&leads),
+        options.concurrency,
+    ))?;
+    drop(handler);
+
+    let ours: HashSet<&str> = leads.iter().map(|l| l.submission_id.as_str()).collect();
+    let stored = intake::export(bin, db)?
+        .iter()
+        .filter(|row| {
+            row["submission_id"]
+                .as_str()
+                .is_some_and(|id| ours.contains(id))
+        })
+        .count();
+    Ok(Report {
+        load,
+        stored,
+        concurrency: options.concurrency,
+    })
+}
+
+/// What the bench's leads take from the form definition, so they pass its checks.
+struct BenchForm {
+    /// The first origin the form accepts, so requests look like the widget's.
+    origin: String,
+    /// The definition's own lead source and campaign id (a form may allow-list them).
+    hidden: Value,
+}
+
+impl BenchForm {
+    fn load(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let form: Value =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let origin = form["allowed_origins"][0]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| anyhow!("{} lists no allowed_origins", path.display()))?;
+        let hidden = form.get("hidden").cloned().unwrap_or_else(|| json!({}));
+        Ok(BenchForm { origin, hidden })
+    }
+}
+
+struct Lead {
+    submission_id: String,
+    body: Vec<u8>,
+}
+
+/// Valid `contact-us` submissions (docs/architecture.md, `LeadSubmission`), distinct ids.
+fn make_leads(count: usize, form: &BenchForm) -> Vec<Lead> {
+    let submitted_at = utc_rfc3339(SystemTime::now());
+    (0..count)
+        .map(|i| {
+            let submission_id = uuid::Uuid::new_v4().to_string();
+            let body = json!({
+                "form_id": FORM_ID,
+                "submission_id": submission_id,
+                "fields": {
+                    "first_name": "Ada",
+                    "last_name": "Lovelace",
+                    "email": format!("ada+{i}@example.com"),
+                    "company": "Analytical Engines",
+                    "topic": "demo",
+                    "message": "Hello from cargo xtask bench"
+                },
+                "hidden": form.hidden,
+                "page_url": format!("{}/contact.html", form.origin),
+                "page_title": "Contact",
+                "referrer": "",
+                "submitted_at": submitted_at,
+                "locale": "en",
+                "attribution": null,
+                "consent": false,
+                "visitor_id": null,
+                // The handler rejects forms filled faster than the form's min_fill_seconds.
+                "bot_check": {"honeypot": "", "fill_ms": 5000}
+            });
+            Lead {
+                submission_id,
+                body: serde_json::to_vec(&body).expect("a json! value serialises"),
+            }
+        })
+        .collect()
+}
+
+struct Load {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    statuses: BTreeMap<u16, usize>,
+    transport_errors: usize,
+}
+
+/// Posts every lead with `concurrency` requests in flight.
+async fn submit_all(
+    url: String,
+    origin: String,
+    leads: Arc<Vec<Lead>>,
+    concurrency: usize,
+) -> Result<Load> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url, origin) = (client.clone(), url.clone(), origin.clone());
+            let (leads, next) = (Arc::clone(&leads), Arc::clone(&next));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut statuses = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(lead) = leads.get(i) else { break };
+                    let sent = Instant::now();
+                    let answer = client
+                        .post(&url)
+                        .header("Origin", &origin)
+                        .header("Content-Type", "application/json")
+                        .body(lead.body.clone())
+                        .send()
+                        .await;
+                    let status = match answer {
+                        // Read the body too: the request is not over until it has arrived.
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            response.bytes().await.ok().map(|_| status)
+                        }
+                        Err(_) => None,
+                    };
+                    latencies.push(sent.elapsed());
+                    statuses.push(status);
+                }
+                (latencies, statuses)
+            })
+        })
+        .collect();
+
+    let mut load = Load {
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+        statuses: BTreeMap::new(),
+        transport_errors: 0,
+    };
+    for worker in workers {
+        let (latencies, statuses) = worker.await?;
+        load.latencies.extend(latencies);
+        for status in statuses {
+            match status {
+                Some(code) => *load.statuses.entry(code).or_default() += 1,
+                None => load.transport_errors += 1,
+            }
+        }
+    }
+    load.elapsed = started.elapsed();
+    load.latencies.sort();
+    Ok(load)
+}
+
+struct Report {
+    load: Load,
+    stored: usize,
+    concurrency: usize,
+}
+
+impl Report {
+    fn print(&self, durability: &str) {
+        let load = &self.load;
+        let sent = load.latencies.len();
+        let accepted = load.statuses.get(&201).copied().unwrap_or(0);
+        let per_second = sent as f64 / load.elapsed.as_secs_f64();
+        println!("storage:      {durability}");
+        println!(
+            "leads:        {sent} sent, {} at a time, in {:.2} s",
+            self.concurrency,
+            load.elapsed.as_secs_f64()
+        );
+        println!("throughput:   {per_second:.0} leads/s");
+        println!(
+            "latency:      p50 {:.1} ms, p99 {:.1} ms",
+            millis(percentile(&load.latencies, 0.50)),
+            millis(percentile(&load.latencies, 0.99))
+        );
+        let answers: Vec<String> = load
+            .statuses
+            .iter()
+            .map(|(code, n)| format!("{n} x {code}"))
+            .collect();
+        println!(
+            "answers:      {}{}",
+            answers.join(", "),
+            if load.transport_errors > 0 {
+                format!(", {} connection errors", load.transport_errors)
+            } else {
+                String::new()
+            }
+        );
+        let verdict = if self.stored == accepted { "yes" } else { "NO" };
+        println!(
+            "stored rows:  {} (== {accepted} answers of 201: {verdict})",
+            self.stored
+        );
+    }
+}
+
+/// The nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// "wal" or "rollback" from bytes 18-19 of the SQLite header (2 = WAL, 1 = legacy journal).
+fn sqlite_journal_mode(db: &Path) -> Result<&'static str> {
+    let header = std::fs::read(db).with_context(|| format!("reading {}", db.display()))?;
+    Ok(match header.get(18..20) {
+        Some([2, 2]) => "WAL",
+        Some([1, 1]) => "rollback (not WAL)",
+        _ => "unknown",
+    })
+}
+
+/// `2026-11-23T07:00:00.000Z` for `time`, without pulling in a date crate.
+fn utc_rfc3339(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (days, day_secs) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        day_secs / 3600,
+        day_secs / 60 % 60,
+        day_secs % 60,
+        since_epoch.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_utc_timestamps() {
+        let at = |secs: u64, millis: u64| UNIX_EPOCH + Duration::from_millis(secs * 1000 + millis);
+        assert_eq!(utc_rfc3339(at(0, 0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            utc_rfc3339(at(1_700_000_000, 42)),
+            "2023-11-14T22:13:20.042Z"
+        );
+        assert_eq!(utc_rfc3339(at(951_782_400, 0)), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let samples: Vec<_> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&samples, 0.50), Duration::from_millis(50));
+        assert_eq!(percentile(&samples, 0.99), Duration::from_millis(99));
+        assert_eq!(percentile(&samples[..1], 0.99), Duration::from_millis(1));
+        assert_eq!(percentile(&[], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn leads_have_distinct_ids_and_the_contract_fields() {
+        let form = BenchForm::load(&paths::forms_dir().join("contact-us.json")).unwrap();
+        let leads = make_leads(3, &form);
+        let ids: HashSet<_> = leads.iter().map(|l| &l.submission_id).collect();
+        assert_eq!(ids.len(), 3);
+        let body: Value = serde_json::from_slice(&leads[0].body).unwrap();
+        assert_eq!(body["form_id"], FORM_ID);
+        assert_eq!(body["submission_id"], leads[0].submission_id.as_str());
+        assert_eq!(body["bot_check"]["fill_ms"], 5000);
+        assert_eq!(body["page_url"], format!("{}/contact.html", form.origin));
+        assert_eq!(body["hidden"], form.hidden);
+    }
+
+    #[test]
+    fn leads_pass_the_handlers_validation_of_the_demo_form() {
+        let path = paths::forms_dir().join("contact-us.json");
+        let definition: leadform_core::FormDefinition =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let form = BenchForm::load(&path).unwrap();
+        let lead: leadform_core::LeadSubmission =
+            serde_json::from_slice(&make_leads(1, &form)[0].body).unwrap();
+
+        leadform_core::validate_submission(&definition, &lead).expect("a valid lead");
+        assert!(!leadform_core::looks_automated(&definition, &lead));
+        assert!(definition.allows_origin(&form.origin));
+    }
+}

@@ -1,0 +1,38 @@
+//! `cargo xtask demo`: the demo site and the handler on one loopback port.
+
+use anyhow::Result;
+
+use crate::dist::{self, Profile};
+use crate::intake;
+use crate::paths;
+use crate::run::{self, cmd};
+
+pub fn demo(port: u16) -> Result<()> {
+    dist::dist(Profile::Release)?;
+    run::header("demo: building the handler");
+    let bin = intake::build(true)?;
+
+    let base = format!("http://127.0.0.1:{port}");
+    let bin_shown = paths::display(&bin);
+    println!(
+        "\nLeadform demo: {base}/\n\
+         \n\
+         Embed the Contact Us form on any page of an allowed origin with:\n\
+         \n\
+         <div data-leadform=\"contact-us\"></div>\n\
+         <script src=\"{base}/leadform.js\" defer></script>\n\
+         \n\
+         See the stored leads with:\n\
+         \n\
+         {bin_shown} export --db ./leadform.db --format json\n\
+         \n\
+         Ctrl-C stops the server.\n"
+    );
+    // Foreground: Ctrl-C reaches the handler too, since it shares our process group.
+    run::run(
+        cmd(&bin)
+            .args(["serve", "--forms", "forms", "--db", "./leadform.db"])
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(["--public", "dist"]),
+    )
+}

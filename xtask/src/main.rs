@@ -1,0 +1,87 @@
+//! `cargo xtask <command>`: building, running, testing and measuring Leadform.
+//!
+//! Written in Rust rather than shell so it runs wherever cargo does and fails with
+//! clear messages. Each command lives in its own module; this file only dispatches.
+
+mod args;
+mod bench;
+mod bench_intake;
+mod bench_size;
+mod demo;
+mod dist;
+mod intake;
+mod paths;
+mod postgres;
+mod run;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use crate::args::Args;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  dist [--debug]       build the widget and copy the site into dist/
+                       (--debug: dev profile, keeps debug info, skips wasm-opt)
+  demo [--port PORT]   dist, then serve the demo site and the handler on 127.0.0.1:PORT (default 8080)
+  test                 fmt, clippy, native tests, browser tests, end-to-end tests
+  bench [--leads N] [--concurrency N]
+                       print download sizes and the handler's loopback throughput
+                       (defaults: 2000 leads, 32 at a time); never fails on a figure
+  help                 this text
+";
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nerror: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> Result<()> {
+    let mut args = Args::from_env();
+    let Some(command) = args.command() else {
+        print!("{USAGE}");
+        bail!("no command given");
+    };
+    match command.as_str() {
+        "dist" => {
+            let debug = args.flag("--debug");
+            args.finish()?;
+            dist::dist(dist::Profile::from_debug_flag(debug)).map(drop)
+        }
+        "demo" => {
+            let port = args.value("--port")?.unwrap_or(8080);
+            args.finish()?;
+            demo::demo(port)
+        }
+        "test" => {
+            args.finish()?;
+            test::test()
+        }
+        "bench" => {
+            let options = bench::Options {
+                leads: args.value("--leads")?.unwrap_or(2000),
+                concurrency: args.value("--concurrency")?.unwrap_or(32),
+            };
+            args.finish()?;
+            bench::bench(options)
+        }
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            print!("{USAGE}");
+            bail!("unknown command `{other}`")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Running child processes with the command line echoed, so a failure says what to rerun.
+
+use std::ffi::{OsStr, OsString};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+use crate::paths;
+
+/// A command that runs in the workspace root.
+pub fn cmd(program: impl AsRef<OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(paths::root());
+    cmd
+}
+
+/// `cargo`, the same one that runs xtask.
+pub fn cargo() -> Command {
+    cmd(cargo_program())
+}
+
+pub fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// Runs `cmd` with inherited stdio; fails if it does not exit 0.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let line = describe(cmd);
+    println!("$ {line}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{line}`"))?;
+    if !status.success() {
+        bail!("`{line}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs `cmd` and returns its stdout; fails (showing stderr) if it does not exit 0.
+pub fn output(cmd: &mut Command) -> Result<String> {
+    let line = describe(cmd);
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("could not start `{line}`"))?;
+    if !out.status.success() {
+        bail!(
+            "`{line}` failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    String::from_utf8(out.stdout).with_context(|| format!("`{line}` printed invalid UTF-8"))
+}
+
+/// Whether `program args` starts and exits 0, with its output discarded.
+pub fn succeeds(program: impl AsRef<OsStr>, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A section header, so long logs can be scanned for where each step starts.
+pub fn header(title: &str) {
+    println!("\n==> {title}");
+}
+
+pub fn describe(cmd: &Command) -> String {
+    let envs: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| v.map(|v| format!("{}={}", k.to_string_lossy(), v.to_string_lossy())))
+        .collect();
+    let words = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|w| w.to_string_lossy().into_owned());
+    envs.into_iter().chain(words).collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,125 @@
+//! `cargo xtask test`: every check CI runs, cheapest first, stopping at the first failure.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::dist::{self, Profile};
+use crate::intake;
+use crate::paths;
+use crate::run::{self, cargo};
+use crate::tools;
+
+/// The PostgreSQL store's tests in leadform-intake run when this names a database.
+const POSTGRES_URL_VAR: &str = "LEADFORM_TEST_POSTGRES_URL";
+
+pub fn test() -> Result<()> {
+    step("a", "formatting: cargo fmt --check", || {
+        tools::ensure_rust_components()?;
+        run::run(cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    step("b", "lints: cargo clippy -D warnings", || {
+        run::run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("c", "native tests", || {
+        match postgres_url() {
+            Some(url) => println!("{POSTGRES_URL_VAR}={url}: the PostgreSQL store is tested too"),
+            None => {
+                println!("{POSTGRES_URL_VAR} is not set: the PostgreSQL store's tests will skip")
+            }
+        }
+        run::run(cargo().args(["test", "--workspace", "--exclude", "leadform-e2e"]))
+    })?;
+    step(
+        "d",
+        "the widget's browser tests (headless Chromium)",
+        browser_tests,
+    )?;
+    step(
+        "e",
+        "end-to-end tests: the handler binary and the widget in Chromium",
+        e2e_tests,
+    )?;
+    step("f", "PostgreSQL", || {
+        match postgres_url() {
+            Some(url) => println!("PostgreSQL tests ran in step (c) against {url}"),
+            None => println!("PostgreSQL tests skipped: {POSTGRES_URL_VAR} is not set"),
+        }
+        Ok(())
+    })?;
+    println!("\nall checks passed");
+    Ok(())
+}
+
+/// Runs one step under a header and names it in the error if it fails.
+fn step(id: &str, title: &str, body: impl FnOnce() -> Result<()>) -> Result<()> {
+    run::header(&format!("({id}) {title}"));
+    body().with_context(|| format!("step ({id}) {title} failed"))
+}
+
+fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+fn browser_tests() -> Result<()> {
+    tools::ensure_wasm_target()?;
+    tools::ensure_wasm_bindgen()?;
+    let chromium = tools::ensure_chromium()?;
+    // wasm-bindgen-test-runner reads the Chromium flags from here; without
+    // --disable-background-networking Chromium hangs on a closed network.
+    tools::require_file(
+        &paths::root().join("webdriver.json"),
+        "it holds the Chromium flags for the widget's browser tests",
+    )?;
+    let mut test = cargo();
+    test.args(["test", "--target", tools::WASM_TARGET, "-p", "leadform"])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", &chromium.driver);
+    // The runner's default 20 s per test is tight on a shared 2-core machine.
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        test.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    }
+    run::run(&mut test)
+}
+
+fn e2e_tests() -> Result<()> {
+    let chromium = tools::ensure_chromium()?;
+    dist::dist(Profile::Release)?;
+    run::header("(e) building the handler");
+    // The dev profile: step (c) already compiled its dependencies that way.
+    let bin = intake::build(false)?;
+    let forms = paths::forms_dir();
+    require_dir(&forms)?;
+    run::header("(e) running the end-to-end tests");
+    run::run(
+        cargo()
+            .args(["test", "-p", "leadform-e2e", "--", "--test-threads=1"])
+            .env("LEADFORM_INTAKE_BIN", &bin)
+            .env("LEADFORM_DIST", paths::dist_dir())
+            .env("LEADFORM_FORMS", &forms)
+            .env("CHROMEDRIVER", &chromium.driver)
+            .env("CHROMIUM", &chromium.browser),
+    )
+}
+
+fn require_dir(dir: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{} is missing: the demo's form definitions live there",
+            paths::display(dir)
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The external tools the build needs. Each `ensure_*` checks first, installs what is
+//! missing when it can (rustup, cargo install, npm, apt-get as root) and otherwise fails
+//! with the exact command to run.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use anyhow::{bail, Context, Result};
+
+use crate::paths;
+use crate::run::{self, cargo, cmd};
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// wasm-bindgen-cli must be exactly the version of the `wasm-bindgen` crate in Cargo.lock,
+/// or the generated glue does not match the wasm. Used only when the lock has no entry yet.
+const WASM_BINDGEN_FALLBACK_VERSION: &str = "0.2.130";
+
+/// Debian's binaryen is too old for the wasm features rustc emits; npm's is current.
+const BINARYEN_NPM_VERSION: &str = "132.0.0";
+
+pub fn ensure_rust_components() -> Result<()> {
+    for (component, probe) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
+        if !run::succeeds(run::cargo_program(), &[probe, "--version"]) {
+            run::run(cmd("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn ensure_wasm_target() -> Result<()> {
+    let installed = run::output(cmd("rustup").args(["target", "list", "--installed"]))
+        .context("rustup is needed to add the wasm target")?;
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        run::run(cmd("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    Ok(())
+}
+
+/// Installs `wasm-bindgen` (and with it `wasm-bindgen-test-runner`) at the locked version.
+pub fn ensure_wasm_bindgen() -> Result<()> {
+    let lock = std::fs::read_to_string(paths::root().join("Cargo.lock")).unwrap_or_default();
+    let wanted = locked_version(&lock, "wasm-bindgen")
+        .unwrap_or_else(|| WASM_BINDGEN_FALLBACK_VERSION.to_string());
+    let have = run::output(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let have_runner = run::succeeds("wasm-bindgen-test-runner", &["--version"]);
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) && have_runner {
+        return Ok(());
+    }
+    println!(
+        "wasm-bindgen-cli {wanted} is needed (found: {}); installing, this takes a few minutes",
+        have.trim()
+    );
+    run::run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))
+}
+
+/// The version of `package` recorded in a Cargo.lock, if it appears there exactly once.
+pub fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let name_line = format!("name = \"{package}\"");
+    let mut versions = lock
+        .split("[[package]]")
+        .filter(|block| block.lines().any(|l| l.trim() == name_line))
+        .filter_map(|block| {
+            block.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("version = \"")
+                    .and_then(|v| v.strip_suffix('"'))
+                    .map(String::from)
+            })
+        });
+    let first = versions.next()?;
+    versions.next().is_none().then_some(first)
+}
+
+/// Path to `wasm-opt` from the pinned npm `binaryen`, installed under `.tools/`.
+pub fn ensure_wasm_opt() -> Result<PathBuf> {
+    let tools = paths::tools_dir();
+    let wasm_opt = tools.join("node_modules/.bin/wasm-opt");
+    let version = run::output(cmd(&wasm_opt).arg("--version")).unwrap_or_default();
+    let major = BINARYEN_NPM_VERSION.split('.').next().unwrap_or_default();
+    if version.contains(&format!("version {major}")) {
+        return Ok(wasm_opt);
+    }
+    if !run::succeeds("npm", &["--version"]) {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    run::run(cmd("npm").args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        &tools.to_string_lossy(),
+        &format!("binaryen@{BINARYEN_NPM_VERSION}"),
+    ]))?;
+    run::output(cmd(&wasm_opt).arg("--version"))
+        .with_context(|| format!("{} does not run after npm install", wasm_opt.display()))?;
+    Ok(wasm_opt)
+}
+
+/// Chromium and the matching chromedriver, as Debian packages them.
+pub struct Chromium {
+    pub browser: PathBuf,
+    pub driver: PathBuf,
+}
+
+/// `CHROMIUM` / `CHROMEDRIVER` override the Debian paths, for machines that have them elsewhere.
+pub fn ensure_chromium() -> Result<Chromium> {
+    let browser = env_path("CHROMIUM", "/usr/bin/chromium");
+    let driver = env_path("CHROMEDRIVER", "/usr/bin/chromedriver");
+    if !browser.exists() || !driver.exists() {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    for path in [&browser, &driver] {
+        if !path.exists() {
+            bail!(
+                "{} is still missing after installing chromium",
+                path.display()
+            );
+        }
+    }
+    Ok(Chromium { browser, driver })
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+/// Installs Debian packages when running as root; otherwise says exactly what to run.
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    let list = packages.join(" ");
+    if !is_root() {
+        bail!("missing system packages; install them with:\n  sudo apt-get update && sudo apt-get install -y {list}");
+    }
+    // The package lists of a fresh machine are empty: update once per xtask run.
+    static UPDATE: Once = Once::new();
+    let mut update_result = Ok(());
+    UPDATE.call_once(|| update_result = run::run(apt().arg("update")));
+    update_result?;
+    run::run(
+        apt()
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages),
+    )
+}
+
+fn apt() -> std::process::Command {
+    let mut apt = cmd("apt-get");
+    // CI has no stdin: never let a package ask a question.
+    apt.env("DEBIAN_FRONTEND", "noninteractive");
+    apt
+}
+
+pub fn is_root() -> bool {
+    run::output(std::process::Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
+
+/// Fails with a clear message when a file the build depends on is missing.
+pub fn require_file(path: &Path, who_provides: &str) -> Result<()> {
+    if !path.is_file() {
+        bail!("{} is missing ({who_provides})", paths::display(path));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    const LOCK: &str = r#"
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "wasm-bindgen-backend"
+version = "0.2.130"
+
+[[package]]
+name = "syn"
+version = "1.0.109"
+
+[[package]]
+name = "syn"
+version = "2.0.100"
+"#;
+
+    #[test]
+    fn finds_the_exact_package_only() {
+        assert_eq!(
+            locked_version(LOCK, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(LOCK, "wasm-bindgen-cli"), None);
+    }
+
+    #[test]
+    fn refuses_to_guess_between_two_versions() {
+        assert_eq!(locked_version(LOCK, "syn"), None);
+    }
+}
