@@ -192,11 +192,19 @@ mod tests {
         assert_eq!(touch.utm_campaign.as_deref(), Some("q4"));
         assert_eq!(touch.gclid.as_deref(), Some("abc"));
         assert_eq!(touch.utm_term, None);
-        assert_eq!(touch.referrer.as_deref(), Some("https://www.linkedin.com/feed/"));
+        assert_eq!(
+            touch.referrer.as_deref(),
+            Some("https://www.linkedin.com/feed/")
+        );
         assert!(touch.has_campaign_parameters());
         assert_eq!(
             touch.parameters(),
-            vec![("utm_source", "linkedin"), ("utm_medium", "paid social"), ("utm_campaign", "q4"), ("gclid", "abc")]
+            vec![
+                ("utm_source", "linkedin"),
+                ("utm_medium", "paid social"),
+                ("utm_campaign", "q4"),
+                ("gclid", "abc")
+            ]
         );
     }
 
@@ -208,9 +216,15 @@ mod tests {
             "javascript:alert(document.cookie)",
             NOW,
         );
-        assert_eq!(touch.utm_source.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(
+            touch.utm_source.as_deref(),
+            Some("<script>alert(1)</script>")
+        );
         assert_eq!(touch.utm_term.as_deref(), Some("ab"));
-        assert_eq!(touch.utm_content.as_ref().map(|v| v.chars().count()), Some(256));
+        assert_eq!(
+            touch.utm_content.as_ref().map(|v| v.chars().count()),
+            Some(256)
+        );
         assert_eq!(touch.referrer, None);
     }
 
@@ -235,7 +249,8 @@ mod tests {
     fn first_touch_is_kept_and_last_touch_moves_only_on_campaign_visits() {
         let first = AttributionTouch::from_visit("https://acme.test/?utm_source=google", "", NOW);
         let plain = AttributionTouch::from_visit("https://acme.test/pricing", "", NOW);
-        let second = AttributionTouch::from_visit("https://acme.test/blog?utm_source=newsletter", "", NOW);
+        let second =
+            AttributionTouch::from_visit("https://acme.test/blog?utm_source=newsletter", "", NOW);
 
         let after_first = LeadAttribution::default().record_visit(first.clone());
         assert_eq!(after_first.first_touch.as_ref(), Some(&first));

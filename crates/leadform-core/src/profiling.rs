@@ -79,7 +79,8 @@ pub fn choose_fields(
     known: &KnownProfile,
 ) -> VisibleFields {
     let visible: Vec<&FieldDefinition> = fields.iter().filter(|f| f.is_visible()).collect();
-    let nothing_missing = !known.is_empty() && visible.iter().all(|f| known.known.contains(&f.name));
+    let nothing_missing =
+        !known.is_empty() && visible.iter().all(|f| known.known.contains(&f.name));
     if nothing_missing {
         return VisibleFields {
             shown: Vec::new(),
@@ -105,7 +106,12 @@ pub fn choose_fields(
     let prefill = visible
         .iter()
         .filter(|f| f.prefill && shown.contains(&f.name))
-        .filter_map(|f| known.values.get(&f.name).map(|v| (f.name.clone(), v.clone())))
+        .filter_map(|f| {
+            known
+                .values
+                .get(&f.name)
+                .map(|v| (f.name.clone(), v.clone()))
+        })
         .collect();
     VisibleFields {
         shown,
@@ -151,7 +157,12 @@ mod tests {
             ],
             ProgressivePolicy {
                 max_new_fields: 2,
-                pool: vec!["company".into(), "job_title".into(), "phone".into(), "country".into()],
+                pool: vec![
+                    "company".into(),
+                    "job_title".into(),
+                    "phone".into(),
+                    "country".into(),
+                ],
             },
         )
     }
@@ -159,7 +170,10 @@ mod tests {
     fn known(names: &[&str], values: &[(&str, &str)]) -> KnownProfile {
         KnownProfile {
             known: names.iter().map(|n| n.to_string()).collect(),
-            values: values.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+            values: values
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
@@ -177,18 +191,36 @@ mod tests {
         let (fields, policy) = form();
         let profile = known(
             &["email", "first_name", "company", "job_title"],
-            &[("email", "ada@example.com"), ("first_name", "Ada"), ("company", "secret")],
+            &[
+                ("email", "ada@example.com"),
+                ("first_name", "Ada"),
+                ("company", "secret"),
+            ],
         );
         let view = choose_fields(&fields, Some(&policy), &profile);
         assert_eq!(view.shown, ["email", "first_name", "phone", "country"]);
-        assert_eq!(view.prefill.get("email").map(String::as_str), Some("ada@example.com"));
-        assert_eq!(view.prefill.get("company"), None, "company is not shown and not prefillable");
+        assert_eq!(
+            view.prefill.get("email").map(String::as_str),
+            Some("ada@example.com")
+        );
+        assert_eq!(
+            view.prefill.get("company"),
+            None,
+            "company is not shown and not prefillable"
+        );
     }
 
     #[test]
     fn nothing_missing_means_one_click() {
         let (fields, policy) = form();
-        let everything = ["email", "first_name", "company", "job_title", "phone", "country"];
+        let everything = [
+            "email",
+            "first_name",
+            "company",
+            "job_title",
+            "phone",
+            "country",
+        ];
         let view = choose_fields(&fields, Some(&policy), &known(&everything, &[]));
         assert!(view.one_click);
         assert!(view.shown.is_empty());
@@ -205,12 +237,19 @@ mod tests {
     fn merging_answers_keeps_values_only_for_prefillable_fields() {
         let (fields, _) = form();
         let mut profile = KnownProfile::default();
-        let answers: BTreeMap<String, String> = [("email", "ada@example.com"), ("phone", "+1 555 0100"), ("company", " ")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let answers: BTreeMap<String, String> = [
+            ("email", "ada@example.com"),
+            ("phone", "+1 555 0100"),
+            ("company", " "),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         profile.merge_answers(&answers, &fields);
-        assert_eq!(profile.known, ["email", "phone"].iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            profile.known,
+            ["email", "phone"].iter().map(|s| s.to_string()).collect()
+        );
         assert_eq!(profile.values.len(), 1);
         assert_eq!(profile.values["email"], "ada@example.com");
     }

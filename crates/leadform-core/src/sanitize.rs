@@ -118,7 +118,9 @@ mod tests {
 
     #[test]
     fn query_pairs_decode_and_ignore_fragment() {
-        let pairs = query_pairs("https://x.test/p?utm_source=news+letter&utm_medium=e%2Dmail&bad=%zz&flag#utm_term=no");
+        let pairs = query_pairs(
+            "https://x.test/p?utm_source=news+letter&utm_medium=e%2Dmail&bad=%zz&flag#utm_term=no",
+        );
         assert_eq!(
             pairs,
             vec![

@@ -138,8 +138,14 @@ mod tests {
     fn uuid_v4_shape_is_checked() {
         assert!(is_uuid_v4("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"));
         assert!(is_uuid_v4("3F2B8C1E-9D4A-4B6E-AF0A-1C2D3E4F5A6B"));
-        assert!(!is_uuid_v4("3f2b8c1e-9d4a-1b6e-8f0a-1c2d3e4f5a6b"), "version 1");
-        assert!(!is_uuid_v4("3f2b8c1e-9d4a-4b6e-7f0a-1c2d3e4f5a6b"), "bad variant");
+        assert!(
+            !is_uuid_v4("3f2b8c1e-9d4a-1b6e-8f0a-1c2d3e4f5a6b"),
+            "version 1"
+        );
+        assert!(
+            !is_uuid_v4("3f2b8c1e-9d4a-4b6e-7f0a-1c2d3e4f5a6b"),
+            "bad variant"
+        );
         assert!(!is_uuid_v4("3f2b8c1e9d4a4b6e8f0a1c2d3e4f5a6b"));
         assert!(!is_uuid_v4("'; drop table leads; --"));
     }

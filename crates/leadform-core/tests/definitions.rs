@@ -74,27 +74,49 @@ fn unknown_keys_are_refused_by_name() {
 fn invalid_definitions_name_the_path_at_fault() {
     let cases = [
         (with(minimal(), &["id"], json!("Contact Us")), "id:"),
-        (with(minimal(), &["fields", "0", "name"], json!("E-mail")), "fields[0].name:"),
+        (
+            with(minimal(), &["fields", "0", "name"], json!("E-mail")),
+            "fields[0].name:",
+        ),
         (with(minimal(), &["fields"], json!([])), "fields:"),
         (
             with(minimal(), &["fields", "0", "kind"], json!("select")),
             "fields[0].options: a select needs at least one option",
         ),
         (
-            with(minimal(), &["fields", "0", "options"], json!([{"value": "a", "label": "A"}])),
+            with(
+                minimal(),
+                &["fields", "0", "options"],
+                json!([{"value": "a", "label": "A"}]),
+            ),
             "fields[0].options: only a `select` field takes options",
         ),
-        (with(minimal(), &["kind"], json!("content_download")), "asset:"),
         (
-            with(minimal(), &["allowed_origins"], json!(["https://example.com/contact"])),
+            with(minimal(), &["kind"], json!("content_download")),
+            "asset:",
+        ),
+        (
+            with(
+                minimal(),
+                &["allowed_origins"],
+                json!(["https://example.com/contact"]),
+            ),
             "allowed_origins:",
         ),
         (
-            with(minimal(), &["success", "redirect_url"], json!("javascript:alert(1)")),
+            with(
+                minimal(),
+                &["success", "redirect_url"],
+                json!("javascript:alert(1)"),
+            ),
             "success.redirect_url:",
         ),
         (
-            with(minimal(), &["progressive"], json!({"max_new_fields": 2, "pool": ["company"]})),
+            with(
+                minimal(),
+                &["progressive"],
+                json!({"max_new_fields": 2, "pool": ["company"]}),
+            ),
             "progressive.pool[0]: `company` is not a field of this form",
         ),
         (
@@ -120,7 +142,10 @@ fn invalid_definitions_name_the_path_at_fault() {
     ];
     for (definition, expected) in cases {
         let error = parse(definition).expect_err(expected);
-        assert!(error.starts_with(expected) || error.contains(expected), "expected `{expected}`, got `{error}`");
+        assert!(
+            error.starts_with(expected) || error.contains(expected),
+            "expected `{expected}`, got `{error}`"
+        );
     }
 }
 
@@ -138,7 +163,15 @@ fn destinations_parse_by_kind_and_refuse_unknown_keys() {
     ))
     .expect("valid");
     let kinds: Vec<_> = form.destinations.iter().map(|d| d.kind_name()).collect();
-    assert_eq!(kinds, ["salesforce_web_to_lead", "hubspot", "pardot_form_handler", "webhook"]);
+    assert_eq!(
+        kinds,
+        [
+            "salesforce_web_to_lead",
+            "hubspot",
+            "pardot_form_handler",
+            "webhook"
+        ]
+    );
 
     let error = parse(with(
         minimal(),
@@ -151,9 +184,13 @@ fn destinations_parse_by_kind_and_refuse_unknown_keys() {
 
 #[test]
 fn the_public_view_hides_the_asset_url_destinations_and_allow_lists() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms/ebook-12-charts.json");
-    let form = parse(serde_json::from_str(&std::fs::read_to_string(dir).expect("file")).expect("json"))
-        .expect("valid");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../forms/ebook-12-charts.json"
+    );
+    let form =
+        parse(serde_json::from_str(&std::fs::read_to_string(dir).expect("file")).expect("json"))
+            .expect("valid");
     let public = serde_json::to_string(&form.public_view()).expect("serialises");
     assert!(public.contains("12 Must-Have Dashboard Charts"));
     assert!(!public.contains(".pdf"), "asset URL leaked: {public}");
@@ -163,7 +200,12 @@ fn the_public_view_hides_the_asset_url_destinations_and_allow_lists() {
 
 #[test]
 fn origins_match_exactly_apart_from_case_and_trailing_slash() {
-    let form = parse(with(minimal(), &["allowed_origins"], json!(["https://www.example.com"]))).expect("valid");
+    let form = parse(with(
+        minimal(),
+        &["allowed_origins"],
+        json!(["https://www.example.com"]),
+    ))
+    .expect("valid");
     assert!(form.allows_origin("https://www.example.com"));
     assert!(form.allows_origin("https://WWW.example.com/"));
     assert!(!form.allows_origin("https://www.example.com.evil.test"));

@@ -136,14 +136,23 @@ fn check_progressive(form: &FormDefinition) -> Result<(), DefinitionError> {
 
 fn check_hidden_defaults(form: &FormDefinition) -> Result<(), DefinitionError> {
     let checks = [
-        ("hidden.lead_source", &form.hidden.lead_source, &form.allowed_lead_sources),
-        ("hidden.campaign_id", &form.hidden.campaign_id, &form.allowed_campaign_ids),
+        (
+            "hidden.lead_source",
+            &form.hidden.lead_source,
+            &form.allowed_lead_sources,
+        ),
+        (
+            "hidden.campaign_id",
+            &form.hidden.campaign_id,
+            &form.allowed_campaign_ids,
+        ),
     ];
     for (path, value, allowed) in checks {
         for (index, listed) in allowed.iter().enumerate() {
             let list_path = path.replace("hidden.", "allowed_") + "s";
-            check_hidden_value(listed)
-                .map_err(|message| DefinitionError::new(format!("{list_path}[{index}]"), message))?;
+            check_hidden_value(listed).map_err(|message| {
+                DefinitionError::new(format!("{list_path}[{index}]"), message)
+            })?;
         }
         let Some(value) = value else { continue };
         check_hidden_value(value).map_err(|message| DefinitionError::new(path, message))?;
@@ -250,12 +259,18 @@ pub(super) fn http_url_or_path(value: &str) -> Result<(), ValidationError> {
     let is_safe_path = value.starts_with('/')
         && !value.starts_with("//")
         && value.len() <= 2000
-        && !value.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\'));
+        && !value
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\'));
     if is_safe_path {
         return Ok(());
     }
-    http_url(value)
-        .map_err(|_| failure("url", "must be an http:// or https:// URL, or a path starting with /"))
+    http_url(value).map_err(|_| {
+        failure(
+            "url",
+            "must be an http:// or https:// URL, or a path starting with /",
+        )
+    })
 }
 
 pub(super) fn origins(values: &[String]) -> Result<(), ValidationError> {
@@ -276,8 +291,12 @@ pub(super) fn origins(values: &[String]) -> Result<(), ValidationError> {
 
 pub(super) fn salesforce_id(value: &str) -> Result<(), ValidationError> {
     let ok = matches!(value.len(), 15 | 18) && value.chars().all(|c| c.is_ascii_alphanumeric());
-    ok.then_some(())
-        .ok_or_else(|| failure("salesforce_id", "must be a 15 or 18 character Salesforce id"))
+    ok.then_some(()).ok_or_else(|| {
+        failure(
+            "salesforce_id",
+            "must be a 15 or 18 character Salesforce id",
+        )
+    })
 }
 
 pub(super) fn env_var_name(value: &str) -> Result<(), ValidationError> {

@@ -113,7 +113,10 @@ pub struct FormDefinition {
     pub submit_label: String,
     #[validate(nested)]
     pub success: SuccessBehaviour,
-    #[validate(length(min = 1, max = 50, message = "a form needs between 1 and 50 fields"), nested)]
+    #[validate(
+        length(min = 1, max = 50, message = "a form needs between 1 and 50 fields"),
+        nested
+    )]
     pub fields: Vec<FieldDefinition>,
     /// Default campaign and lead source; one embed may override them with data attributes.
     #[serde(default)]
