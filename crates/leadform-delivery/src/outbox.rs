@@ -1,0 +1,142 @@
+//! The outbox contract between the forwarder and the store (docs/storage-and-outbox.md).
+//! `leadform-store` implements [`OutboxStore`] for SQLite and PostgreSQL.
+
+use leadform_core::Destination;
+use std::future::Future;
+
+/// One delivery claimed by the forwarder: a stored lead and the destination it must reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDelivery {
+    pub id: i64,
+    /// Set by `claim_due`; required by the `mark_*` calls.
+    pub claim_token: String,
+    pub lead_id: i64,
+    pub form_id: String,
+    /// Index into `FormDefinition::destinations`.
+    pub destination_index: usize,
+    /// From [`destination_key`].
+    pub destination_key: String,
+    /// Attempts made before this one.
+    pub attempts: u32,
+    /// The validated, cleaned submission as stored.
+    pub lead: leadform_core::LeadSubmission,
+    pub intent: leadform_core::Intent,
+    /// The handler's clock, ms since the Unix epoch.
+    pub received_at_ms: i64,
+    pub client_ip: Option<String>,
+    /// The visitor's `hubspotutk` cookie, when the browser sent it.
+    pub hubspotutk: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("outbox store: {0}")]
+pub struct OutboxError(pub String);
+
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Claims up to `limit` deliveries whose `next_attempt_at_ms <= now_ms` and which are `pending`,
+    /// or `in_flight` with an expired lease. Sets status in_flight, lease_until = now + lease_ms,
+    /// a fresh claim_token, and increments nothing yet.
+    fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+    ) -> impl Future<Output = Result<Vec<PendingDelivery>, OutboxError>> + Send;
+    /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200").
+    fn mark_delivered(
+        &self,
+        id: i64,
+        claim_token: &str,
+        detail: &str,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// in_flight(claim_token) → pending; attempts += 1 when `counts_as_attempt`
+    /// (false when only a rate limit made it wait); next_attempt_at_ms; last_error.
+    fn schedule_retry(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+        counts_as_attempt: bool,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// in_flight(claim_token) → dead; attempts += 1; last_error = reason.
+    fn mark_dead(
+        &self,
+        id: i64,
+        claim_token: &str,
+        reason: &str,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Deliveries with this destination_key marked delivered at or after `since_ms`.
+    fn delivered_count_since(
+        &self,
+        destination_key: &str,
+        since_ms: i64,
+    ) -> impl Future<Output = Result<u64, OutboxError>> + Send;
+}
+
+/// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
+/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<url>`.
+/// Stored with each delivery row, so it must stay stable across releases.
+pub fn destination_key(destination: &Destination) -> String {
+    match destination {
+        Destination::SalesforceWebToLead(sf) => format!("salesforce:{}", sf.org_id),
+        Destination::Hubspot(hs) => format!("hubspot:{}", hs.portal_id),
+        Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
+        Destination::Webhook(hook) => format!("webhook:{}", hook.url),
+    }
+}
+
+/// The host (with port, lowercased) of an `http(s)://` URL; the whole text when it has no scheme.
+fn url_host(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or(after_scheme);
+    // Drop any `user:password@` so credentials never end up in a key that is logged.
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    host.to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadform_core::definition::{
+        HubspotDestination, PardotDestination, SalesforceDestination, WebhookDestination,
+    };
+
+    #[test]
+    fn keys_name_the_unit_a_vendor_limit_applies_to() {
+        let sf = Destination::SalesforceWebToLead(SalesforceDestination {
+            org_id: "00D5g000004abcd".into(),
+            sandbox: false,
+            field_map: Default::default(),
+            attribution_map: Default::default(),
+            endpoint: None,
+        });
+        assert_eq!(destination_key(&sf), "salesforce:00D5g000004abcd");
+        let hs = Destination::Hubspot(HubspotDestination {
+            portal_id: "123456".into(),
+            form_guid: "abc".into(),
+            field_map: Default::default(),
+            consent: None,
+            endpoint: None,
+        });
+        assert_eq!(destination_key(&hs), "hubspot:123456");
+        let pardot = Destination::PardotFormHandler(PardotDestination {
+            url: "https://user:pw@Go.Pardot.com:8443/l/1/2026-01-01/abc?x=1".into(),
+            field_map: Default::default(),
+        });
+        assert_eq!(destination_key(&pardot), "pardot:go.pardot.com:8443");
+        let hook = Destination::Webhook(WebhookDestination {
+            url: "https://hooks.example.com/lead".into(),
+            secret_env: "LEADFORM_HOOK_SECRET".into(),
+        });
+        assert_eq!(
+            destination_key(&hook),
+            "webhook:https://hooks.example.com/lead"
+        );
+    }
+}
