@@ -24,8 +24,8 @@ pub fn run_sqlite(runtime: &tokio::runtime::Runtime, bin: &Path, options: &Optio
     let db_arg = db.to_string_lossy().into_owned();
     let report = run_load(runtime, bin, options, &db_arg, scratch.path())?;
     let durability = format!(
-        "SQLite file, journal mode {} (read from the file header); synchronous is set per \
-         connection by leadform-intake and cannot be read from outside",
+        "SQLite file, journal mode {} (read from the file header), synchronous=FULL \
+         (leadform-intake's documented setting; it is per connection, so not visible here)",
         sqlite_journal_mode(&db)?
     );
     report.print(&durability);

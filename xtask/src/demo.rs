@@ -24,7 +24,7 @@ pub fn demo(port: u16) -> Result<()> {
          \n\
          See the stored leads with:\n\
          \n\
-         {bin_shown} export --db ./leadform.db --format json\n\
+         {bin_shown} export --db ./leadform.db --format csv\n\
          \n\
          Ctrl-C stops the server.\n"
     );

@@ -76,8 +76,9 @@ fn browser_tests() -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     // wasm-bindgen-test-runner reads the Chromium flags from here; without
     // --disable-background-networking Chromium hangs on a closed network.
+    let webdriver_json = paths::root().join("webdriver.json");
     tools::require_file(
-        &paths::root().join("webdriver.json"),
+        &webdriver_json,
         "it holds the Chromium flags for the widget's browser tests",
     )?;
     let mut test = cargo();
@@ -86,10 +87,17 @@ fn browser_tests() -> Result<()> {
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
         )
-        .env("CHROMEDRIVER", &chromium.driver);
-    // The runner's default 20 s per test is tight on a shared 2-core machine.
-    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
-        test.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+        .env("CHROMEDRIVER", &chromium.driver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json);
+    // The runner's defaults (20 s per test, a few seconds for chromedriver to start) are
+    // tight on a shared 2-core machine; these are ceilings, not expectations.
+    for (var, seconds) in [
+        ("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+        ("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60"),
+    ] {
+        if std::env::var_os(var).is_none() {
+            test.env(var, seconds);
+        }
     }
     run::run(&mut test)
 }
