@@ -180,6 +180,26 @@ fn destinations_parse_by_kind_and_refuse_unknown_keys() {
     ))
     .unwrap_err();
     assert!(error.contains("unknown field `secret`"), "{error}");
+
+    let form = parse(with(
+        minimal(),
+        &["destinations"],
+        json!([{"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd",
+                "attribution_map": {"utm_source": "00N1", "first_touch.gclid": "00N2", "last_touch.landing_page": "00N3"}}]),
+    ))
+    .expect("known attribution keys are accepted");
+    assert_eq!(form.destinations.len(), 1);
+    let error = parse(with(
+        minimal(),
+        &["destinations"],
+        json!([{"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd",
+                "attribution_map": {"middle_touch.utm_source": "00N1"}}]),
+    ))
+    .unwrap_err();
+    assert!(
+        error.starts_with("destinations[0].attribution_map: `middle_touch.utm_source` is not an attribution value"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use validator::Validate;
+use validator::{Validate, ValidationError};
 
 /// One delivery target. A form may list several; each gets its own outbox row per lead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,14 +40,70 @@ pub struct SalesforceDestination {
     pub sandbox: bool,
     #[serde(default)]
     pub field_map: BTreeMap<String, String>,
-    /// Attribution values (`utm_source`, `first_touch.utm_source`, `gclid`, `referrer`, ...) to custom
-    /// field ids (`00N...`).
+    /// Attribution values to custom field ids (`00N...`). A key is one of [`ATTRIBUTION_VALUES`],
+    /// alone (the last touch, falling back to the first touch) or prefixed with `first_touch.` or
+    /// `last_touch.` (that touch only): `utm_source`, `first_touch.utm_source`, `last_touch.gclid`.
     #[serde(default)]
+    #[validate(custom(function = "attribution_keys"))]
     pub attribution_map: BTreeMap<String, String>,
-    /// Overrides the Web-to-Lead URL; for a local stand-in in tests or a proxy.
+    /// Replaces `https://webto.salesforce.com` (or the sandbox host): the post goes to
+    /// `{endpoint}/servlet/servlet.WebToLead?encoding=UTF-8`, `endpoint` without a trailing `/`.
+    /// It may carry a path prefix (`http://proxy.internal/sf`). For a local stand-in or a proxy.
     #[serde(default)]
     #[validate(custom(function = "super::check::http_url"))]
     pub endpoint: Option<String>,
+}
+
+/// The attribution values a Salesforce `attribution_map` key may name.
+pub const ATTRIBUTION_VALUES: [&str; 10] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "gclid",
+    "fbclid",
+    "msclkid",
+    "referrer",
+    "landing_page",
+];
+
+/// Which touch an attribution key reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributionTouchChoice {
+    /// The last touch, falling back to the first touch when there is no last touch.
+    Latest,
+    First,
+    Last,
+}
+
+/// Splits an `attribution_map` key into the touch and the value it names; `None` for an unknown key.
+pub fn parse_attribution_key(key: &str) -> Option<(AttributionTouchChoice, &'static str)> {
+    let (choice, value) = if let Some(rest) = key.strip_prefix("first_touch.") {
+        (AttributionTouchChoice::First, rest)
+    } else if let Some(rest) = key.strip_prefix("last_touch.") {
+        (AttributionTouchChoice::Last, rest)
+    } else {
+        (AttributionTouchChoice::Latest, key)
+    };
+    ATTRIBUTION_VALUES
+        .iter()
+        .find(|known| **known == value)
+        .map(|known| (choice, *known))
+}
+
+fn attribution_keys(map: &BTreeMap<String, String>) -> Result<(), ValidationError> {
+    match map.keys().find(|key| parse_attribution_key(key).is_none()) {
+        None => Ok(()),
+        Some(unknown) => Err(ValidationError::new("attribution_key").with_message(
+            format!(
+                "`{unknown}` is not an attribution value; use one of {} (optionally prefixed with \
+                 `first_touch.` or `last_touch.`)",
+                ATTRIBUTION_VALUES.join(", ")
+            )
+            .into(),
+        )),
+    }
 }
 
 /// HubSpot Forms submission API v3.
@@ -63,7 +119,9 @@ pub struct HubspotDestination {
     /// How the form's consent checkbox maps to `legalConsentOptions`.
     #[serde(default)]
     pub consent: Option<HubspotConsent>,
-    /// Overrides `https://api.hsforms.com`; for a local stand-in in tests or a proxy.
+    /// Replaces `https://api.hsforms.com`: the post goes to
+    /// `{endpoint}/submissions/v3/integration/submit/{portal_id}/{form_guid}`, `endpoint` without a
+    /// trailing `/`. It may carry a path prefix. For a local stand-in or a proxy.
     #[serde(default)]
     #[validate(custom(function = "super::check::http_url"))]
     pub endpoint: Option<String>,

@@ -10,8 +10,8 @@ mod field;
 mod public;
 
 pub use destination::{
-    Destination, HubspotConsent, HubspotDestination, PardotDestination, SalesforceDestination,
-    WebhookDestination,
+    parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
+    PardotDestination, SalesforceDestination, WebhookDestination, ATTRIBUTION_VALUES,
 };
 pub use field::{FieldDefinition, FieldKind, SelectOption};
 pub use public::{PublicAsset, PublicFormDefinition};
