@@ -1,0 +1,248 @@
+//! The form: fields from the definition, validation as the visitor goes, and the submission.
+
+use super::field::Field;
+use super::honeypot::Honeypot;
+use super::one_click::OneClick;
+use super::status::{Status as StatusRegion, Tone};
+use super::success::{resolve_url, Success};
+use super::welcome::Welcome;
+use crate::embed::{events, EmbedOptions};
+use crate::form_view::FormView;
+use crate::payload::{build_submission, consent_given, PayloadInput};
+use crate::services::leads::{send_lead, SendOutcome};
+use crate::services::{attribution, page, uuid, visitor};
+use crate::state::{Action, FormState, Status};
+use leadform_core::{BotCheck, FormKind, PublicFormDefinition};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct LeadFormProps {
+    pub options: Rc<EmbedOptions>,
+    pub definition: Rc<PublicFormDefinition>,
+    pub view: Rc<FormView>,
+    /// The embed's container: events are dispatched from it.
+    pub container: Element,
+    /// Makes every element id of this mount unique on the page.
+    pub id_prefix: AttrValue,
+    /// Set for a visitor the widget recognises: greets them and offers "Not you?".
+    pub welcome: Option<Option<AttrValue>>,
+    pub on_not_you: Callback<()>,
+}
+
+/// Everything a send needs, captured when the form enters `Submitting`.
+struct SendJob {
+    props: LeadFormProps,
+    state: FormState,
+    honeypot: String,
+    fill_ms: u64,
+    dispatcher: UseReducerDispatcher<FormState>,
+}
+
+#[function_component(LeadForm)]
+pub fn lead_form(props: &LeadFormProps) -> Html {
+    let state = use_reducer(|| {
+        FormState::new(
+            props.view.fields.clone(),
+            props.view.prefill.clone(),
+            uuid::new_uuid_v4().unwrap_or_default(),
+        )
+    });
+    let shown_at = use_state(page::now_ms);
+    let honeypot_ref = use_node_ref();
+    let form_ref = use_node_ref();
+
+    {
+        // One send per entry into `Submitting`: a double click reaches the reducer twice, but the
+        // second Submit is ignored there, so `send_count` moves once.
+        let state = state.clone();
+        let props = props.clone();
+        let honeypot_ref = honeypot_ref.clone();
+        let shown_at = *shown_at;
+        use_effect_with(state.send_count, move |count| {
+            if *count > 0 && state.is_submitting() {
+                let honeypot = honeypot_ref
+                    .cast::<HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default();
+                let job = SendJob {
+                    props,
+                    state: (*state).clone(),
+                    honeypot,
+                    fill_ms: (page::now_ms() - shown_at).max(0.0) as u64,
+                    dispatcher: state.dispatcher(),
+                };
+                wasm_bindgen_futures::spawn_local(send(job));
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        let form_ref = form_ref.clone();
+        use_effect_with(state.focus_count, move |count| {
+            if *count > 0 {
+                focus_field(&form_ref, state.first_invalid());
+            }
+        });
+    }
+    {
+        // Under `after_consent`, ticking the box is the moment the browser may start remembering.
+        let definition = props.definition.clone();
+        let consent = consent_given(&state.values);
+        use_effect_with(consent, move |consent| {
+            if *consent {
+                attribution::remember(definition.storage, true);
+            }
+        });
+    }
+
+    let definition = &props.definition;
+    if let Status::Succeeded(answer) = &state.status {
+        return html! {
+            <>
+                <Success message={definition.success_message.clone()}
+                    asset={definition.asset.clone()} answer={answer.clone()}
+                    endpoint={props.options.endpoint.clone()} />
+                <StatusRegion text={Some(AttrValue::from(definition.success_message.clone()))}
+                    tone={Tone::Success} />
+            </>
+        };
+    }
+
+    let on_submit = {
+        let dispatcher = state.dispatcher();
+        let one_click = props.view.one_click;
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            dispatcher.dispatch(if one_click {
+                Action::SubmitKnown
+            } else {
+                Action::Submit
+            });
+        })
+    };
+    let on_input = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(name, value)| dispatcher.dispatch(Action::Input { name, value }))
+    };
+    let on_blur = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |name| dispatcher.dispatch(Action::Blur { name }))
+    };
+
+    let prefix = props.id_prefix.as_str();
+    let title_id = [prefix, "-title"].concat();
+    let submitting = state.is_submitting();
+    let download = definition.kind == FormKind::ContentDownload;
+    let button_label = if submitting {
+        "Sending…"
+    } else if props.view.one_click && download {
+        "Download"
+    } else {
+        definition.submit_label.as_str()
+    };
+    let tone = match state.status {
+        Status::Failed(_) => Tone::Error,
+        Status::Editing if !state.errors.is_empty() => Tone::Error,
+        _ => Tone::Neutral,
+    };
+    html! {
+        <form class="leadform-form" novalidate=true onsubmit={on_submit} ref={form_ref}
+            aria-labelledby={title_id.clone()} aria-busy={submitting.then_some("true")}>
+            <h2 class="leadform-title" id={title_id}>{ &definition.title }</h2>
+            if let Some(description) = &definition.description {
+                <p class="leadform-description">{ description }</p>
+            }
+            if let Some(name) = &props.welcome {
+                <Welcome name={name.clone()} on_not_you={props.on_not_you.clone()} />
+            }
+            if props.view.one_click {
+                <OneClick {download} />
+            }
+            { for state.fields.iter().map(|field| html! {
+                <Field key={field.name.clone()} field={field.clone()}
+                    id={AttrValue::from([prefix, "-", field.name.as_str()].concat())}
+                    value={AttrValue::from(state.value(&field.name).to_owned())}
+                    error={state.error(&field.name).map(|e| AttrValue::from(e.to_owned()))}
+                    disabled={submitting} on_input={on_input.clone()} on_blur={on_blur.clone()} />
+            }) }
+            <Honeypot id={AttrValue::from([prefix, "-hp"].concat())} input_ref={honeypot_ref} />
+            <button type="submit" class="leadform-submit" disabled={submitting}>
+                { button_label }
+            </button>
+            <StatusRegion text={state.announcement().map(AttrValue::from)} {tone} />
+        </form>
+    }
+}
+
+fn focus_field(form_ref: &NodeRef, name: Option<&str>) {
+    let (Some(form), Some(name)) = (form_ref.cast::<Element>(), name) else {
+        return;
+    };
+    let selector = ["[name=\"", name, "\"]"].concat();
+    if let Some(input) = form
+        .query_selector(&selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
+}
+
+async fn send(job: SendJob) {
+    let SendJob {
+        props,
+        state,
+        honeypot,
+        fill_ms,
+        dispatcher,
+    } = job;
+    let definition = &props.definition;
+    let policy = definition.storage;
+    let consent = consent_given(&state.values);
+    let page = page::current_page();
+    let submission = build_submission(PayloadInput {
+        definition,
+        options: &props.options,
+        values: &state.values,
+        shown: &state.fields,
+        submission_id: &state.submission_id,
+        page: &page,
+        attribution: Some(attribution::current()),
+        visitor_id: visitor::visitor_id(policy, consent),
+        bot_check: BotCheck { honeypot, fill_ms },
+    });
+    let form_id = definition.id.as_str();
+    let submission_id = Some(state.submission_id.as_str());
+    events::dispatch(&props.container, events::SUBMIT, form_id, submission_id, None);
+
+    match send_lead(&props.options.endpoint, &submission).await {
+        SendOutcome::Accepted(answer) => {
+            attribution::remember(policy, consent);
+            visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);
+            events::dispatch(&props.container, events::SUCCESS, form_id, submission_id, None);
+            let redirect = answer
+                .redirect_url
+                .as_deref()
+                .and_then(|url| resolve_url(&props.options.endpoint, url));
+            dispatcher.dispatch(Action::Accepted(answer));
+            if let Some(url) = redirect {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign(&url);
+                }
+            }
+        }
+        SendOutcome::Rejected(errors) => {
+            let message = crate::state::FIX_FIELDS;
+            events::dispatch(&props.container, events::ERROR, form_id, submission_id, Some(message));
+            dispatcher.dispatch(Action::Rejected(errors));
+        }
+        SendOutcome::Failed(message) => {
+            events::dispatch(&props.container, events::ERROR, form_id, submission_id, Some(&message));
+            dispatcher.dispatch(Action::Failed(message));
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! "Welcome back, Ada — Not you?": shown to a visitor the widget recognises.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct WelcomeProps {
+    pub name: Option<AttrValue>,
+    pub on_not_you: Callback<()>,
+}
+
+#[function_component(Welcome)]
+pub fn welcome(props: &WelcomeProps) -> Html {
+    let greeting = match &props.name {
+        Some(name) => ["Welcome back, ", name.as_str()].concat(),
+        None => "Welcome back.".to_owned(),
+    };
+    let on_click = {
+        let on_not_you = props.on_not_you.clone();
+        Callback::from(move |_: MouseEvent| on_not_you.emit(()))
+    };
+    html! {
+        <p class="leadform-welcome">
+            <span class="leadform-greeting">{ greeting }</span>
+            { " " }
+            <button type="button" class="leadform-link leadform-not-you" onclick={on_click}>
+                { "Not you?" }
+            </button>
+        </p>
+    }
+}

@@ -1,0 +1,14 @@
+//! The widget's side effects: HTTP to the handler, browser storage, page facts, randomness.
+//! Components call these; the state reducer never does.
+
+pub mod attribution;
+pub mod definition;
+mod http;
+pub mod leads;
+pub mod page;
+pub mod profile;
+pub mod storage;
+pub mod uuid;
+pub mod visitor;
+
+pub use http::HttpError;
