@@ -1,1 +1,18 @@
-//! placeholder
+//! `leadform-intake`: the Leadform form handler.
+//!
+//! - [`forms`] loads and checks the marketer's form definitions;
+//! - [`intake`] decides what a submission becomes (validated, flagged, stored with its deliveries);
+//! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
+//! - [`server`] runs it; [`commands`] is what each CLI command does;
+//! - [`export`] and [`outbox_cli`] format stored data for people.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod export;
+pub mod forms;
+pub mod http;
+pub mod intake;
+pub mod logging;
+pub mod outbox_cli;
+pub mod server;

@@ -1,0 +1,103 @@
+//! The command line: `serve`, `export`, `outbox list|retry` and `check`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "leadform-intake", version, about = "The Leadform form handler")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, the fallback forms and the built site; deliver leads to CRMs.
+    Serve(ServeArgs),
+    /// Print every stored lead, oldest first.
+    Export {
+        /// A SQLite file path or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
+    /// Show or replay CRM deliveries.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+    /// Check every form definition in a folder and exit.
+    Check {
+        #[arg(long)]
+        forms: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Folder of form definitions, one `{id}.json` per form.
+    #[arg(long)]
+    pub forms: PathBuf,
+    /// A SQLite file path (created if missing) or a postgres:// URL.
+    #[arg(long)]
+    pub db: String,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The built site (`dist/`): loader, widget, stylesheet and demo pages.
+    #[arg(long)]
+    pub public: Option<PathBuf>,
+    /// Lead submissions per minute per client address.
+    #[arg(long, env = "LEADFORM_RATE_LIMIT_PER_MINUTE", default_value_t = crate::http::rate_limit::DEFAULT_PER_MINUTE)]
+    pub rate_limit_per_minute: u32,
+    /// Count rate limits by the first X-Forwarded-For address. Only behind a proxy that sets it.
+    #[arg(long)]
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DeliveryStatus {
+    Pending,
+    #[value(name = "in_flight")]
+    InFlight,
+    Delivered,
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::InFlight => "in_flight",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List deliveries, optionally only those with one status.
+    List {
+        #[arg(long)]
+        db: String,
+        #[arg(long, value_enum)]
+        status: Option<DeliveryStatus>,
+    },
+    /// Send a delivery again (by id), or every dead one (--dead).
+    Retry {
+        #[arg(long)]
+        db: String,
+        #[arg(required_unless_present = "dead", conflicts_with = "dead")]
+        id: Option<i64>,
+        #[arg(long)]
+        dead: bool,
+    },
+}

@@ -1,0 +1,132 @@
+//! Which origins may call the API, and the CORS headers that tell the browser so.
+//!
+//! A request is allowed when it has no `Origin` (not a browser cross-origin call), when its origin is
+//! the handler's own (the demo pages embed forms same-origin, on whatever port the demo runs), or when
+//! the form lists the origin in `allowed_origins`. Credentials are allowed because the visitor
+//! cookie must cross origins, so the answer names the exact origin, never `*`.
+
+use super::errors::ApiError;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// How long a browser may cache a preflight answer, in seconds.
+const PREFLIGHT_MAX_AGE_SECS: u32 = 600;
+
+/// The outcome of checking a request's `Origin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginVerdict {
+    /// No `Origin` header: a same-origin GET, a server-side client, or curl.
+    Absent,
+    /// The page calling is served by this handler.
+    SameOrigin(String),
+    /// A listed embedding site.
+    Listed(String),
+}
+
+impl OriginVerdict {
+    fn origin(&self) -> Option<&str> {
+        match self {
+            OriginVerdict::Absent => None,
+            OriginVerdict::SameOrigin(origin) | OriginVerdict::Listed(origin) => Some(origin),
+        }
+    }
+}
+
+/// Checks the `Origin` header; `is_listed` says whether the relevant allow-list has it.
+pub fn judge_origin(
+    headers: &HeaderMap,
+    is_listed: impl Fn(&str) -> bool,
+) -> Result<OriginVerdict, ApiError> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(OriginVerdict::Absent);
+    };
+    let origin = origin
+        .to_str()
+        .map_err(|_| ApiError::OriginNotAllowed("(not readable text)".into()))?;
+    if is_same_origin(origin, request_host(headers)) {
+        return Ok(OriginVerdict::SameOrigin(origin.to_owned()));
+    }
+    if is_listed(origin) {
+        return Ok(OriginVerdict::Listed(origin.to_owned()));
+    }
+    // The origin is echoed in the message; cap it so a hostile header cannot bloat the answer.
+    Err(ApiError::OriginNotAllowed(
+        origin.chars().take(200).collect(),
+    ))
+}
+
+/// The `Host` header, as the browser addressed this handler (`127.0.0.1:8080`).
+pub fn request_host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok())
+}
+
+/// `http://127.0.0.1:8080` is same-origin with a request whose `Host` is `127.0.0.1:8080`.
+/// The scheme is not compared: behind TLS termination the handler itself only sees http.
+pub fn is_same_origin(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    origin.split_once("://").is_some_and(|(scheme, rest)| {
+        matches!(scheme, "http" | "https") && rest.trim_end_matches('/').eq_ignore_ascii_case(host)
+    })
+}
+
+/// Adds the CORS answer headers for an allowed request.
+pub fn add_cors_headers(headers: &mut HeaderMap, verdict: &OriginVerdict) {
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(origin) = verdict.origin() {
+        if let Ok(value) = HeaderValue::from_str(origin) {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+        }
+    }
+}
+
+/// The answer to an `OPTIONS` preflight: 204 with the allowed methods and headers, or 403.
+pub fn preflight(headers: &HeaderMap, is_listed: impl Fn(&str) -> bool) -> Response {
+    match judge_origin(headers, is_listed) {
+        Ok(verdict) => {
+            let mut response = StatusCode::NO_CONTENT.into_response();
+            let out = response.headers_mut();
+            add_cors_headers(out, &verdict);
+            out.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+            );
+            out.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("Content-Type"),
+            );
+            out.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from(PREFLIGHT_MAX_AGE_SECS),
+            );
+            response
+        }
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_compares_host_and_port() {
+        assert!(is_same_origin(
+            "http://127.0.0.1:8080",
+            Some("127.0.0.1:8080")
+        ));
+        assert!(is_same_origin(
+            "https://Forms.Example.com",
+            Some("forms.example.com")
+        ));
+        assert!(!is_same_origin(
+            "http://127.0.0.1:8081",
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!is_same_origin("null", Some("127.0.0.1:8080")));
+        assert!(!is_same_origin("http://127.0.0.1:8080", None));
+    }
+}

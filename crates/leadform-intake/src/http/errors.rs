@@ -1,0 +1,83 @@
+//! Every refusal of the JSON API, as one enum mapped to a status and a JSON body:
+//! `{"error": {"code", "message"}}`, or for field problems 422 `{"errors": {field: {code, message}}}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use leadform_core::FieldErrors;
+use serde_json::json;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("the request body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge { limit_bytes: usize },
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the body does not match the lead payload: {0}")]
+    InvalidPayload(String),
+    #[error("there is no form `{0}`")]
+    UnknownForm(String),
+    #[error("the origin `{0}` may not use this form")]
+    OriginNotAllowed(String),
+    #[error("too many submissions from this address; try again in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    BadSubmission(String),
+    #[error("some fields are invalid")]
+    InvalidFields(FieldErrors),
+    #[error("this submission id was already used for a different submission; make a new one")]
+    SubmissionIdReused,
+    #[error("the lead could not be stored right now; nothing was saved, please try again")]
+    StorageUnavailable,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MalformedJson(_)
+            | ApiError::InvalidPayload(_)
+            | ApiError::BadSubmission(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownForm(_) => StatusCode::NOT_FOUND,
+            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::SubmissionIdReused => StatusCode::CONFLICT,
+            ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// A stable, machine-readable code for programs (the widget picks its message by it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidPayload(_) => "invalid_payload",
+            ApiError::UnknownForm(_) => "unknown_form",
+            ApiError::OriginNotAllowed(_) => "origin_not_allowed",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::BadSubmission(_) => "bad_submission",
+            ApiError::InvalidFields(_) => "invalid_fields",
+            ApiError::SubmissionIdReused => "submission_id_reused",
+            ApiError::StorageUnavailable => "storage_unavailable",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = match &self {
+            ApiError::InvalidFields(errors) => json!({ "errors": errors }),
+            other => json!({ "error": { "code": other.code(), "message": other.to_string() } }),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
+    }
+}

@@ -1,0 +1,39 @@
+//! `GET /v1/forms/{id}`: the public view of a definition (no asset URL, destinations or allow-lists).
+
+use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
+use super::errors::ApiError;
+use super::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+pub async fn get_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let form = state
+        .forms
+        .get(&id)
+        .ok_or_else(|| ApiError::UnknownForm(id.chars().take(64).collect()))?;
+    let verdict = judge_origin(&headers, |origin| form.allows_origin(origin))?;
+    let mut response = Json(form.public_view()).into_response();
+    // Marketers edit definitions; a browser must revalidate rather than show an old form.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    add_cors_headers(response.headers_mut(), &verdict);
+    Ok(response)
+}
+
+pub async fn preflight(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.forms.get(&id) {
+        Some(form) => cors_preflight(&headers, |origin| form.allows_origin(origin)),
+        None => ApiError::UnknownForm(id.chars().take(64).collect()).into_response(),
+    }
+}

@@ -1,0 +1,164 @@
+//! `POST /v1/leads`: the widget's JSON submission.
+//!
+//! Checks run cheapest and most certain first: size, JSON shape, form, origin, rate, then the
+//! form's own rules. Nothing is stored unless every check passes. A repeated submission id gets the
+//! first answer again (201 with the same body) and stores nothing new.
+
+use super::cookies::{cookie_value, set_visitor_cookie, visitor_id};
+use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
+use super::errors::ApiError;
+use super::rate_limit::client_ip;
+use super::{AppState, BODY_LIMIT_BYTES};
+use crate::intake::{accept_lead, AcceptError, IncomingLead};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use leadform_core::{LeadSubmission, SubmissionError};
+use std::net::SocketAddr;
+
+/// The longest `hubspotutk` cookie passed on to HubSpot (it is a 32-character hex id).
+const MAX_HUBSPOTUTK_CHARS: usize = 64;
+
+pub async fn post_lead(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match handle(&state, peer, &headers, body).await {
+        Ok(response) => response,
+        Err((form_id, error)) => {
+            tracing::info!(
+                form_id = form_id.as_deref().unwrap_or("-"),
+                outcome = error.code(),
+                status = error.status().as_u16(),
+                "lead refused"
+            );
+            let refused_origin = matches!(error, ApiError::OriginNotAllowed(_));
+            let mut response = error.into_response();
+            // A listed site's widget must be able to read why its lead was refused.
+            let form = form_id.as_deref().and_then(|id| state.forms.get(id));
+            let verdict = judge_origin(&headers, |origin| match form {
+                Some(form) => form.allows_origin(origin),
+                None => state.forms.any_allows_origin(origin),
+            });
+            if let (false, Ok(verdict)) = (refused_origin, verdict) {
+                add_cors_headers(response.headers_mut(), &verdict);
+            }
+            response
+        }
+    }
+}
+
+/// Errors carry the form id when it names a real form (never raw input: it could be anything).
+type Refusal = (Option<String>, ApiError);
+
+async fn handle(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Refusal> {
+    let body = body.map_err(|rejection| {
+        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge {
+                limit_bytes: BODY_LIMIT_BYTES,
+            }
+        } else {
+            ApiError::MalformedJson(rejection.body_text())
+        };
+        (None, error)
+    })?;
+    let submission = parse_submission(&body).map_err(|e| (None, e))?;
+    let form = state
+        .forms
+        .get(&submission.form_id)
+        .cloned()
+        .ok_or_else(|| {
+            (
+                None,
+                ApiError::UnknownForm(submission.form_id.chars().take(64).collect()),
+            )
+        })?;
+    let known = |error| (Some(form.id.clone()), error);
+    let verdict = judge_origin(headers, |origin| form.allows_origin(origin)).map_err(known)?;
+    let ip = client_ip(peer, headers, state.trust_proxy);
+    state
+        .rate_limiter
+        .check(ip)
+        .map_err(|retry_after_secs| known(ApiError::RateLimited { retry_after_secs }))?;
+
+    let incoming = IncomingLead {
+        form: &form,
+        submission,
+        // The body was parsed as JSON, so it is UTF-8.
+        raw_payload: String::from_utf8_lossy(&body).into_owned(),
+        client_ip: Some(ip.to_string()),
+        hubspotutk: cookie_value(headers, "hubspotutk")
+            .filter(|v| !v.is_empty() && v.len() <= MAX_HUBSPOTUTK_CHARS)
+            .map(str::to_owned),
+        visitor_cookie: visitor_id(headers),
+    };
+    let accepted = accept_lead(&state.store, &state.deliveries_due, incoming)
+        .await
+        .map_err(|error| known(api_error(error)))?;
+
+    tracing::info!(
+        form_id = %form.id,
+        submission_id = %accepted.answer.submission_id,
+        outcome = if accepted.repeat { "already_stored" } else if accepted.is_spam { "stored_as_spam" } else { "stored" },
+        status = 201,
+        "lead accepted"
+    );
+    let mut response = (StatusCode::CREATED, Json(&accepted.answer)).into_response();
+    add_cors_headers(response.headers_mut(), &verdict);
+    if let Some(visitor) = &accepted.new_visitor_id {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, set_visitor_cookie(headers, visitor));
+    }
+    Ok(response)
+}
+
+/// Parses the body, naming where the JSON went wrong: `fields.email: invalid type: integer ...`.
+pub fn parse_submission(body: &[u8]) -> Result<LeadSubmission, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let parsed: Result<LeadSubmission, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let submission = parsed.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_data() {
+            if path == "." {
+                ApiError::InvalidPayload(inner.to_string())
+            } else {
+                ApiError::InvalidPayload(format!("{path}: {inner}"))
+            }
+        } else {
+            ApiError::MalformedJson(inner.to_string())
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|error| ApiError::MalformedJson(error.to_string()))?;
+    Ok(submission)
+}
+
+pub fn api_error(error: AcceptError) -> ApiError {
+    match error {
+        AcceptError::Invalid(SubmissionError::Fields(errors)) => ApiError::InvalidFields(errors),
+        AcceptError::Invalid(other) => ApiError::BadSubmission(other.to_string()),
+        AcceptError::SubmissionIdReused => ApiError::SubmissionIdReused,
+        AcceptError::Storage(error) => {
+            tracing::error!(error = %error, "storing a lead failed");
+            ApiError::StorageUnavailable
+        }
+    }
+}
+
+pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // A preflight does not say which form it is for; the POST itself checks that form's list.
+    cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin))
+}

@@ -1,0 +1,73 @@
+//! `leadform-intake outbox list|retry`: see and replay CRM deliveries.
+
+use leadform_store::{DeliveryFilter, DeliveryRecord, Store, StoreError};
+use std::io::Write;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum OutboxCliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the list failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("there is no delivery {0} that can be retried (unknown id, or already delivered or in flight)")]
+    NotRetryable(i64),
+}
+
+pub async fn list(
+    store: &Store,
+    status: Option<&str>,
+    out: &mut impl Write,
+) -> Result<(), OutboxCliError> {
+    let filter = match status {
+        Some(status) => DeliveryFilter::Status(status.to_owned()),
+        None => DeliveryFilter::All,
+    };
+    let deliveries = store.list_deliveries(filter).await?;
+    write_table(&deliveries, out)?;
+    Ok(())
+}
+
+fn write_table(deliveries: &[DeliveryRecord], out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<6} {:<6} {:<16} {:<24} {:<10} {:>8}  {:<24}  last error / delivered at",
+        "id", "lead", "form", "destination", "status", "attempts", "next attempt"
+    )?;
+    for d in deliveries {
+        let note = match (&d.delivered_at, &d.last_error) {
+            (Some(at), _) => format!("delivered {at}"),
+            (None, Some(error)) => error.replace(['\n', '\r'], " "),
+            (None, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "{:<6} {:<6} {:<16} {:<24} {:<10} {:>8}  {:<24}  {note}",
+            d.id,
+            d.lead_id,
+            d.form_id,
+            d.destination_key,
+            d.status,
+            d.attempts,
+            d.next_attempt_at.as_deref().unwrap_or("-"),
+        )?;
+    }
+    writeln!(out, "{} deliveries", deliveries.len())
+}
+
+/// Moves one dead or pending delivery back to pending, due now.
+pub async fn retry_one(store: &Store, id: i64) -> Result<String, OutboxCliError> {
+    if store.retry_delivery(id).await? {
+        Ok(format!(
+            "delivery {id} is pending again and will be sent shortly"
+        ))
+    } else {
+        Err(OutboxCliError::NotRetryable(id))
+    }
+}
+
+/// Moves every dead delivery back to pending.
+pub async fn retry_dead(store: &Store) -> Result<String, OutboxCliError> {
+    let count = store.retry_dead().await?;
+    Ok(format!("{count} dead deliveries are pending again"))
+}

@@ -1,0 +1,92 @@
+//! Starting and stopping the HTTP server (used by `serve` and, in-process, by the tests).
+
+use crate::forms::FormRegistry;
+use crate::http::rate_limit::RateLimiter;
+use crate::http::{router, AppState};
+use leadform_store::Store;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Notify};
+use tokio::task::JoinHandle;
+
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped with an error: {0}")]
+    Serve(std::io::Error),
+    #[error("the server task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+pub struct ServerOptions {
+    pub forms: FormRegistry,
+    pub store: Arc<Store>,
+    pub addr: SocketAddr,
+    pub public_dir: Option<PathBuf>,
+    pub rate_limit_per_minute: u32,
+    pub trust_proxy: bool,
+}
+
+/// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
+/// the runtime ends.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// Poked after each lead with deliveries; the forwarder waits on it.
+    pub deliveries_due: Arc<Notify>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), std::io::Error>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets requests in progress finish, and waits for that.
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            // The receiver is gone only if the server already stopped; then there is nothing to do.
+            let _ = stop.send(());
+        }
+        self.task.await?.map_err(ServerError::Serve)
+    }
+}
+
+pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    let listener = TcpListener::bind(options.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: options.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: options.addr,
+        source,
+    })?;
+    let deliveries_due = Arc::new(Notify::new());
+    let state = AppState {
+        forms: Arc::new(options.forms),
+        store: options.store,
+        rate_limiter: Arc::new(RateLimiter::per_minute(options.rate_limit_per_minute)),
+        deliveries_due: deliveries_due.clone(),
+        trust_proxy: options.trust_proxy,
+    };
+    let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        deliveries_due,
+        stop: Some(stop),
+        task,
+    })
+}
