@@ -1,0 +1,201 @@
+//! A real handler for tests: started in-process on a loopback port, with a temp SQLite file (or a
+//! throwaway PostgreSQL database) and a temp forms folder, spoken to over real HTTP.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+pub mod fixtures;
+
+use leadform_intake::forms::FormRegistry;
+use leadform_intake::server::{self, RunningServer, ServerOptions};
+use leadform_store::{Store, StoredLead};
+use serde_json::Value;
+use sqlx::Connection;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite always; PostgreSQL too when `LEADFORM_TEST_POSTGRES_URL` is set (else it says it skipped).
+pub fn backends() -> Vec<Backend> {
+    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => vec![Backend::Sqlite, Backend::Postgres],
+        _ => {
+            eprintln!("LEADFORM_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant");
+            vec![Backend::Sqlite]
+        }
+    }
+}
+
+pub struct TestOptions {
+    pub forms: Vec<Value>,
+    pub backend: Backend,
+    pub rate_limit_per_minute: u32,
+    pub public_dir: Option<PathBuf>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            forms: fixtures::all_forms(),
+            backend: Backend::Sqlite,
+            // High enough that only the rate-limit test ever meets it.
+            rate_limit_per_minute: 1_000_000,
+            public_dir: None,
+        }
+    }
+}
+
+pub struct TestHandler {
+    pub base_url: String,
+    /// The SQLite path or the PostgreSQL URL, as `--db` would take it.
+    pub db: String,
+    pub store: Arc<Store>,
+    pub client: reqwest::Client,
+    server: Option<RunningServer>,
+    pub dir: TempDir,
+}
+
+impl TestHandler {
+    pub async fn start() -> TestHandler {
+        Self::start_with(TestOptions::default()).await
+    }
+
+    pub async fn start_with(options: TestOptions) -> TestHandler {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let forms_dir = dir.path().join("forms");
+        std::fs::create_dir(&forms_dir).expect("forms dir");
+        for form in &options.forms {
+            let id = form["id"].as_str().expect("fixture forms have ids");
+            std::fs::write(
+                forms_dir.join(format!("{id}.json")),
+                serde_json::to_string_pretty(form).expect("json"),
+            )
+            .expect("write form");
+        }
+        let forms = FormRegistry::load_dir(&forms_dir).expect("fixture forms are valid");
+        let db = match options.backend {
+            Backend::Sqlite => dir.path().join("leads.db").display().to_string(),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        let store = Arc::new(Store::open(&db).await.expect("open store"));
+        let server = server::start(ServerOptions {
+            forms,
+            store: store.clone(),
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            public_dir: options.public_dir,
+            rate_limit_per_minute: options.rate_limit_per_minute,
+            trust_proxy: false,
+        })
+        .await
+        .expect("server starts");
+        let base_url = format!("http://{}", server.addr);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestHandler {
+            base_url,
+            db,
+            store,
+            client,
+            server: Some(server),
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// `POST /v1/leads` with a JSON body and optional extra headers.
+    pub async fn post_lead(&self, body: &Value) -> reqwest::Response {
+        self.post_lead_with(body, &[]).await
+    }
+
+    pub async fn post_lead_with(
+        &self,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url("/v1/leads")).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request is answered")
+    }
+
+    /// Every stored lead, read through a fresh `Store::open` of the same database, so what is
+    /// seen is what was committed, not what one connection happens to hold.
+    pub async fn stored_leads(&self) -> Vec<StoredLead> {
+        let fresh = Store::open(&self.db).await.expect("reopen store");
+        let leads = fresh.export_leads().await.expect("export");
+        fresh.close().await;
+        leads
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
+    }
+}
+
+/// Creates `leadform_intake_test_<uuid>` on the server of `LEADFORM_TEST_POSTGRES_URL`; returns its URL.
+async fn fresh_postgres_database() -> String {
+    let admin_url = std::env::var("LEADFORM_TEST_POSTGRES_URL").expect("postgres url");
+    let name = format!("leadform_intake_test_{}", uuid_simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to LEADFORM_TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    admin.close().await.expect("close admin connection");
+    with_database(&admin_url, &name)
+}
+
+fn uuid_simple() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// `url` with its database name replaced by `name`, keeping any `?query`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// The `Set-Cookie` header values of a response.
+pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `leadform_vid=...` from a `Set-Cookie` value, ready for a `Cookie` header.
+pub fn visitor_cookie(response: &reqwest::Response) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with("leadform_vid="))
+        .and_then(|c| c.split(';').next().map(str::to_owned))
+}
