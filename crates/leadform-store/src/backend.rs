@@ -1,0 +1,122 @@
+//! The two databases behind one `Store`, and the little that differs between them.
+//!
+//! Queries are written once with `$1`-style placeholders (which SQLite accepts too) and run on either
+//! pool through [`with_backend!`], which expands the same code for each concrete pool type.
+
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+#[derive(Debug, Clone)]
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Backend {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool and `$dialect` to its [`Dialect`].
+macro_rules! with_backend {
+    ($backend:expr, |$pool:ident, $dialect:ident| $body:expr) => {
+        match $backend {
+            $crate::backend::Backend::Sqlite($pool) => {
+                let $dialect = $crate::backend::Dialect::Sqlite;
+                $body
+            }
+            $crate::backend::Backend::Postgres($pool) => {
+                let $dialect = $crate::backend::Dialect::Postgres;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_backend;
+
+/// The SQL that cannot be shared between the two dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// Claims due deliveries. Binds: $1 lease_until_ms, $2 claim_token, $3 now_ms, $4 limit.
+    /// SQLite runs it inside `BEGIN IMMEDIATE`, so claimers are serialised; PostgreSQL skips rows
+    /// another claimer has locked, so concurrent claimers never take the same row.
+    pub(crate) fn claim_due_sql(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "UPDATE deliveries
+                 SET status = 'in_flight', lease_until_ms = $1, claim_token = $2
+                 WHERE id IN (
+                     SELECT id FROM deliveries
+                     WHERE (status = 'pending' AND next_attempt_at_ms <= $3)
+                        OR (status = 'in_flight' AND lease_until_ms <= $3)
+                     ORDER BY next_attempt_at_ms, id
+                     LIMIT $4)
+                 RETURNING id"
+            }
+            Dialect::Postgres => {
+                "WITH due AS (
+                     SELECT id FROM deliveries
+                     WHERE (status = 'pending' AND next_attempt_at_ms <= $3)
+                        OR (status = 'in_flight' AND lease_until_ms <= $3)
+                     ORDER BY next_attempt_at_ms, id
+                     LIMIT $4
+                     FOR UPDATE SKIP LOCKED)
+                 UPDATE deliveries AS d
+                 SET status = 'in_flight', lease_until_ms = $1, claim_token = $2
+                 FROM due WHERE d.id = due.id
+                 RETURNING d.id"
+            }
+        }
+    }
+
+    /// Reads a visitor's profile that the transaction is about to rewrite. Binds: $1 visitor_id.
+    /// PostgreSQL locks the row so two concurrent merges cannot lose each other's answers; SQLite's
+    /// write transactions are already exclusive.
+    pub(crate) fn select_profile_for_update_sql(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SELECT known_json FROM visitor_profiles WHERE visitor_id = $1",
+            Dialect::Postgres => {
+                "SELECT known_json FROM visitor_profiles WHERE visitor_id = $1 FOR UPDATE"
+            }
+        }
+    }
+}
+
+/// Starts a transaction that will write.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = Sqlite;
+    /// Takes the write lock up front: a deferred transaction that reads and then writes can fail with
+    /// SQLITE_BUSY when two connections try to upgrade at once, which busy_timeout cannot resolve.
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = Postgres;
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}

@@ -1,0 +1,43 @@
+//! Everything the store can refuse or fail at, each with a message that says what and where.
+
+/// An error from the store. Messages name the database (never a password) and the action.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open SQLite database at {path}: {source}")]
+    OpenSqlite {
+        path: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    ConnectPostgres {
+        /// The URL with any password replaced by `***`.
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot apply the {backend} schema migrations: {source}")]
+    Migrate {
+        backend: &'static str,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("{backend} store cannot {action}: {source}")]
+    Query {
+        backend: &'static str,
+        action: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot encode the lead for storage: {0}")]
+    EncodeLead(#[source] serde_json::Error),
+    #[error("stored {what} is unreadable: {detail}")]
+    CorruptRow { what: String, detail: String },
+    #[error(
+        "delivery {id} is not in flight under this claim token \
+         (its lease expired and it was claimed again, or it is already finished)"
+    )]
+    NotClaimed { id: i64 },
+    #[error("unknown delivery status {0:?}: expected one of pending, in_flight, delivered, dead")]
+    UnknownStatus(String),
+}

@@ -1,0 +1,104 @@
+//! The values that go into and come out of the store.
+
+use leadform_core::{Intent, KnownProfile, LeadSubmission};
+use serde::Serialize;
+
+/// A validated lead to store, with everything decided by the handler.
+#[derive(Debug, Clone)]
+pub struct NewLead {
+    /// Validated and cleaned.
+    pub lead: LeadSubmission,
+    /// The request body exactly as received.
+    pub raw_payload: String,
+    pub intent: Intent,
+    /// Links leads to one person; compared lowercased.
+    pub email: Option<String>,
+    /// Spam is stored for the record but gets no person, no profile merge and no deliveries.
+    pub is_spam: bool,
+    pub received_at_ms: i64,
+    pub client_ip: Option<String>,
+    pub hubspotutk: Option<String>,
+    /// The cookie's visitor id, when the form's storage policy allows it.
+    pub visitor_id: Option<String>,
+    /// Merged into the visitor's profile in the same transaction.
+    pub profile_answers: Option<KnownProfile>,
+    /// One per destination of the form; ignored for spam.
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// One destination a new lead must be delivered to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    pub destination_index: usize,
+    pub destination_kind: String,
+    pub destination_key: String,
+}
+
+/// What `insert_lead` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Inserted {
+        lead_id: i64,
+        person_id: Option<i64>,
+        first_for_person: bool,
+    },
+    /// The submission id was stored before; nothing was written. `same_payload` compares the raw
+    /// request bodies by SHA-256.
+    AlreadyStored { lead_id: i64, same_payload: bool },
+}
+
+impl InsertOutcome {
+    pub fn lead_id(&self) -> i64 {
+        match self {
+            InsertOutcome::Inserted { lead_id, .. }
+            | InsertOutcome::AlreadyStored { lead_id, .. } => *lead_id,
+        }
+    }
+}
+
+/// One row of `export`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredLead {
+    pub id: i64,
+    pub submission_id: String,
+    pub form_id: String,
+    pub intent: String,
+    pub person_id: Option<i64>,
+    pub first_for_person: bool,
+    pub is_spam: bool,
+    /// RFC 3339, UTC.
+    pub received_at: String,
+    pub lead: LeadSubmission,
+    pub raw_payload: String,
+}
+
+/// One row of `outbox list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    pub lead_id: i64,
+    pub submission_id: String,
+    pub form_id: String,
+    pub destination_kind: String,
+    pub destination_key: String,
+    /// `pending`, `in_flight`, `delivered` or `dead`.
+    pub status: String,
+    pub attempts: u32,
+    /// RFC 3339, UTC; set while the delivery is pending or in flight.
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<String>,
+    /// What the forwarder recorded on success (e.g. "HTTP 200").
+    pub delivered_detail: Option<String>,
+}
+
+/// Which deliveries `list_deliveries` returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryFilter {
+    All,
+    /// One of `pending`, `in_flight`, `delivered`, `dead`.
+    Status(String),
+}
+
+/// The delivery statuses, as stored.
+pub const DELIVERY_STATUSES: [&str; 4] = ["pending", "in_flight", "delivered", "dead"];

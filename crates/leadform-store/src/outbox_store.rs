@@ -1,0 +1,68 @@
+//! `OutboxStore` for `Store`: the forwarder's contract (leadform-delivery), backed by SQLite or
+//! PostgreSQL.
+
+use crate::outbox::Outcome;
+use crate::Store;
+use leadform_delivery::{OutboxError, OutboxStore, PendingDelivery};
+
+fn outbox_error(error: crate::StoreError) -> OutboxError {
+    OutboxError(error.to_string())
+}
+
+impl OutboxStore for Store {
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+    ) -> Result<Vec<PendingDelivery>, OutboxError> {
+        self.claim_due_deliveries(now_ms, limit, lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn mark_delivered(
+        &self,
+        id: i64,
+        claim_token: &str,
+        detail: &str,
+    ) -> Result<(), OutboxError> {
+        self.finish_claim(id, claim_token, Outcome::Delivered { detail })
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+        counts_as_attempt: bool,
+    ) -> Result<(), OutboxError> {
+        let outcome = Outcome::Retry {
+            next_attempt_at_ms,
+            last_error,
+            counts_as_attempt,
+        };
+        self.finish_claim(id, claim_token, outcome)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn mark_dead(&self, id: i64, claim_token: &str, reason: &str) -> Result<(), OutboxError> {
+        self.finish_claim(id, claim_token, Outcome::Dead { reason })
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn delivered_count_since(
+        &self,
+        destination_key: &str,
+        since_ms: i64,
+    ) -> Result<u64, OutboxError> {
+        self.count_delivered_since(destination_key, since_ms)
+            .await
+            .map_err(outbox_error)
+    }
+}
