@@ -4,7 +4,7 @@
 //! Everything here is pure (no web-sys), so the rules of the form's behaviour are unit-tested
 //! natively. Side effects (sending, focusing) are driven by components from the counters below.
 
-use leadform_core::{validate_field, FieldDefinition, FieldErrors, FieldKind, LeadAccepted};
+use leadform_core::{validate_field, FieldDefinition, FieldErrors, LeadAccepted};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::Reducible;
@@ -215,7 +215,6 @@ impl Reducible for FormState {
     }
 }
 
-/// Is this field a ticked-or-not checkbox (consent included)?
-pub fn is_checkbox(field: &FieldDefinition) -> bool {
-    field.kind == FieldKind::Checkbox
-}
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;
