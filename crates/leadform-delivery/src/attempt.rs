@@ -1,0 +1,41 @@
+//! One delivery attempt without the outbox: build the request, send it, classify the answer.
+
+use crate::outbox::PendingDelivery;
+use crate::outcome::DeliveryOutcome;
+use crate::request::OutgoingRequest;
+use crate::sender::HttpSender;
+use crate::vendors;
+use leadform_core::{Destination, FormDefinition};
+use std::time::SystemTime;
+
+/// Sends a built request and classifies the answer; a network failure is a retry.
+pub async fn send_and_classify(
+    sender: &HttpSender,
+    destination: &Destination,
+    request: &OutgoingRequest,
+) -> DeliveryOutcome {
+    match sender.send(request).await {
+        Ok(answer) => vendors::classify(destination, &answer, SystemTime::now()),
+        Err(error) => DeliveryOutcome::Retry {
+            after: None,
+            reason: format!("{} not reachable: {error}", destination.kind_name()),
+        },
+    }
+}
+
+/// Builds, sends and classifies one attempt. A configuration problem (a missing webhook secret) is
+/// a retry with a clear reason: the lead waits for the operator instead of being dropped.
+pub async fn attempt_delivery(
+    sender: &HttpSender,
+    destination: &Destination,
+    delivery: &PendingDelivery,
+    form: &FormDefinition,
+) -> DeliveryOutcome {
+    match vendors::build_request(destination, delivery, form, SystemTime::now()) {
+        Ok(request) => send_and_classify(sender, destination, &request).await,
+        Err(error) => DeliveryOutcome::Retry {
+            after: None,
+            reason: error.to_string(),
+        },
+    }
+}

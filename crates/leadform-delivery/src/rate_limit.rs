@@ -1,0 +1,288 @@
+//! Per-destination vendor limits: HubSpot 50 requests per rolling 10 s per portal (in memory: it
+//! only has to hold while this process sends), Salesforce 500 leads per rolling 24 h per org
+//! (counted from the store, so a restart does not reset it). Over a limit a delivery waits until a
+//! slot frees; it is never dropped.
+
+use crate::outbox::{OutboxError, OutboxStore};
+use leadform_core::Destination;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// At most `max` in any rolling `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowLimit {
+    pub max: u64,
+    pub window: Duration,
+}
+
+impl WindowLimit {
+    fn window_ms(&self) -> i64 {
+        i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
+/// The limits the forwarder keeps to; tests use small numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Unauthenticated Forms API: 50 requests per 10 seconds.
+    pub hubspot: WindowLimit,
+    /// Web-to-Lead: 500 leads per org per 24 hours.
+    pub salesforce: WindowLimit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            hubspot: WindowLimit {
+                max: 50,
+                window: Duration::from_secs(10),
+            },
+            salesforce: WindowLimit {
+                max: 500,
+                window: Duration::from_secs(24 * 60 * 60),
+            },
+        }
+    }
+}
+
+/// Destination key → posts admitted but not yet recorded by the store.
+type InFlightCounts = Arc<Mutex<HashMap<String, u64>>>;
+
+/// May this delivery be sent now?
+#[derive(Debug)]
+pub enum Admission {
+    /// Send it. Keep the ticket until the outcome is recorded: it holds the delivery's place in a
+    /// limit counted from the store.
+    Proceed(AdmissionTicket),
+    /// Over a limit: try again at `at_ms` (when a slot frees). `reason` is for `outbox list`.
+    WaitUntil { at_ms: i64, reason: String },
+}
+
+/// Holds a Salesforce slot while a post is in flight (not yet counted by the store). Dropping it
+/// frees the slot.
+#[derive(Debug, Default)]
+pub struct AdmissionTicket {
+    reservation: Option<(InFlightCounts, String)>,
+}
+
+impl Drop for AdmissionTicket {
+    fn drop(&mut self) {
+        if let Some((in_flight, key)) = self.reservation.take() {
+            let mut in_flight = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(count) = in_flight.get_mut(&key) {
+                *count = count.saturating_sub(1);
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RateLimiter {
+    limits: RateLimits,
+    /// HubSpot portal key → send times (ms) inside the current window, oldest first.
+    hubspot_sends: Mutex<HashMap<String, VecDeque<i64>>>,
+    /// Salesforce org key → posts admitted but not yet recorded delivered.
+    salesforce_in_flight: InFlightCounts,
+    /// Salesforce org key → when the next slot frees, once a limit was hit (saves store queries).
+    salesforce_blocked_until: tokio::sync::Mutex<HashMap<String, i64>>,
+}
+
+impl RateLimiter {
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            limits,
+            hubspot_sends: Mutex::default(),
+            salesforce_in_flight: Arc::default(),
+            salesforce_blocked_until: tokio::sync::Mutex::default(),
+        }
+    }
+
+    pub fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    pub async fn admit<S: OutboxStore>(
+        &self,
+        destination: &Destination,
+        destination_key: &str,
+        now_ms: i64,
+        store: &S,
+    ) -> Result<Admission, OutboxError> {
+        match destination {
+            Destination::Hubspot(_) => Ok(self.admit_hubspot(destination_key, now_ms)),
+            Destination::SalesforceWebToLead(_) => {
+                self.admit_salesforce(destination_key, now_ms, store).await
+            }
+            Destination::PardotFormHandler(_) | Destination::Webhook(_) => {
+                Ok(Admission::Proceed(AdmissionTicket::default()))
+            }
+        }
+    }
+
+    fn admit_hubspot(&self, key: &str, now_ms: i64) -> Admission {
+        let limit = self.limits.hubspot;
+        let mut sends = self
+            .hubspot_sends
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let window = sends.entry(key.to_owned()).or_default();
+        while window
+            .front()
+            .is_some_and(|sent| *sent <= now_ms - limit.window_ms())
+        {
+            window.pop_front();
+        }
+        if (window.len() as u64) < limit.max {
+            window.push_back(now_ms);
+            return Admission::Proceed(AdmissionTicket::default());
+        }
+        // The oldest send leaves the window `window` after it was made.
+        let at_ms = window
+            .front()
+            .map_or(now_ms, |oldest| oldest + limit.window_ms() + 1);
+        Admission::WaitUntil {
+            at_ms,
+            reason: format!(
+                "waiting for HubSpot's rate limit ({} requests per {} s for {key})",
+                limit.max,
+                limit.window.as_secs_f64()
+            ),
+        }
+    }
+
+    async fn admit_salesforce<S: OutboxStore>(
+        &self,
+        key: &str,
+        now_ms: i64,
+        store: &S,
+    ) -> Result<Admission, OutboxError> {
+        let limit = self.limits.salesforce;
+        let wait_reason = || {
+            format!(
+                "waiting for Salesforce's Web-to-Lead limit ({} leads per {} h for {key})",
+                limit.max,
+                limit.window.as_secs_f64() / 3600.0
+            )
+        };
+        // One admission at a time: the count and the reservation must not interleave.
+        let mut blocked_until = self.salesforce_blocked_until.lock().await;
+        if let Some(at_ms) = blocked_until.get(key).copied().filter(|at| *at > now_ms) {
+            return Ok(Admission::WaitUntil {
+                at_ms,
+                reason: wait_reason(),
+            });
+        }
+        let in_flight = self.salesforce_in_flight_count(key);
+        let window_start = now_ms - limit.window_ms();
+        let delivered = store.delivered_count_since(key, window_start).await?;
+        if delivered + in_flight < limit.max {
+            self.reserve_salesforce_slot(key);
+            return Ok(Admission::Proceed(AdmissionTicket {
+                reservation: Some((Arc::clone(&self.salesforce_in_flight), key.to_owned())),
+            }));
+        }
+        let at_ms = if in_flight >= limit.max {
+            // Every slot is taken by posts still in flight; look again once they are recorded.
+            now_ms + 1000
+        } else {
+            let frees_from =
+                first_start_with_room(store, key, window_start, now_ms, limit.max - in_flight)
+                    .await?;
+            frees_from + limit.window_ms()
+        };
+        blocked_until.insert(key.to_owned(), at_ms);
+        Ok(Admission::WaitUntil {
+            at_ms,
+            reason: wait_reason(),
+        })
+    }
+
+    fn salesforce_in_flight_count(&self, key: &str) -> u64 {
+        let in_flight = self
+            .salesforce_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        in_flight.get(key).copied().unwrap_or(0)
+    }
+
+    fn reserve_salesforce_slot(&self, key: &str) {
+        let mut in_flight = self
+            .salesforce_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *in_flight.entry(key.to_owned()).or_default() += 1;
+    }
+}
+
+/// The earliest window start `s` in `(window_start, now_ms + 1]` with fewer than `room` deliveries
+/// since `s`: a binary search over the store's count, which only falls as `s` grows. A slot frees
+/// when the window has moved past the delivery made just before `s`.
+async fn first_start_with_room<S: OutboxStore>(
+    store: &S,
+    key: &str,
+    window_start: i64,
+    now_ms: i64,
+    room: u64,
+) -> Result<i64, OutboxError> {
+    let (mut full, mut has_room) = (window_start, now_ms + 1);
+    while has_room - full > 1 {
+        let middle = full + (has_room - full) / 2;
+        if store.delivered_count_since(key, middle).await? < room {
+            has_room = middle;
+        } else {
+            full = middle;
+        }
+    }
+    Ok(has_room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hubspot_window_slides_and_names_the_time_a_slot_frees() {
+        let limiter = RateLimiter::new(RateLimits {
+            hubspot: WindowLimit {
+                max: 2,
+                window: Duration::from_secs(10),
+            },
+            ..RateLimits::default()
+        });
+        let key = "hubspot:123";
+        assert!(matches!(
+            limiter.admit_hubspot(key, 1_000),
+            Admission::Proceed(_)
+        ));
+        assert!(matches!(
+            limiter.admit_hubspot(key, 4_000),
+            Admission::Proceed(_)
+        ));
+        match limiter.admit_hubspot(key, 5_000) {
+            Admission::WaitUntil { at_ms, reason } => {
+                assert_eq!(at_ms, 11_001, "the first send leaves the window");
+                assert!(
+                    reason.contains("2 requests per 10 s for hubspot:123"),
+                    "{reason}"
+                );
+            }
+            other => panic!("expected a wait, got {other:?}"),
+        }
+        assert!(
+            matches!(
+                limiter.admit_hubspot("hubspot:other", 5_000),
+                Admission::Proceed(_)
+            ),
+            "each portal has its own window"
+        );
+        assert!(matches!(
+            limiter.admit_hubspot(key, 11_001),
+            Admission::Proceed(_)
+        ));
+        assert!(matches!(
+            limiter.admit_hubspot(key, 11_002),
+            Admission::WaitUntil { at_ms: 14_001, .. }
+        ));
+    }
+}

@@ -1,0 +1,258 @@
+//! A signed JSON webhook. The receiver checks `Leadform-Signature: sha256=<hex>`, the HMAC-SHA256 of
+//! `"<Leadform-Timestamp>.<body>"` with the shared secret, and refuses stale timestamps.
+
+use super::lead_values::idempotency_key;
+use crate::outbox::PendingDelivery;
+use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
+use crate::request::{OutgoingRequest, JSON};
+use hmac::{KeyInit, Mac};
+use leadform_core::definition::WebhookDestination;
+use leadform_core::{FormDefinition, HiddenValues, LeadAttribution};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+pub const TIMESTAMP_HEADER: &str = "Leadform-Timestamp";
+pub const SIGNATURE_HEADER: &str = "Leadform-Signature";
+
+/// The JSON body: the lead as stored, plus the ids a receiver needs to deduplicate and link it.
+#[derive(Debug, Serialize)]
+struct WebhookLead<'a> {
+    lead_id: i64,
+    form_id: &'a str,
+    submission_id: &'a str,
+    intent: &'static str,
+    /// RFC 3339 UTC, the handler's clock.
+    received_at: String,
+    fields: &'a BTreeMap<String, String>,
+    hidden: HiddenValues,
+    attribution: Option<&'a LeadAttribution>,
+    page_url: &'a str,
+    page_title: &'a str,
+    referrer: &'a str,
+    consent: bool,
+}
+
+/// Builds the signed request. `timestamp` is the send time in Unix seconds (a receiver refuses
+/// stale ones, so it is taken per attempt, not from the lead).
+pub fn build_request(
+    destination: &WebhookDestination,
+    delivery: &PendingDelivery,
+    form: &FormDefinition,
+    secret: &[u8],
+    timestamp: u64,
+) -> OutgoingRequest {
+    let lead = &delivery.lead;
+    let body_value = WebhookLead {
+        lead_id: delivery.lead_id,
+        form_id: &delivery.form_id,
+        submission_id: &lead.submission_id,
+        intent: delivery.intent.as_str(),
+        received_at: rfc3339_utc_ms(delivery.received_at_ms),
+        fields: &lead.fields,
+        hidden: HiddenValues {
+            lead_source: super::lead_values::lead_source(delivery, form).map(str::to_owned),
+            campaign_id: super::lead_values::campaign_id(delivery, form).map(str::to_owned),
+        },
+        attribution: lead.attribution.as_ref(),
+        page_url: &lead.page_url,
+        page_title: &lead.page_title,
+        referrer: &lead.referrer,
+        consent: lead.consent,
+    };
+    // Serialising strings, maps and numbers cannot fail; an empty body would fail the receiver's
+    // checks visibly rather than vanish.
+    let body = serde_json::to_vec(&body_value).unwrap_or_default();
+    let timestamp = timestamp.to_string();
+    let signature = sign(secret, &timestamp, &body);
+    OutgoingRequest::post(destination.url.clone(), JSON, body)
+        .with_header(TIMESTAMP_HEADER, timestamp)
+        .with_header(SIGNATURE_HEADER, signature)
+        .with_header("Idempotency-Key", idempotency_key(delivery))
+}
+
+fn mac(secret: &[u8], timestamp: &str, body: &[u8]) -> HmacSha256 {
+    // HMAC takes keys of any length, so this never fails.
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
+pub fn sign(secret: &[u8], timestamp: &str, body: &[u8]) -> String {
+    format!(
+        "sha256={}",
+        hex::encode(mac(secret, timestamp, body).finalize().into_bytes())
+    )
+}
+
+/// For receivers: `true` when `header` is the signature of this timestamp and body. Compared in
+/// constant time. Checking that the timestamp is recent is the receiver's job.
+pub fn verify_signature(secret: &[u8], timestamp: &str, body: &[u8], header: &str) -> bool {
+    let Some(hex_digest) = header.trim().strip_prefix("sha256=") else {
+        return false;
+    };
+    let Ok(digest) = hex::decode(hex_digest) else {
+        return false;
+    };
+    mac(secret, timestamp, body).verify_slice(&digest).is_ok()
+}
+
+pub fn classify(answer: &VendorAnswer, now: SystemTime) -> DeliveryOutcome {
+    match answer.status {
+        200..=299 => DeliveryOutcome::Delivered(format!("HTTP {}", answer.status)),
+        408 | 429 | 500..=599 => retry_for(answer, now, "the webhook"),
+        status => DeliveryOutcome::Dead(format!(
+            "the webhook refused the lead with HTTP {status}{}",
+            body_suffix(&answer.body)
+        )),
+    }
+}
+
+/// `2023-11-14T22:13:20.123Z` from ms since the epoch (proleptic Gregorian, UTC).
+fn rfc3339_utc_ms(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vendors::fixtures::{answer, contact_form, delivery};
+
+    fn destination() -> WebhookDestination {
+        WebhookDestination {
+            url: "https://hooks.example.com/lead".into(),
+            secret_env: "LEADFORM_HOOK_SECRET".into(),
+        }
+    }
+
+    #[test]
+    fn the_body_is_signed_with_the_timestamp() {
+        let request = build_request(
+            &destination(),
+            &delivery(),
+            &contact_form(),
+            b"s3cret",
+            1_700_000_100,
+        );
+        assert_eq!(request.header("content-type"), Some("application/json"));
+        assert_eq!(request.header("leadform-timestamp"), Some("1700000100"));
+        assert_eq!(
+            request.header("idempotency-key"),
+            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:0")
+        );
+        let signature = request.header("leadform-signature").expect("signed");
+        assert!(verify_signature(
+            b"s3cret",
+            "1700000100",
+            &request.body,
+            signature
+        ));
+        assert!(!verify_signature(
+            b"other",
+            "1700000100",
+            &request.body,
+            signature
+        ));
+        assert!(!verify_signature(
+            b"s3cret",
+            "1700000101",
+            &request.body,
+            signature
+        ));
+        assert!(!verify_signature(b"s3cret", "1700000100", b"{}", signature));
+        assert!(!verify_signature(
+            b"s3cret",
+            "1700000100",
+            &request.body,
+            "sha256=zz"
+        ));
+        assert!(!verify_signature(
+            b"s3cret",
+            "1700000100",
+            &request.body,
+            signature.trim_start_matches("sha256=")
+        ));
+
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
+        assert_eq!(body["lead_id"], 42);
+        assert_eq!(body["form_id"], "contact-us");
+        assert_eq!(
+            body["submission_id"],
+            "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"
+        );
+        assert_eq!(body["intent"], "contact_request");
+        assert_eq!(body["received_at"], "2023-11-14T22:13:20.123Z");
+        assert_eq!(body["fields"]["first_name"], "Adà");
+        assert_eq!(body["hidden"]["campaign_id"], "701Hs00000ContactA");
+        assert_eq!(body["attribution"]["last_touch"]["gclid"], "gcl-1");
+    }
+
+    #[test]
+    fn a_known_vector_matches() {
+        // Computed independently: printf '1700000000.{}' | openssl dgst -sha256 -hmac key
+        assert_eq!(
+            sign(b"key", "1700000000", b"{}"),
+            "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae"
+        );
+    }
+
+    #[test]
+    fn dates_format_as_rfc3339() {
+        assert_eq!(rfc3339_utc_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_utc_ms(951_782_400_001), "2000-02-29T00:00:00.001Z");
+        assert_eq!(
+            rfc3339_utc_ms(1_795_417_199_999),
+            "2026-11-23T06:59:59.999Z"
+        );
+    }
+
+    #[test]
+    fn answers_are_classified() {
+        let now = SystemTime::now();
+        assert!(matches!(
+            classify(&answer(204, ""), now),
+            DeliveryOutcome::Delivered(_)
+        ));
+        assert!(matches!(
+            classify(&answer(408, ""), now),
+            DeliveryOutcome::Retry { .. }
+        ));
+        assert!(matches!(
+            classify(&answer(429, ""), now),
+            DeliveryOutcome::Retry { .. }
+        ));
+        assert!(
+            matches!(classify(&answer(401, "bad signature"), now), DeliveryOutcome::Dead(r) if r.ends_with("401: bad signature"))
+        );
+    }
+}
