@@ -30,6 +30,10 @@ async fn set_content_type(request: Request, next: Next) -> Response {
 
 /// The content type for the site's own file kinds; `None` leaves ServeDir's guess.
 pub fn content_type_for(path: &str) -> Option<&'static str> {
+    if path.ends_with('/') {
+        // ServeDir answers a folder with its index.html.
+        return Some("text/html; charset=utf-8");
+    }
     let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
     Some(match extension.as_str() {
         "wasm" => "application/wasm",

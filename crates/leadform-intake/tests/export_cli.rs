@@ -1,0 +1,165 @@
+//! `leadform-intake export` and `outbox list|retry`, run as the real binary on a database that the
+//! real server filled.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use support::fixtures::{contact_lead, ebook_lead};
+use support::{backends, TestHandler, TestOptions};
+
+fn run_cli(args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn export_links_leads_with_the_same_email_to_one_person() {
+    for backend in backends() {
+        let handler = TestHandler::start_with(TestOptions {
+            backend,
+            ..Default::default()
+        })
+        .await;
+        for body in [
+            ebook_lead("ada@example.com"),
+            contact_lead("bob@example.com"),
+            contact_lead("ADA@Example.com"),
+        ] {
+            assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
+        }
+        let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "json"]);
+        assert!(ok, "{stderr}");
+        let leads: Vec<Value> = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(leads.len(), 3);
+        let (ada1, bob, ada2) = (&leads[0], &leads[1], &leads[2]);
+        assert_eq!(ada1["person_id"], ada2["person_id"], "{backend:?}");
+        assert_ne!(ada1["person_id"], bob["person_id"]);
+        assert_eq!(ada1["first_for_person"], true);
+        assert_eq!(ada2["first_for_person"], false);
+        assert_eq!(bob["first_for_person"], true);
+        assert_eq!(ada1["intent"], "content_download");
+        assert_eq!(ada2["intent"], "contact_request");
+        assert_eq!(
+            ada2["fields"]["email"], "ADA@Example.com",
+            "values unchanged in JSON"
+        );
+        assert_eq!(ada1["lead_source"], "Content Download");
+        assert_eq!(ada1["campaign_id"], "701Hs00000EbookQ4A");
+        handler.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn csv_export_neutralises_formulas_and_quotes_properly() {
+    let handler = TestHandler::start().await;
+    let mut body = contact_lead("ada@example.com");
+    body["fields"]["first_name"] = json!("=HYPERLINK(\"http://x\")");
+    body["fields"]["phone"] = json!("+1 415 555 0100");
+    body["fields"]["message"] = json!("line one\nline \"two\", with comma");
+    body["attribution"] =
+        json!({ "first_touch": { "utm_source": "@SUM(A1)", "utm_medium": "-cpc" } });
+    assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
+
+    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]);
+    assert!(ok, "{stderr}");
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    let cell = |name: &str| {
+        let index = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}: {header:?}"));
+        rows[0][index].to_owned()
+    };
+    assert_eq!(
+        &header[..11],
+        [
+            "id",
+            "received_at",
+            "form_id",
+            "submission_id",
+            "intent",
+            "person_id",
+            "first_for_person",
+            "is_spam",
+            "lead_source",
+            "campaign_id",
+            "email"
+        ]
+    );
+    assert_eq!(cell("first_name"), "'=HYPERLINK(\"http://x\")");
+    assert_eq!(cell("phone"), "'+1 415 555 0100");
+    assert_eq!(cell("message"), "line one\nline \"two\", with comma");
+    assert_eq!(cell("first_touch_utm_source"), "'@SUM(A1)");
+    assert_eq!(cell("first_touch_utm_medium"), "'-cpc");
+    assert_eq!(
+        cell("field_email"),
+        "ada@example.com",
+        "a field named like a lead column is prefixed"
+    );
+    assert_eq!(cell("email"), "ada@example.com");
+    assert_eq!(cell("form_variant"), "test-v1");
+    assert_eq!(header.last().map(String::as_str), Some("referrer"));
+
+    // JSON keeps the values as typed.
+    let (_, json_out, _) = run_cli(&["export", "--db", &handler.db, "--format", "json"]);
+    let leads: Vec<Value> = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(leads[0]["fields"]["first_name"], "=HYPERLINK(\"http://x\")");
+}
+
+#[tokio::test]
+async fn outbox_list_and_retry_show_and_replay_deliveries() {
+    let handler = TestHandler::start().await;
+    assert_eq!(
+        handler
+            .post_lead(&contact_lead("ada@example.com"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("webhook:http://127.0.0.1:9/unreachable"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("1 deliveries\n"), "{stdout}");
+    let (ok, stdout, _) = run_cli(&[
+        "outbox",
+        "list",
+        "--db",
+        &handler.db,
+        "--status",
+        "delivered",
+    ]);
+    assert!(ok);
+    assert!(stdout.ends_with("0 deliveries\n"), "{stdout}");
+
+    let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]);
+    assert!(!ok);
+    assert!(stderr.contains("no delivery 999"), "{stderr}");
+    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("dead deliveries are pending again"),
+        "{stdout}"
+    );
+    let (ok, _, stderr) = run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]);
+    assert!(!ok);
+    assert!(stderr.contains("bogus"), "{stderr}");
+}
