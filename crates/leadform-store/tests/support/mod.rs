@@ -1,0 +1,155 @@
+//! Test databases: a fresh SQLite file always, and a fresh PostgreSQL database when
+//! `LEADFORM_TEST_POSTGRES_URL` names a server. Every storage test runs once per database.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use leadform_core::{Intent, LeadSubmission};
+use leadform_store::{NewDelivery, NewLead, Store};
+use sqlx::Connection;
+
+pub const POSTGRES_URL_VARIABLE: &str = "LEADFORM_TEST_POSTGRES_URL";
+
+/// One database to run a test against.
+pub struct TestDatabase {
+    pub label: &'static str,
+    /// What `Store::open` gets.
+    pub db: String,
+    /// Keeps the SQLite file's folder alive for the test.
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the maintenance URL and the database created for this test.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn open(&self) -> Store {
+        Store::open(&self.db)
+            .await
+            .unwrap_or_else(|e| panic!("{}: open {}: {e}", self.label, self.db))
+    }
+
+    /// Drops the PostgreSQL database made for this test (the SQLite folder goes with `self`).
+    pub async fn finish(self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("maintenance connection");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("drop the test database");
+        }
+    }
+}
+
+/// The databases every storage test runs against.
+pub async fn test_databases() -> Vec<TestDatabase> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("leads.db");
+    let mut databases = vec![TestDatabase {
+        label: "sqlite",
+        db: path.to_string_lossy().into_owned(),
+        _dir: Some(dir),
+        postgres: None,
+    }];
+    match std::env::var(POSTGRES_URL_VARIABLE) {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("leadform_test_{}", uuid::Uuid::new_v4().simple());
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("{POSTGRES_URL_VARIABLE}={admin_url}: {e}"));
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create a test database");
+            databases.push(TestDatabase {
+                label: "postgres",
+                db: with_database(&admin_url, &name),
+                _dir: None,
+                postgres: Some((admin_url, name)),
+            });
+        }
+        _ => println!("skipped PostgreSQL: {POSTGRES_URL_VARIABLE} not set"),
+    }
+    databases
+}
+
+/// The URL with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{server}/{name}{query}")
+}
+
+pub fn new_submission_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A cleaned contact-form submission.
+pub fn submission(form_id: &str, submission_id: &str, email: &str) -> LeadSubmission {
+    serde_json::from_value(serde_json::json!({
+        "form_id": form_id,
+        "submission_id": submission_id,
+        "fields": {"email": email, "first_name": "Ada", "company": "Analytical Engines"},
+        "hidden": {"lead_source": "Web - Blog", "campaign_id": "7015g000000ABCDAA4"},
+        "page_url": "https://www.example.com/contact",
+        "submitted_at": "2026-11-23T07:00:00Z",
+        "attribution": {
+            "first_touch": {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "launch"},
+            "last_touch": {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "nov"}
+        }
+    }))
+    .expect("a valid submission")
+}
+
+/// A lead for `contact-us` with two destinations (Salesforce and HubSpot).
+pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLead {
+    let lead = submission("contact-us", submission_id, email);
+    NewLead {
+        raw_payload: serde_json::to_string(&lead).expect("json"),
+        lead,
+        intent: Intent::ContactRequest,
+        email: Some(email.to_string()),
+        is_spam: false,
+        received_at_ms,
+        client_ip: Some("127.0.0.1".into()),
+        hubspotutk: Some("abc123hutk".into()),
+        visitor_id: None,
+        profile_answers: None,
+        deliveries: vec![
+            NewDelivery {
+                destination_index: 0,
+                destination_kind: "salesforce_web_to_lead".into(),
+                destination_key: "salesforce:00D5g000004abcd".into(),
+            },
+            NewDelivery {
+                destination_index: 1,
+                destination_kind: "hubspot".into(),
+                destination_key: "hubspot:123456".into(),
+            },
+        ],
+    }
+}
+
+#[test]
+fn database_names_are_swapped_in_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:55432/postgres", "t1"),
+        "postgres://postgres@127.0.0.1:55432/t1"
+    );
+    assert_eq!(with_database("postgres://u:p@h:1?sslmode=disable", "t1"), "postgres://u:p@h:1/t1?sslmode=disable");
+}
+
+/// Runs `test` against a fresh store on each test database.
+pub async fn on_each_database(test: impl AsyncFn(&Store, &'static str)) {
+    for database in test_databases().await {
+        let store = database.open().await;
+        test(&store, database.label).await;
+        store.close().await;
+        database.finish().await;
+    }
+}
