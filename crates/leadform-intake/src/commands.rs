@@ -5,6 +5,7 @@ use crate::export::{self, ExportError};
 use crate::forms::{FormRegistry, FormsError};
 use crate::outbox_cli::{self, OutboxCliError};
 use crate::server::{self, ServerError, ServerOptions};
+use leadform_delivery::ForwarderConfig;
 use leadform_store::{Store, StoreError};
 use std::io::Write;
 use std::sync::Arc;
@@ -89,6 +90,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         public_dir: args.public,
         rate_limit_per_minute: args.rate_limit_per_minute,
         trust_proxy: args.trust_proxy,
+        forwarder: ForwarderConfig::default(),
     })
     .await?;
     println!("Leadform intake listening on http://{}", running.addr);

@@ -110,6 +110,14 @@ impl FormRegistry {
         self.forms.is_empty()
     }
 
+    /// Plain copies of the definitions, by id, as the forwarder takes them.
+    pub fn definitions(&self) -> BTreeMap<String, FormDefinition> {
+        self.forms
+            .iter()
+            .map(|(id, form)| (id.clone(), FormDefinition::clone(form)))
+            .collect()
+    }
+
     /// `true` when any form lists `origin`; used for preflights, which do not say which form.
     pub fn any_allows_origin(&self, origin: &str) -> bool {
         self.forms.values().any(|form| form.allows_origin(origin))

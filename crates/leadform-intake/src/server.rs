@@ -3,6 +3,7 @@
 use crate::forms::FormRegistry;
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{router, AppState};
+use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
 use leadform_store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +24,8 @@ pub enum ServerError {
     Serve(std::io::Error),
     #[error("the server task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("cannot start the CRM forwarder: {0}")]
+    Forwarder(#[from] ForwarderError),
 }
 
 pub struct ServerOptions {
@@ -32,6 +35,8 @@ pub struct ServerOptions {
     pub public_dir: Option<PathBuf>,
     pub rate_limit_per_minute: u32,
     pub trust_proxy: bool,
+    /// Runs the forwarder that delivers stored leads to the forms' destinations.
+    pub forwarder: ForwarderConfig,
 }
 
 /// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
@@ -42,6 +47,8 @@ pub struct RunningServer {
     pub deliveries_due: Arc<Notify>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), std::io::Error>>,
+    stop_forwarder: Option<oneshot::Sender<()>>,
+    forwarder: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -51,7 +58,14 @@ impl RunningServer {
             // The receiver is gone only if the server already stopped; then there is nothing to do.
             let _ = stop.send(());
         }
-        self.task.await?.map_err(ServerError::Serve)
+        let served = self.task.await;
+        // The forwarder stops after the last request, so a lead accepted during shutdown is not
+        // waiting on a wake-up nobody hears (it stays pending in the outbox either way).
+        if let Some(stop) = self.stop_forwarder.take() {
+            let _ = stop.send(());
+        }
+        self.forwarder.await?;
+        served?.map_err(ServerError::Serve)
     }
 }
 
@@ -67,6 +81,16 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         source,
     })?;
     let deliveries_due = Arc::new(Notify::new());
+    let forwarder = Forwarder::new(
+        options.store.clone(),
+        Arc::new(options.forms.definitions()),
+        deliveries_due.clone(),
+        options.forwarder,
+    )?;
+    let (stop_forwarder, forwarder_stopped) = oneshot::channel::<()>();
+    let forwarder = tokio::spawn(forwarder.run(async {
+        let _ = forwarder_stopped.await;
+    }));
     let state = AppState {
         forms: Arc::new(options.forms),
         store: options.store,
@@ -88,5 +112,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         deliveries_due,
         stop: Some(stop),
         task,
+        stop_forwarder: Some(stop_forwarder),
+        forwarder,
     })
 }

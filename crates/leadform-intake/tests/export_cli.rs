@@ -8,10 +8,12 @@ use serde_json::{json, Value};
 use support::fixtures::{contact_lead, ebook_lead};
 use support::{backends, TestHandler, TestOptions};
 
-fn run_cli(args: &[&str]) -> (bool, String, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+/// Runs the binary without blocking the runtime the in-process server lives on.
+async fn run_cli(args: &[&str]) -> (bool, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
         .args(args)
         .output()
+        .await
         .unwrap();
     (
         output.status.success(),
@@ -35,7 +37,8 @@ async fn export_links_leads_with_the_same_email_to_one_person() {
         ] {
             assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
         }
-        let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "json"]);
+        let (ok, stdout, stderr) =
+            run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
         assert!(ok, "{stderr}");
         let leads: Vec<Value> = serde_json::from_str(&stdout).unwrap();
         assert_eq!(leads.len(), 3);
@@ -68,7 +71,7 @@ async fn csv_export_neutralises_formulas_and_quotes_properly() {
         json!({ "first_touch": { "utm_source": "@SUM(A1)", "utm_medium": "-cpc" } });
     assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
 
-    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]);
+    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
     assert!(ok, "{stderr}");
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
     let header: Vec<String> = reader
@@ -117,7 +120,7 @@ async fn csv_export_neutralises_formulas_and_quotes_properly() {
     assert_eq!(header.last().map(String::as_str), Some("referrer"));
 
     // JSON keeps the values as typed.
-    let (_, json_out, _) = run_cli(&["export", "--db", &handler.db, "--format", "json"]);
+    let (_, json_out, _) = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
     let leads: Vec<Value> = serde_json::from_str(&json_out).unwrap();
     assert_eq!(leads[0]["fields"]["first_name"], "=HYPERLINK(\"http://x\")");
 }
@@ -132,7 +135,7 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
             .status(),
         StatusCode::CREATED
     );
-    let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]);
+    let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("webhook:http://127.0.0.1:9/unreachable"),
@@ -146,20 +149,22 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
         &handler.db,
         "--status",
         "delivered",
-    ]);
+    ])
+    .await;
     assert!(ok);
     assert!(stdout.ends_with("0 deliveries\n"), "{stdout}");
 
-    let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]);
+    let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]).await;
     assert!(!ok);
     assert!(stderr.contains("no delivery 999"), "{stderr}");
-    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]);
+    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("dead deliveries are pending again"),
         "{stdout}"
     );
-    let (ok, _, stderr) = run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]);
+    let (ok, _, stderr) =
+        run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]).await;
     assert!(!ok);
     assert!(stderr.contains("bogus"), "{stderr}");
 }

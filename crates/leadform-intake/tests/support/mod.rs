@@ -36,6 +36,7 @@ pub struct TestOptions {
     pub backend: Backend,
     pub rate_limit_per_minute: u32,
     pub public_dir: Option<PathBuf>,
+    pub forwarder: leadform_delivery::ForwarderConfig,
 }
 
 impl Default for TestOptions {
@@ -46,6 +47,7 @@ impl Default for TestOptions {
             // High enough that only the rate-limit test ever meets it.
             rate_limit_per_minute: 1_000_000,
             public_dir: None,
+            forwarder: leadform_delivery::ForwarderConfig::default(),
         }
     }
 }
@@ -90,6 +92,7 @@ impl TestHandler {
             public_dir: options.public_dir,
             rate_limit_per_minute: options.rate_limit_per_minute,
             trust_proxy: false,
+            forwarder: options.forwarder,
         })
         .await
         .expect("server starts");
