@@ -48,8 +48,13 @@ pub struct FormState {
 }
 
 pub enum Action {
-    Input { name: String, value: String },
-    Blur { name: String },
+    Input {
+        name: String,
+        value: String,
+    },
+    Blur {
+        name: String,
+    },
     /// The visitor pressed the submit button (or Enter).
     Submit,
     /// The one-click form: send without validating fields the visitor never saw.
@@ -80,7 +85,10 @@ impl FormState {
     }
 
     pub fn value(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or_default()
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_default()
     }
 
     pub fn error(&self, name: &str) -> Option<&str> {

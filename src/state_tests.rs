@@ -1,8 +1,8 @@
 //! The form's behaviour rules, checked without a browser.
 
 use super::*;
-use leadform_core::FieldKind;
 use leadform_core::FieldError;
+use leadform_core::FieldKind;
 
 const ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
 
@@ -90,7 +90,11 @@ fn a_valid_submit_sends_once_however_often_it_is_pressed() {
     let state = state.reduce(Action::Submit).reduce(Action::SubmitKnown);
     assert_eq!(state.send_count, 1, "a double click must not send twice");
     let state = state.reduce(input("first_name", "Eve"));
-    assert_eq!(state.value("first_name"), "Ada", "values are frozen while sending");
+    assert_eq!(
+        state.value("first_name"),
+        "Ada",
+        "values are frozen while sending"
+    );
 }
 
 #[test]
@@ -131,7 +135,10 @@ fn handler_field_errors_show_inline_and_others_in_the_status() {
     let mut hidden = FieldErrors::new();
     hidden.insert(
         "campaign_id".into(),
-        FieldError::new("not_allowed", "The campaign_id `x` is not allowed for this form."),
+        FieldError::new(
+            "not_allowed",
+            "The campaign_id `x` is not allowed for this form.",
+        ),
     );
     let rejected = sending.reduce(Action::Rejected(hidden));
     assert_eq!(
@@ -161,7 +168,11 @@ fn success_is_final() {
 fn prefilled_values_start_in_the_form() {
     let mut prefill = BTreeMap::new();
     prefill.insert("email".to_owned(), "ada@example.com".to_owned());
-    let state = FormState::new(vec![field("email", FieldKind::Email, true)], prefill, ID.into());
+    let state = FormState::new(
+        vec![field("email", FieldKind::Email, true)],
+        prefill,
+        ID.into(),
+    );
     assert_eq!(state.value("email"), "ada@example.com");
     assert_eq!(Rc::new(state).reduce(Action::Submit).send_count, 1);
 }

@@ -33,7 +33,11 @@ async fn unmount_removes_the_form_and_a_remount_works() {
     handle.unmount();
     settle().await;
     assert!(find_all(&element, "form").is_empty());
-    assert_eq!(shadow(&element).child_nodes().length(), 0, "shadow root emptied");
+    assert_eq!(
+        shadow(&element).child_nodes().length(),
+        0,
+        "shadow root emptied"
+    );
     assert!(!element.has_attribute("data-leadform-mounted"));
     assert!(!handle.is_mounted());
 
@@ -55,7 +59,9 @@ async fn the_stylesheet_is_linked_inside_the_shadow_root() {
 #[wasm_bindgen_test]
 async fn host_page_css_cannot_hide_our_inputs() {
     let style = document().create_element("style").unwrap();
-    style.set_text_content(Some("input, select, textarea, button { display: none !important; }"));
+    style.set_text_content(Some(
+        "input, select, textarea, button { display: none !important; }",
+    ));
     document().head().unwrap().append_child(&style).unwrap();
 
     let (element, _handle) = mount(contact_definition()).await;
@@ -68,7 +74,10 @@ async fn host_page_css_cannot_hide_our_inputs() {
         .get_property_value("display")
         .unwrap();
     style.remove();
-    assert_ne!(display, "none", "the host page's rule reached into the widget");
+    assert_ne!(
+        display, "none",
+        "the host page's rule reached into the widget"
+    );
     assert!(
         document().query_selector("[name=email]").unwrap().is_none(),
         "the widget's inputs are not in the host page's DOM"
@@ -118,7 +127,10 @@ async fn data_attributes_override_the_definitions_hidden_values_in_the_payload()
     assert_eq!(lead.hidden.campaign_id.as_deref(), Some("701BLOG"));
     assert_eq!(lead.hidden.lead_source.as_deref(), Some("Blog"));
     assert_eq!(lead.locale, "de-DE");
-    assert!(!lead.fields.contains_key("form_variant"), "hidden fields are the handler's");
+    assert!(
+        !lead.fields.contains_key("form_variant"),
+        "hidden fields are the handler's"
+    );
 
     // Without attributes, the definition's values stand.
     let plain = container();

@@ -217,13 +217,25 @@ async fn send(job: SendJob) {
     });
     let form_id = definition.id.as_str();
     let submission_id = Some(state.submission_id.as_str());
-    events::dispatch(&props.container, events::SUBMIT, form_id, submission_id, None);
+    events::dispatch(
+        &props.container,
+        events::SUBMIT,
+        form_id,
+        submission_id,
+        None,
+    );
 
     match send_lead(&props.options.endpoint, &submission).await {
         SendOutcome::Accepted(answer) => {
             attribution::remember(policy, consent);
             visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);
-            events::dispatch(&props.container, events::SUCCESS, form_id, submission_id, None);
+            events::dispatch(
+                &props.container,
+                events::SUCCESS,
+                form_id,
+                submission_id,
+                None,
+            );
             let redirect = answer
                 .redirect_url
                 .as_deref()
@@ -237,11 +249,23 @@ async fn send(job: SendJob) {
         }
         SendOutcome::Rejected(errors) => {
             let message = crate::state::FIX_FIELDS;
-            events::dispatch(&props.container, events::ERROR, form_id, submission_id, Some(message));
+            events::dispatch(
+                &props.container,
+                events::ERROR,
+                form_id,
+                submission_id,
+                Some(message),
+            );
             dispatcher.dispatch(Action::Rejected(errors));
         }
         SendOutcome::Failed(message) => {
-            events::dispatch(&props.container, events::ERROR, form_id, submission_id, Some(&message));
+            events::dispatch(
+                &props.container,
+                events::ERROR,
+                form_id,
+                submission_id,
+                Some(&message),
+            );
             dispatcher.dispatch(Action::Failed(message));
         }
     }

@@ -73,8 +73,7 @@ pub fn widget(props: &WidgetProps) -> Html {
     };
 
     let view = Rc::new(form_view(&props.definition, &known));
-    let welcome =
-        (!known.is_empty()).then(|| greeting_name(&known.values).map(AttrValue::from));
+    let welcome = (!known.is_empty()).then(|| greeting_name(&known.values).map(AttrValue::from));
     html! {
         <div class="leadform">
             <LeadForm key={*generation} options={props.options.clone()}

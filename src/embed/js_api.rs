@@ -30,9 +30,9 @@ pub fn install_js_api(default_endpoint: &str) {
     let default_endpoint = default_endpoint.to_owned();
     let mount_fn = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
         move |element: JsValue, options: JsValue| {
-            let element: Element = element
-                .dyn_into()
-                .map_err(|_| JsError::new("Leadform.mount: the first argument must be an element"))?;
+            let element: Element = element.dyn_into().map_err(|_| {
+                JsError::new("Leadform.mount: the first argument must be an element")
+            })?;
             let settings =
                 settings_from_element(&element).overridden_by(settings_from_options(&options));
             let options = settings

@@ -77,11 +77,7 @@ pub async fn request(
     init.set_signal(Some(&AbortSignal::timeout_with_u32(TIMEOUT_MS)));
     if let Some(body) = json_body {
         let headers = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(
-            &headers,
-            &"content-type".into(),
-            &"application/json".into(),
-        );
+        let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(body));
     }

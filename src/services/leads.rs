@@ -71,12 +71,17 @@ fn failure_message(error: &HttpError) -> String {
 pub fn status_message(status: u16) -> String {
     match status {
         429 => RATE_LIMITED.to_owned(),
-        413 => "The form is too large to send. Shorten the longest answer and try again.".to_owned(),
+        413 => {
+            "The form is too large to send. Shorten the longest answer and try again.".to_owned()
+        }
         404 => "This form no longer exists. Please contact the site owner.".to_owned(),
-        403 => "This site is not allowed to send this form. Please contact the site owner."
-            .to_owned(),
-        400..=499 => "The server could not accept the form. Please check your answers and try again."
-            .to_owned(),
+        403 => {
+            "This site is not allowed to send this form. Please contact the site owner.".to_owned()
+        }
+        400..=499 => {
+            "The server could not accept the form. Please check your answers and try again."
+                .to_owned()
+        }
         _ => "The server had a problem. Your answers are still here — try again in a moment."
             .to_owned(),
     }

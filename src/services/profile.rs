@@ -13,5 +13,8 @@ pub async fn fetch_profile(endpoint: &str, form_id: &str) -> Result<KnownProfile
 /// `DELETE {endpoint}/v1/profile`: the handler forgets the visitor and clears its cookie.
 pub async fn forget_profile(endpoint: &str) -> Result<(), HttpError> {
     let url = [endpoint, "/v1/profile"].concat();
-    request("DELETE", &url, None, true).await?.success().map(|_| ())
+    request("DELETE", &url, None, true)
+        .await?
+        .success()
+        .map(|_| ())
 }

@@ -107,7 +107,9 @@ pub async fn mount_known(
 }
 
 pub fn shadow(element: &Element) -> ShadowRoot {
-    element.shadow_root().expect("the widget has an open shadow root")
+    element
+        .shadow_root()
+        .expect("the widget has an open shadow root")
 }
 
 pub fn find(element: &Element, selector: &str) -> Element {
@@ -159,6 +161,11 @@ pub fn tick(element: &Element, name: &str, checked: bool) {
 pub fn leave(element: &Element, name: &str) {
     let input = find(element, &format!("[name=\"{name}\"]"));
     fire(&input, "blur");
+}
+
+/// A `submit` event straight on the form, as pressing Enter in a field sends.
+pub fn submit_event(element: &Element) {
+    fire(&find(element, "form"), "submit");
 }
 
 pub fn click(element: &Element, selector: &str) {
@@ -216,12 +223,13 @@ pub fn record_events(element: &Element) -> Rc<RefCell<Vec<(String, String)>>> {
         "leadform:error",
     ] {
         let seen = seen.clone();
-        let listener = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-            let detail = js_sys::JSON::stringify(&event.detail())
-                .map(String::from)
-                .unwrap_or_default();
-            seen.borrow_mut().push((event.type_(), detail));
-        });
+        let listener =
+            Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+                let detail = js_sys::JSON::stringify(&event.detail())
+                    .map(String::from)
+                    .unwrap_or_default();
+                seen.borrow_mut().push((event.type_(), detail));
+            });
         element
             .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())
             .unwrap();
