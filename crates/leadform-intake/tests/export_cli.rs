@@ -135,12 +135,34 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
             .status(),
         StatusCode::CREATED
     );
+    // The fixture's webhook points at a closed loopback port and names an unset secret, so the
+    // forwarder's first attempt fails; wait (generously) until it has recorded that.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let delivery = loop {
+        let deliveries = handler
+            .store
+            .list_deliveries(leadform_store::DeliveryFilter::All)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 1);
+        if deliveries[0].last_error.is_some() {
+            break deliveries[0].clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no attempt recorded: {deliveries:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_ne!(delivery.status, "delivered");
+
     let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("webhook:http://127.0.0.1:9/unreachable"),
         "{stdout}"
     );
+    assert!(stdout.contains(&delivery.status), "{stdout}");
     assert!(stdout.ends_with("1 deliveries\n"), "{stdout}");
     let (ok, stdout, _) = run_cli(&[
         "outbox",
@@ -154,6 +176,13 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     assert!(ok);
     assert!(stdout.ends_with("0 deliveries\n"), "{stdout}");
 
+    let id = delivery.id.to_string();
+    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains(&format!("delivery {id} is pending again")),
+        "{stdout}"
+    );
     let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]).await;
     assert!(!ok);
     assert!(stderr.contains("no delivery 999"), "{stderr}");
@@ -167,4 +196,5 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
         run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]).await;
     assert!(!ok);
     assert!(stderr.contains("bogus"), "{stderr}");
+    handler.stop().await;
 }
