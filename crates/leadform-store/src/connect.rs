@@ -4,7 +4,7 @@ use crate::backend::Backend;
 use crate::error::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::ConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -62,6 +62,14 @@ pub(crate) async fn open_postgres(url: &str) -> Result<(Backend, String), StoreE
     let options = PgConnectOptions::from_str(url)
         .map_err(connect_error)?
         .disable_statement_logging();
+    // One direct connection first: the pool retries a refused connection until its acquire timeout,
+    // but an operator with a wrong --db deserves the error at once.
+    PgConnection::connect_with(&options)
+        .await
+        .map_err(connect_error)?
+        .close()
+        .await
+        .map_err(connect_error)?;
     let pool = PgPoolOptions::new()
         .max_connections(POSTGRES_MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)

@@ -13,8 +13,16 @@ const RECEIVED_AT_MS: i64 = 1_795_417_506_123; // 2026-11-23T07:05:06.123Z
 async fn a_lead_is_stored_with_its_deliveries_and_columns() {
     on_each_database(async |store: &Store, label| {
         let id = new_submission_id();
-        let outcome = store.insert_lead(new_lead(&id, "Ada@Example.com", RECEIVED_AT_MS)).await.unwrap();
-        let InsertOutcome::Inserted { lead_id, person_id, first_for_person } = outcome else {
+        let outcome = store
+            .insert_lead(new_lead(&id, "Ada@Example.com", RECEIVED_AT_MS))
+            .await
+            .unwrap();
+        let InsertOutcome::Inserted {
+            lead_id,
+            person_id,
+            first_for_person,
+        } = outcome
+        else {
             panic!("{label}: expected Inserted, got {outcome:?}");
         };
         assert!(person_id.is_some(), "{label}");
@@ -29,7 +37,10 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
         assert_eq!(stored.intent, "contact_request");
         assert_eq!(stored.received_at, "2026-11-23T07:05:06.123Z");
         assert_eq!(stored.lead.fields["email"], "Ada@Example.com");
-        assert_eq!(stored.lead.hidden.campaign_id.as_deref(), Some("7015g000000ABCDAA4"));
+        assert_eq!(
+            stored.lead.hidden.campaign_id.as_deref(),
+            Some("7015g000000ABCDAA4")
+        );
         assert!(stored.raw_payload.contains(&id));
 
         let deliveries = store.list_deliveries(DeliveryFilter::All).await.unwrap();
@@ -39,7 +50,10 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
             assert_eq!(delivery.submission_id, id);
             assert_eq!(delivery.status, "pending");
             assert_eq!(delivery.attempts, 0);
-            assert_eq!(delivery.next_attempt_at.as_deref(), Some("2026-11-23T07:05:06.123Z"));
+            assert_eq!(
+                delivery.next_attempt_at.as_deref(),
+                Some("2026-11-23T07:05:06.123Z")
+            );
             assert_eq!(delivery.delivered_at, None);
         }
         assert_eq!(deliveries[0].destination_kind, "salesforce_web_to_lead");
@@ -52,12 +66,21 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
 async fn a_repeated_submission_id_stores_nothing_and_returns_the_first_lead() {
     on_each_database(async |store: &Store, label| {
         let id = new_submission_id();
-        let first = store.insert_lead(new_lead(&id, "ada@example.com", RECEIVED_AT_MS)).await.unwrap();
+        let first = store
+            .insert_lead(new_lead(&id, "ada@example.com", RECEIVED_AT_MS))
+            .await
+            .unwrap();
 
-        let again = store.insert_lead(new_lead(&id, "ada@example.com", RECEIVED_AT_MS + 5)).await.unwrap();
+        let again = store
+            .insert_lead(new_lead(&id, "ada@example.com", RECEIVED_AT_MS + 5))
+            .await
+            .unwrap();
         assert_eq!(
             again,
-            InsertOutcome::AlreadyStored { lead_id: first.lead_id(), same_payload: true },
+            InsertOutcome::AlreadyStored {
+                lead_id: first.lead_id(),
+                same_payload: true
+            },
             "{label}"
         );
 
@@ -66,12 +89,23 @@ async fn a_repeated_submission_id_stores_nothing_and_returns_the_first_lead() {
         let reused = store.insert_lead(changed).await.unwrap();
         assert_eq!(
             reused,
-            InsertOutcome::AlreadyStored { lead_id: first.lead_id(), same_payload: false },
+            InsertOutcome::AlreadyStored {
+                lead_id: first.lead_id(),
+                same_payload: false
+            },
             "{label}"
         );
 
         assert_eq!(store.export_leads().await.unwrap().len(), 1, "{label}");
-        assert_eq!(store.list_deliveries(DeliveryFilter::All).await.unwrap().len(), 2, "{label}");
+        assert_eq!(
+            store
+                .list_deliveries(DeliveryFilter::All)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{label}"
+        );
     })
     .await;
 }
@@ -94,7 +128,10 @@ async fn a_thousand_concurrent_inserts_of_one_submission_make_one_row() {
                     inserted += 1;
                     lead_ids.insert(lead_id);
                 }
-                Ok(InsertOutcome::AlreadyStored { lead_id, same_payload }) => {
+                Ok(InsertOutcome::AlreadyStored {
+                    lead_id,
+                    same_payload,
+                }) => {
                     already_stored += 1;
                     assert!(same_payload, "{label}");
                     lead_ids.insert(lead_id);
@@ -105,7 +142,15 @@ async fn a_thousand_concurrent_inserts_of_one_submission_make_one_row() {
         assert_eq!((inserted, already_stored), (1, 999), "{label}");
         assert_eq!(lead_ids.len(), 1, "{label}: every caller got the same lead");
         assert_eq!(store.export_leads().await.unwrap().len(), 1, "{label}");
-        assert_eq!(store.list_deliveries(DeliveryFilter::All).await.unwrap().len(), 2, "{label}");
+        assert_eq!(
+            store
+                .list_deliveries(DeliveryFilter::All)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{label}"
+        );
     })
     .await;
 }
@@ -114,15 +159,27 @@ async fn a_thousand_concurrent_inserts_of_one_submission_make_one_row() {
 async fn leads_with_one_email_link_to_one_person() {
     on_each_database(async |store: &Store, label| {
         let first = store
-            .insert_lead(new_lead(&new_submission_id(), "ada@example.com", RECEIVED_AT_MS))
+            .insert_lead(new_lead(
+                &new_submission_id(),
+                "ada@example.com",
+                RECEIVED_AT_MS,
+            ))
             .await
             .unwrap();
         let second = store
-            .insert_lead(new_lead(&new_submission_id(), " ADA@example.com", RECEIVED_AT_MS + 1))
+            .insert_lead(new_lead(
+                &new_submission_id(),
+                " ADA@example.com",
+                RECEIVED_AT_MS + 1,
+            ))
             .await
             .unwrap();
         let other = store
-            .insert_lead(new_lead(&new_submission_id(), "grace@example.com", RECEIVED_AT_MS + 2))
+            .insert_lead(new_lead(
+                &new_submission_id(),
+                "grace@example.com",
+                RECEIVED_AT_MS + 2,
+            ))
             .await
             .unwrap();
         let mut anonymous = new_lead(&new_submission_id(), "", RECEIVED_AT_MS + 3);
@@ -130,10 +187,26 @@ async fn leads_with_one_email_link_to_one_person() {
         let anonymous = store.insert_lead(anonymous).await.unwrap();
 
         let (
-            InsertOutcome::Inserted { person_id: Some(ada), first_for_person: true, .. },
-            InsertOutcome::Inserted { person_id: Some(ada_again), first_for_person: false, .. },
-            InsertOutcome::Inserted { person_id: Some(grace), first_for_person: true, .. },
-            InsertOutcome::Inserted { person_id: None, first_for_person: false, .. },
+            InsertOutcome::Inserted {
+                person_id: Some(ada),
+                first_for_person: true,
+                ..
+            },
+            InsertOutcome::Inserted {
+                person_id: Some(ada_again),
+                first_for_person: false,
+                ..
+            },
+            InsertOutcome::Inserted {
+                person_id: Some(grace),
+                first_for_person: true,
+                ..
+            },
+            InsertOutcome::Inserted {
+                person_id: None,
+                first_for_person: false,
+                ..
+            },
         ) = (first, second, other, anonymous)
         else {
             panic!("{label}: unexpected outcomes {first:?} {second:?} {other:?} {anonymous:?}");
@@ -142,11 +215,18 @@ async fn leads_with_one_email_link_to_one_person() {
         assert_ne!(ada, grace, "{label}");
 
         let exported = store.export_leads().await.unwrap();
-        let persons: Vec<(Option<i64>, bool)> =
-            exported.iter().map(|l| (l.person_id, l.first_for_person)).collect();
+        let persons: Vec<(Option<i64>, bool)> = exported
+            .iter()
+            .map(|l| (l.person_id, l.first_for_person))
+            .collect();
         assert_eq!(
             persons,
-            [(Some(ada), true), (Some(ada), false), (Some(grace), true), (None, false)],
+            [
+                (Some(ada), true),
+                (Some(ada), false),
+                (Some(grace), true),
+                (None, false)
+            ],
             "{label}: export shows the person and whether the lead is their first"
         );
     })
@@ -165,7 +245,12 @@ async fn concurrent_leads_of_one_new_person_have_exactly_one_first() {
         let mut persons = std::collections::BTreeSet::new();
         let mut firsts = 0;
         while let Some(joined) = inserts.join_next().await {
-            let InsertOutcome::Inserted { person_id, first_for_person, .. } = joined.unwrap().unwrap() else {
+            let InsertOutcome::Inserted {
+                person_id,
+                first_for_person,
+                ..
+            } = joined.unwrap().unwrap()
+            else {
                 panic!("{label}: distinct submissions must all be inserted");
             };
             persons.insert(person_id);
@@ -189,21 +274,55 @@ async fn spam_is_kept_but_never_linked_or_forwarded() {
         });
         let outcome = store.insert_lead(spam).await.unwrap();
         assert!(
-            matches!(outcome, InsertOutcome::Inserted { person_id: None, first_for_person: false, .. }),
+            matches!(
+                outcome,
+                InsertOutcome::Inserted {
+                    person_id: None,
+                    first_for_person: false,
+                    ..
+                }
+            ),
             "{label}: {outcome:?}"
         );
-        assert!(store.list_deliveries(DeliveryFilter::All).await.unwrap().is_empty(), "{label}");
-        assert!(store.visitor_profile("visitor-spam").await.unwrap().is_empty(), "{label}");
+        assert!(
+            store
+                .list_deliveries(DeliveryFilter::All)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}"
+        );
+        assert!(
+            store
+                .visitor_profile("visitor-spam")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}"
+        );
         let exported = store.export_leads().await.unwrap();
         assert_eq!(exported.len(), 1, "{label}");
         assert!(exported[0].is_spam, "{label}");
 
         // The person's first real lead is still their first.
         let real = store
-            .insert_lead(new_lead(&new_submission_id(), "ada@example.com", RECEIVED_AT_MS + 1))
+            .insert_lead(new_lead(
+                &new_submission_id(),
+                "ada@example.com",
+                RECEIVED_AT_MS + 1,
+            ))
             .await
             .unwrap();
-        assert!(matches!(real, InsertOutcome::Inserted { first_for_person: true, .. }), "{label}");
+        assert!(
+            matches!(
+                real,
+                InsertOutcome::Inserted {
+                    first_for_person: true,
+                    ..
+                }
+            ),
+            "{label}"
+        );
     })
     .await;
 }
@@ -217,14 +336,22 @@ async fn export_is_oldest_first_and_keeps_the_intent() {
         let download_id = download.lead.submission_id.clone();
         store.insert_lead(download).await.unwrap();
         let earlier_id = new_submission_id();
-        store.insert_lead(new_lead(&earlier_id, "ada@example.com", RECEIVED_AT_MS)).await.unwrap();
+        store
+            .insert_lead(new_lead(&earlier_id, "ada@example.com", RECEIVED_AT_MS))
+            .await
+            .unwrap();
 
         let exported = store.export_leads().await.unwrap();
-        let order: Vec<(&str, &str)> =
-            exported.iter().map(|l| (l.submission_id.as_str(), l.intent.as_str())).collect();
+        let order: Vec<(&str, &str)> = exported
+            .iter()
+            .map(|l| (l.submission_id.as_str(), l.intent.as_str()))
+            .collect();
         assert_eq!(
             order,
-            [(earlier_id.as_str(), "contact_request"), (download_id.as_str(), "content_download")],
+            [
+                (earlier_id.as_str(), "contact_request"),
+                (download_id.as_str(), "content_download")
+            ],
             "{label}"
         );
         assert_eq!(exported[1].form_id, "ebook-12-charts");

@@ -30,7 +30,9 @@ impl TestDatabase {
     /// Drops the PostgreSQL database made for this test (the SQLite folder goes with `self`).
     pub async fn finish(self) {
         if let Some((admin_url, name)) = &self.postgres {
-            let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("maintenance connection");
+            let mut admin = sqlx::PgConnection::connect(admin_url)
+                .await
+                .expect("maintenance connection");
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(&mut admin)
                 .await
@@ -141,7 +143,10 @@ fn database_names_are_swapped_in_urls() {
         with_database("postgres://postgres@127.0.0.1:55432/postgres", "t1"),
         "postgres://postgres@127.0.0.1:55432/t1"
     );
-    assert_eq!(with_database("postgres://u:p@h:1?sslmode=disable", "t1"), "postgres://u:p@h:1/t1?sslmode=disable");
+    assert_eq!(
+        with_database("postgres://u:p@h:1?sslmode=disable", "t1"),
+        "postgres://u:p@h:1/t1?sslmode=disable"
+    );
 }
 
 /// Runs `test` against a fresh store on each test database.
