@@ -2,8 +2,7 @@
 
 use crate::backend::with_backend;
 use crate::clock::{now_ms, rfc3339_from_ms};
-use crate::error::StoreError;
-use crate::leads::failed;
+use crate::error::{failed, StoreError};
 use crate::model::{DeliveryFilter, DeliveryRecord, DELIVERY_STATUSES};
 use crate::Store;
 use sqlx::Row;

@@ -41,3 +41,15 @@ pub enum StoreError {
     #[error("unknown delivery status {0:?}: expected one of pending, in_flight, delivered, dead")]
     UnknownStatus(String),
 }
+
+/// Maps a database error to a [`StoreError::Query`] naming the backend and what was being done.
+pub(crate) fn failed(
+    backend: &'static str,
+    action: &'static str,
+) -> impl Fn(sqlx::Error) -> StoreError {
+    move |source| StoreError::Query {
+        backend,
+        action,
+        source,
+    }
+}

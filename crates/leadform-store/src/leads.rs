@@ -2,7 +2,7 @@
 
 use crate::backend::{with_backend, BeginWrite};
 use crate::clock::rfc3339_from_ms;
-use crate::error::StoreError;
+use crate::error::{failed, StoreError};
 use crate::model::{InsertOutcome, NewLead, StoredLead};
 use crate::profiles::merge_profile_in_tx;
 use crate::Store;
@@ -14,18 +14,6 @@ use sqlx::Row;
 /// reuses a submission id.
 pub(crate) fn payload_hash(raw_payload: &str) -> String {
     hex::encode(Sha256::digest(raw_payload.as_bytes()))
-}
-
-/// Maps a database error to a [`StoreError::Query`] naming the backend and what was being done.
-pub(crate) fn failed(
-    backend: &'static str,
-    action: &'static str,
-) -> impl Fn(sqlx::Error) -> StoreError {
-    move |source| StoreError::Query {
-        backend,
-        action,
-        source,
-    }
 }
 
 /// The three UTM values of a touch that get their own columns.

@@ -3,8 +3,7 @@
 
 use crate::backend::{with_backend, BeginWrite};
 use crate::clock::now_ms;
-use crate::error::StoreError;
-use crate::leads::failed;
+use crate::error::{failed, StoreError};
 use crate::Store;
 use leadform_core::{Intent, LeadSubmission};
 use leadform_delivery::PendingDelivery;

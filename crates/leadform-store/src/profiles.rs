@@ -1,8 +1,7 @@
 //! Visitor profiles: what a returning visitor has already told us, keyed by the visitor cookie.
 
 use crate::backend::with_backend;
-use crate::error::StoreError;
-use crate::leads::failed;
+use crate::error::{failed, StoreError};
 use crate::Store;
 use leadform_core::KnownProfile;
 
@@ -18,7 +17,7 @@ pub(crate) fn parse_profile(visitor_id: &str, json: &str) -> Result<KnownProfile
 /// Expands per backend (like `with_backend!`) so one body serves both transaction types.
 macro_rules! merge_profile_in_tx {
     ($tx:ident, $dialect:ident, $visitor_id:expr, $answers:expr, $now_ms:expr) => {{
-        let fail = |action| $crate::leads::failed($dialect.name(), action);
+        let fail = |action| $crate::error::failed($dialect.name(), action);
         // Make sure the row exists so that the read below can lock it.
         sqlx::query(
             "INSERT INTO visitor_profiles (visitor_id, known_json, updated_at_ms) VALUES ($1, '{}', $2)
