@@ -24,8 +24,8 @@ pub fn run_sqlite(runtime: &tokio::runtime::Runtime, bin: &Path, options: &Optio
     let db_arg = db.to_string_lossy().into_owned();
     let report = run_load(runtime, bin, options, &db_arg, scratch.path())?;
     let durability = format!(
-        "SQLite file, journal mode {} (read from the file header), synchronous=FULL \
-         (leadform-intake's documented setting; it is per connection, so not visible here)",
+        "{}; the file's header says journal mode {}",
+        report.reported_durability(),
         sqlite_journal_mode(&db)?
     );
     report.print(&durability);
@@ -53,7 +53,8 @@ pub fn run_postgres(
     let setting =
         |name| postgres::show(db_url, name).unwrap_or_else(|e| format!("unknown ({e:#})"));
     let durability = format!(
-        "PostgreSQL, synchronous_commit={}, fsync={}",
+        "{}; the server says synchronous_commit={}, fsync={}",
+        report.reported_durability(),
         setting("synchronous_commit"),
         setting("fsync")
     );
@@ -87,6 +88,7 @@ fn run_load(
         Arc::clone(&leads),
         options.concurrency,
     ))?;
+    let durability = handler.reported_durability();
     drop(handler);
 
     let ours: HashSet<&str> = leads.iter().map(|l| l.submission_id.as_str()).collect();
@@ -102,6 +104,7 @@ fn run_load(
         load,
         stored,
         concurrency: options.concurrency,
+        durability,
     })
 }
 
@@ -248,9 +251,18 @@ struct Report {
     load: Load,
     stored: usize,
     concurrency: usize,
+    /// What the handler said about its storage when it started.
+    durability: Option<String>,
 }
 
 impl Report {
+    fn reported_durability(&self) -> String {
+        match &self.durability {
+            Some(said) => format!("leadform-intake reports \"{said}\""),
+            None => "leadform-intake did not report its durability settings".to_string(),
+        }
+    }
+
     fn print(&self, durability: &str) {
         let load = &self.load;
         let sent = load.latencies.len();

@@ -52,6 +52,7 @@ pub struct ServeOptions<'a> {
 pub struct Handler {
     child: Child,
     pub port: u16,
+    log: PathBuf,
 }
 
 impl Handler {
@@ -77,13 +78,26 @@ impl Handler {
         let child = serve
             .spawn()
             .with_context(|| format!("starting {}", run::describe(&serve)))?;
-        let mut handler = Handler { child, port };
+        let mut handler = Handler {
+            child,
+            port,
+            log: options.log.to_path_buf(),
+        };
         handler.wait_until_listening(options.log)?;
         Ok(handler)
     }
 
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The storage durability the handler announces in its JSON start-up log line
+    /// (`"durability": "SQLite WAL, synchronous=FULL"`), if it did.
+    pub fn reported_durability(&self) -> Option<String> {
+        let log = std::fs::read_to_string(&self.log).ok()?;
+        log.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find_map(|entry| entry["fields"]["durability"].as_str().map(String::from))
     }
 
     fn wait_until_listening(&mut self, log: &Path) -> Result<()> {
