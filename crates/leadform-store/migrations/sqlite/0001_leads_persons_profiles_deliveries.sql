@@ -1,4 +1,5 @@
 -- Leadform schema, SQLite dialect. Keep in step with ../postgres/ (same tables, columns and indexes).
+-- Applied migrations are checksummed: never edit this file once released; add 0002_... instead.
 
 CREATE TABLE persons (
     id            INTEGER PRIMARY KEY,
