@@ -59,6 +59,8 @@ pub struct TestHandler {
     pub store: Arc<Store>,
     pub client: reqwest::Client,
     server: Option<RunningServer>,
+    /// `(admin URL, database name)` of a throwaway PostgreSQL database, dropped by `stop`.
+    postgres_database: Option<(String, String)>,
     pub dir: TempDir,
 }
 
@@ -80,9 +82,12 @@ impl TestHandler {
             .expect("write form");
         }
         let forms = FormRegistry::load_dir(&forms_dir).expect("fixture forms are valid");
-        let db = match options.backend {
-            Backend::Sqlite => dir.path().join("leads.db").display().to_string(),
-            Backend::Postgres => fresh_postgres_database().await,
+        let (db, postgres_database) = match options.backend {
+            Backend::Sqlite => (dir.path().join("leads.db").display().to_string(), None),
+            Backend::Postgres => {
+                let (url, admin_url, name) = fresh_postgres_database().await;
+                (url, Some((admin_url, name)))
+            }
         };
         let store = Arc::new(Store::open(&db).await.expect("open store"));
         let server = server::start(ServerOptions {
@@ -107,6 +112,7 @@ impl TestHandler {
             store,
             client,
             server: Some(server),
+            postgres_database,
             dir,
         }
     }
@@ -145,11 +151,22 @@ impl TestHandler {
         if let Some(server) = self.server.take() {
             server.shutdown().await.expect("clean shutdown");
         }
+        self.store.close().await;
+        if let Some((admin_url, name)) = self.postgres_database.take() {
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("drop test database");
+        }
     }
 }
 
-/// Creates `leadform_intake_test_<uuid>` on the server of `LEADFORM_TEST_POSTGRES_URL`; returns its URL.
-async fn fresh_postgres_database() -> String {
+/// Creates `leadform_intake_test_<uuid>` on the server of `LEADFORM_TEST_POSTGRES_URL`;
+/// returns its URL, the admin URL and its name.
+async fn fresh_postgres_database() -> (String, String, String) {
     let admin_url = std::env::var("LEADFORM_TEST_POSTGRES_URL").expect("postgres url");
     let name = format!("leadform_intake_test_{}", uuid_simple());
     let mut admin = sqlx::PgConnection::connect(&admin_url)
@@ -160,7 +177,7 @@ async fn fresh_postgres_database() -> String {
         .await
         .expect("create test database");
     admin.close().await.expect("close admin connection");
-    with_database(&admin_url, &name)
+    (with_database(&admin_url, &name), admin_url, name)
 }
 
 fn uuid_simple() -> String {

@@ -1,0 +1,113 @@
+//! The real `leadform-intake serve` process: start-up line, a lead over HTTP, graceful SIGTERM.
+
+mod support;
+
+use reqwest::StatusCode;
+use std::process::Stdio;
+use std::time::Duration;
+use support::fixtures;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// A "give up" limit only; start-up normally takes well under a second.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn write_forms(dir: &std::path::Path) {
+    for form in fixtures::all_forms() {
+        let id = form["id"].as_str().unwrap();
+        std::fs::write(dir.join(format!("{id}.json")), form.to_string()).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir(&forms).unwrap();
+    write_forms(&forms);
+    let db = dir.path().join("leads.db");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .arg("serve")
+        .arg("--forms")
+        .arg(&forms)
+        .arg("--db")
+        .arg(&db)
+        .args(["--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(DEADLINE, lines.next_line())
+        .await
+        .expect("a start-up line")
+        .unwrap()
+        .expect("stdout open");
+    let base_url = first
+        .strip_prefix("Leadform intake listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base_url}/v1/leads"))
+        .json(&fixtures::contact_lead("ada@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let pid = child.id().expect("running").to_string();
+    let kill = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(DEADLINE, child.wait())
+        .await
+        .expect("serve stops after SIGTERM")
+        .unwrap();
+    assert!(status.success(), "{status}");
+
+    let export = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .arg("export")
+        .arg("--db")
+        .arg(&db)
+        .args(["--format", "json"])
+        .output()
+        .await
+        .unwrap();
+    let leads: Vec<serde_json::Value> = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0]["fields"]["email"], "ada@example.com");
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_with_a_broken_form_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut form = fixtures::contact_form();
+    form["fields"][2]["kind"] = serde_json::json!("telephone");
+    std::fs::write(dir.path().join("contact-us.json"), form.to_string()).unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .arg("serve")
+        .arg("--forms")
+        .arg(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("leads.db"))
+        .args(["--addr", "127.0.0.1:0"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("contact-us.json: fields[2].kind: unknown variant `telephone`"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.path().join("leads.db").exists(),
+        "nothing is created before the forms are valid"
+    );
+}
