@@ -5,7 +5,7 @@
 
 use crate::outbox::{OutboxError, OutboxStore};
 use leadform_core::Destination;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -48,40 +48,82 @@ impl Default for RateLimits {
 
 /// Destination key → posts admitted but not yet recorded by the store.
 type InFlightCounts = Arc<Mutex<HashMap<String, u64>>>;
+/// Destination key → the times (ms) of the requests inside the current window.
+type SendTimes = Arc<Mutex<HashMap<String, Vec<i64>>>>;
 
 /// May this delivery be sent now?
 #[derive(Debug)]
 pub enum Admission {
-    /// Send it. Keep the ticket until the outcome is recorded: it holds the delivery's place in a
-    /// limit counted from the store.
+    /// Send it. Keep the ticket until the outcome is recorded: it holds the delivery's place in the
+    /// limit until the vendor has certainly seen the request.
     Proceed(AdmissionTicket),
     /// Over a limit: try again at `at_ms` (when a slot frees). `reason` is for `outbox list`.
     WaitUntil { at_ms: i64, reason: String },
 }
 
-/// Holds a Salesforce slot while a post is in flight (not yet counted by the store). Dropping it
-/// frees the slot.
+/// A delivery's place in a limit while its request is in flight. Dropping it (after the outcome is
+/// recorded) hands the place over to what counts it from then on.
 #[derive(Debug, Default)]
 pub struct AdmissionTicket {
-    reservation: Option<(InFlightCounts, String)>,
+    held: Option<HeldSlot>,
+}
+
+#[derive(Debug)]
+enum HeldSlot {
+    /// Counted in memory; on drop the send time moves to the end of the request, because the vendor
+    /// may count it at any moment until the answer came back.
+    Hubspot {
+        sends: SendTimes,
+        key: String,
+        admitted_at_ms: i64,
+    },
+    /// Reserved until the store counts it as delivered (or it failed and does not count).
+    Salesforce {
+        in_flight: InFlightCounts,
+        key: String,
+    },
 }
 
 impl Drop for AdmissionTicket {
     fn drop(&mut self) {
-        if let Some((in_flight, key)) = self.reservation.take() {
-            let mut in_flight = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(count) = in_flight.get_mut(&key) {
-                *count = count.saturating_sub(1);
+        match self.held.take() {
+            None => {}
+            Some(HeldSlot::Hubspot {
+                sends,
+                key,
+                admitted_at_ms,
+            }) => {
+                let mut sends = sends.lock().unwrap_or_else(PoisonError::into_inner);
+                let times = sends.entry(key).or_default();
+                let finished_at_ms = now_ms().max(admitted_at_ms);
+                match times.iter_mut().find(|time| **time == admitted_at_ms) {
+                    Some(time) => *time = finished_at_ms,
+                    None => times.push(finished_at_ms),
+                }
+            }
+            Some(HeldSlot::Salesforce { in_flight, key }) => {
+                let mut in_flight = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(count) = in_flight.get_mut(&key) {
+                    *count = count.saturating_sub(1);
+                }
             }
         }
     }
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
 #[derive(Debug)]
 pub struct RateLimiter {
     limits: RateLimits,
-    /// HubSpot portal key → send times (ms) inside the current window, oldest first.
-    hubspot_sends: Mutex<HashMap<String, VecDeque<i64>>>,
+    /// HubSpot portal key → send times (ms) inside the current window.
+    hubspot_sends: SendTimes,
     /// Salesforce org key → posts admitted but not yet recorded delivered.
     salesforce_in_flight: InFlightCounts,
     /// Salesforce org key → when the next slot frees, once a limit was hit (saves store queries).
@@ -92,7 +134,7 @@ impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
         Self {
             limits,
-            hubspot_sends: Mutex::default(),
+            hubspot_sends: Arc::default(),
             salesforce_in_flight: Arc::default(),
             salesforce_blocked_until: tokio::sync::Mutex::default(),
         }
@@ -126,23 +168,22 @@ impl RateLimiter {
             .hubspot_sends
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let window = sends.entry(key.to_owned()).or_default();
-        while window
-            .front()
-            .is_some_and(|sent| *sent <= now_ms - limit.window_ms())
-        {
-            window.pop_front();
-        }
-        if (window.len() as u64) < limit.max {
-            window.push_back(now_ms);
-            return Admission::Proceed(AdmissionTicket::default());
+        let times = sends.entry(key.to_owned()).or_default();
+        times.retain(|sent| *sent > now_ms - limit.window_ms());
+        if (times.len() as u64) < limit.max {
+            times.push(now_ms);
+            return Admission::Proceed(AdmissionTicket {
+                held: Some(HeldSlot::Hubspot {
+                    sends: Arc::clone(&self.hubspot_sends),
+                    key: key.to_owned(),
+                    admitted_at_ms: now_ms,
+                }),
+            });
         }
         // The oldest send leaves the window `window` after it was made.
-        let at_ms = window
-            .front()
-            .map_or(now_ms, |oldest| oldest + limit.window_ms() + 1);
+        let oldest = times.iter().copied().min().unwrap_or(now_ms);
         Admission::WaitUntil {
-            at_ms,
+            at_ms: oldest + limit.window_ms() + 1,
             reason: format!(
                 "waiting for HubSpot's rate limit ({} requests per {} s for {key})",
                 limit.max,
@@ -179,7 +220,10 @@ impl RateLimiter {
         if delivered + in_flight < limit.max {
             self.reserve_salesforce_slot(key);
             return Ok(Admission::Proceed(AdmissionTicket {
-                reservation: Some((Arc::clone(&self.salesforce_in_flight), key.to_owned())),
+                held: Some(HeldSlot::Salesforce {
+                    in_flight: Arc::clone(&self.salesforce_in_flight),
+                    key: key.to_owned(),
+                }),
             }));
         }
         let at_ms = if in_flight >= limit.max {
@@ -241,24 +285,25 @@ async fn first_start_with_room<S: OutboxStore>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn hubspot_window_slides_and_names_the_time_a_slot_frees() {
-        let limiter = RateLimiter::new(RateLimits {
+    fn hubspot_limiter(max: u64) -> RateLimiter {
+        RateLimiter::new(RateLimits {
             hubspot: WindowLimit {
-                max: 2,
+                max,
                 window: Duration::from_secs(10),
             },
             ..RateLimits::default()
-        });
+        })
+    }
+
+    #[test]
+    fn hubspot_window_slides_and_names_the_time_a_slot_frees() {
+        let limiter = hubspot_limiter(2);
         let key = "hubspot:123";
-        assert!(matches!(
-            limiter.admit_hubspot(key, 1_000),
-            Admission::Proceed(_)
-        ));
-        assert!(matches!(
-            limiter.admit_hubspot(key, 4_000),
-            Admission::Proceed(_)
-        ));
+        // Tickets are kept alive: their requests are still in flight.
+        let first = limiter.admit_hubspot(key, 1_000);
+        assert!(matches!(first, Admission::Proceed(_)));
+        let second = limiter.admit_hubspot(key, 4_000);
+        assert!(matches!(second, Admission::Proceed(_)));
         match limiter.admit_hubspot(key, 5_000) {
             Admission::WaitUntil { at_ms, reason } => {
                 assert_eq!(at_ms, 11_001, "the first send leaves the window");
@@ -269,20 +314,29 @@ mod tests {
             }
             other => panic!("expected a wait, got {other:?}"),
         }
+        let other_portal = limiter.admit_hubspot("hubspot:other", 5_000);
         assert!(
-            matches!(
-                limiter.admit_hubspot("hubspot:other", 5_000),
-                Admission::Proceed(_)
-            ),
+            matches!(other_portal, Admission::Proceed(_)),
             "each portal has its own window"
         );
-        assert!(matches!(
-            limiter.admit_hubspot(key, 11_001),
-            Admission::Proceed(_)
-        ));
+        let third = limiter.admit_hubspot(key, 11_001);
+        assert!(matches!(third, Admission::Proceed(_)));
         assert!(matches!(
             limiter.admit_hubspot(key, 11_002),
             Admission::WaitUntil { at_ms: 14_001, .. }
+        ));
+        drop((first, second, third, other_portal));
+    }
+
+    #[test]
+    fn a_finished_hubspot_request_counts_from_when_its_answer_came() {
+        let limiter = hubspot_limiter(1);
+        let key = "hubspot:123";
+        drop(limiter.admit_hubspot(key, now_ms() - 60_000));
+        // Admitted a minute ago but finished just now: it still fills the window.
+        assert!(matches!(
+            limiter.admit_hubspot(key, now_ms()),
+            Admission::WaitUntil { .. }
         ));
     }
 }
