@@ -257,6 +257,23 @@ async fn a_listed_origin_gets_cors_headers_and_an_unlisted_one_403_storing_nothi
         "only the listed origin's lead"
     );
 
+    // The definition follows the same rule.
+    for (origin, status) in [
+        (LISTED_ORIGIN, StatusCode::OK),
+        (UNLISTED_ORIGIN, StatusCode::FORBIDDEN),
+    ] {
+        let response = handler
+            .client
+            .get(handler.url("/v1/forms/contact-us"))
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{origin}");
+        let allowed = response.headers().get("access-control-allow-origin");
+        assert_eq!(allowed.is_some(), status == StatusCode::OK, "{origin}");
+    }
+
     // The handler's own pages are same-origin, whatever port it runs on.
     let own_origin = handler.base_url.clone();
     let response = handler

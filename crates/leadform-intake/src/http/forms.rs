@@ -13,10 +13,14 @@ pub async fn get_form(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let form = state
-        .forms
-        .get(&id)
-        .ok_or_else(|| ApiError::UnknownForm(id.chars().take(64).collect()))?;
+    let Some(form) = state.forms.get(&id) else {
+        // A listed site's loader must be able to read the 404 to say which form id is wrong.
+        let mut response = ApiError::UnknownForm(id.chars().take(64).collect()).into_response();
+        if let Ok(verdict) = judge_origin(&headers, |o| state.forms.any_allows_origin(o)) {
+            add_cors_headers(response.headers_mut(), &verdict);
+        }
+        return Ok(response);
+    };
     let verdict = judge_origin(&headers, |origin| form.allows_origin(origin))?;
     let mut response = Json(form.public_view()).into_response();
     // Marketers edit definitions; a browser must revalidate rather than show an old form.
