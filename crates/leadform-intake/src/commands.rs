@@ -85,7 +85,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     );
     let running = server::start(ServerOptions {
         forms,
-        store,
+        store: store.clone(),
         addr: args.addr,
         public_dir: args.public,
         rate_limit_per_minute: args.rate_limit_per_minute,
@@ -98,6 +98,8 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests in progress");
     running.shutdown().await?;
+    // Closing the pool lets SQLite checkpoint its WAL into the main file.
+    store.close().await;
     Ok(())
 }
 
