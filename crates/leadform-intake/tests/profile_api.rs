@@ -188,4 +188,13 @@ async fn profile_requests_follow_the_forms_allow_list() {
     assert!(set_cookies(&response).is_empty());
     let unknown = get_profile(&handler, "nope", None).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let missing = handler
+        .client
+        .get(handler.url("/v1/profile"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let answer: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "missing_parameter");
 }

@@ -24,6 +24,8 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     BadSubmission(String),
+    #[error("the query parameter `{0}` is required")]
+    MissingParameter(&'static str),
     #[error("some fields are invalid")]
     InvalidFields(FieldErrors),
     #[error("this submission id was already used for a different submission; make a new one")]
@@ -38,7 +40,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MalformedJson(_)
             | ApiError::InvalidPayload(_)
-            | ApiError::BadSubmission(_) => StatusCode::BAD_REQUEST,
+            | ApiError::BadSubmission(_)
+            | ApiError::MissingParameter(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownForm(_) => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -58,6 +61,7 @@ impl ApiError {
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::BadSubmission(_) => "bad_submission",
+            ApiError::MissingParameter(_) => "missing_parameter",
             ApiError::InvalidFields(_) => "invalid_fields",
             ApiError::SubmissionIdReused => "submission_id_reused",
             ApiError::StorageUnavailable => "storage_unavailable",

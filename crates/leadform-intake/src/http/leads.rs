@@ -158,6 +158,32 @@ pub fn api_error(error: AcceptError) -> ApiError {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailing_text_after_the_json_is_malformed() {
+        let body =
+            br#"{"form_id":"a","submission_id":"b","fields":{},"submitted_at":"c"} trailing"#;
+        assert!(matches!(
+            parse_submission(body),
+            Err(ApiError::MalformedJson(_))
+        ));
+        let body = br#"{"form_id":"a","submission_id":"b","fields":{},"submitted_at":"c"}"#;
+        assert!(parse_submission(body).is_ok());
+    }
+
+    #[test]
+    fn a_missing_key_is_an_invalid_payload_naming_it() {
+        let error = parse_submission(br#"{"form_id":"a"}"#).unwrap_err();
+        assert!(
+            matches!(&error, ApiError::InvalidPayload(m) if m.contains("missing field `submission_id`")),
+            "{error}"
+        );
+    }
+}
+
 pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
     // A preflight does not say which form it is for; the POST itself checks that form's list.
     cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin))

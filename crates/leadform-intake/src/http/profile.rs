@@ -24,7 +24,7 @@ pub async fn get_profile(
     Query(query): Query<ProfileQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let form_id = query.form.unwrap_or_default();
+    let form_id = query.form.ok_or(ApiError::MissingParameter("form"))?;
     let form = state
         .forms
         .get(&form_id)
