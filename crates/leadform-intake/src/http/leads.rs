@@ -158,6 +158,11 @@ pub fn api_error(error: AcceptError) -> ApiError {
     }
 }
 
+pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    // A preflight does not say which form it is for; the POST itself checks that form's list.
+    cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,9 +187,4 @@ mod tests {
             "{error}"
         );
     }
-}
-
-pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    // A preflight does not say which form it is for; the POST itself checks that form's list.
-    cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin))
 }
