@@ -1,0 +1,566 @@
+//! The forwarder draining the real outbox (SQLite, `leadform-store`) into vendor stand-ins over
+//! loopback HTTP: outages, restarts, Retry-After, permanent refusals and rate limits. Deadlines
+//! below are only "give up" limits; assertions are on what was recorded and received.
+
+#[path = "../../leadform-delivery/tests/support/standins.rs"]
+mod standins;
+
+use leadform_core::{FormDefinition, Intent, LeadSubmission};
+use leadform_delivery::{
+    destination_key, Forwarder, ForwarderConfig, OutboxStore, RateLimits, RetryPolicy, WindowLimit,
+};
+use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
+use serde_json::json;
+use standins::{Received, Scripted, StandIn, Vendor};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{oneshot, Notify};
+
+const ORG_ID: &str = "00D5g000004abcd";
+const PORTAL_ID: &str = "2468013";
+const FORM_GUID: &str = "5f1c2e3a-0b4d-4e6f-8a9b-0c1d2e3f4a5b";
+/// How long a test waits for something before it gives up and fails.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(90);
+
+fn salesforce_standin() -> Vendor {
+    Vendor::Salesforce {
+        org_id: ORG_ID.into(),
+    }
+}
+
+fn hubspot_standin() -> Vendor {
+    Vendor::Hubspot {
+        portal_id: PORTAL_ID.into(),
+        form_guid: FORM_GUID.into(),
+    }
+}
+
+fn form(destinations: serde_json::Value) -> FormDefinition {
+    let form: FormDefinition = serde_json::from_value(json!({
+        "id": "contact-us",
+        "title": "Talk to us",
+        "kind": "contact",
+        "submit_label": "Send",
+        "success": {"message": "Thanks"},
+        "fields": [
+            {"name": "first_name", "label": "First name", "kind": "text"},
+            {"name": "last_name", "label": "Last name", "kind": "text"},
+            {"name": "email", "label": "Email", "kind": "email", "required": true},
+            {"name": "company", "label": "Company", "kind": "text"}
+        ],
+        "hidden": {"lead_source": "Website", "campaign_id": "701Hs00000ContactA"},
+        "destinations": destinations
+    }))
+    .expect("form parses");
+    form.check().expect("form is valid");
+    form
+}
+
+fn salesforce_destination(standin: &StandIn) -> serde_json::Value {
+    json!({"kind": "salesforce_web_to_lead", "org_id": ORG_ID, "endpoint": standin.base_url()})
+}
+
+fn hubspot_destination(standin: &StandIn) -> serde_json::Value {
+    json!({"kind": "hubspot", "portal_id": PORTAL_ID, "form_guid": FORM_GUID, "endpoint": standin.base_url()})
+}
+
+struct TestOutbox {
+    store: Arc<Store>,
+    forms: Arc<BTreeMap<String, FormDefinition>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestOutbox {
+    async fn open(form: FormDefinition) -> TestOutbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("leads.db");
+        let store = Store::open(&path.to_string_lossy())
+            .await
+            .expect("open SQLite");
+        TestOutbox {
+            store: Arc::new(store),
+            forms: Arc::new(BTreeMap::from([(form.id.clone(), form)])),
+            _dir: dir,
+        }
+    }
+
+    fn form(&self) -> &FormDefinition {
+        &self.forms["contact-us"]
+    }
+
+    /// Stores a lead with one delivery row per destination, as the intake does.
+    async fn insert_lead(&self, number: usize, email: &str) -> String {
+        let submission_id = uuid::Uuid::new_v4().to_string();
+        let lead: LeadSubmission = serde_json::from_value(json!({
+            "form_id": "contact-us",
+            "submission_id": submission_id,
+            "fields": {"first_name": "Zoë", "last_name": format!("Tester {number}"), "email": email,
+                       "company": "Ünïcode GmbH"},
+            "page_url": "https://www.example.com/contact",
+            "submitted_at": "2026-11-23T07:00:00Z"
+        }))
+        .expect("lead parses");
+        let deliveries = self
+            .form()
+            .destinations
+            .iter()
+            .enumerate()
+            .map(|(index, destination)| NewDelivery {
+                destination_index: index,
+                destination_kind: destination.kind_name().into(),
+                destination_key: destination_key(destination),
+            })
+            .collect();
+        self.store
+            .insert_lead(NewLead {
+                raw_payload: serde_json::to_string(&lead).expect("json"),
+                lead,
+                intent: Intent::ContactRequest,
+                email: Some(email.into()),
+                is_spam: false,
+                received_at_ms: now_ms(),
+                client_ip: Some("127.0.0.1".into()),
+                hubspotutk: None,
+                visitor_id: None,
+                profile_answers: None,
+                deliveries,
+            })
+            .await
+            .expect("lead stored");
+        submission_id
+    }
+
+    fn forwarder(&self, config: ForwarderConfig) -> Forwarder<Store> {
+        Forwarder::new(
+            Arc::clone(&self.store),
+            Arc::clone(&self.forms),
+            Arc::new(Notify::new()),
+            config,
+        )
+        .expect("forwarder")
+    }
+
+    async fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.store
+            .list_deliveries(DeliveryFilter::All)
+            .await
+            .expect("list deliveries")
+    }
+
+    /// Polls the outbox until `done` holds, or fails the test after [`GIVE_UP_AFTER`].
+    async fn wait_until(
+        &self,
+        what: &str,
+        done: impl Fn(&[DeliveryRecord]) -> bool,
+    ) -> Vec<DeliveryRecord> {
+        let started = Instant::now();
+        loop {
+            let deliveries = self.deliveries().await;
+            if done(&deliveries) {
+                return deliveries;
+            }
+            if started.elapsed() > GIVE_UP_AFTER {
+                panic!("gave up waiting for {what}; outbox: {deliveries:#?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// Fast retries for tests; the production defaults are 1 s doubling to 10 min.
+fn quick_config() -> ForwarderConfig {
+    ForwarderConfig {
+        poll_interval: Duration::from_millis(50),
+        retry: RetryPolicy {
+            base: Duration::from_millis(100),
+            factor: 2,
+            cap: Duration::from_millis(400),
+        },
+        ..ForwarderConfig::default()
+    }
+}
+
+/// A forwarder running in the background until [`RunningForwarder::stop`].
+struct RunningForwarder {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningForwarder {
+    fn start(forwarder: Forwarder<Store>) -> RunningForwarder {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(forwarder.run(async move {
+            let _ = stopped.await;
+        }));
+        RunningForwarder { stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.expect("forwarder task ends cleanly");
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+}
+
+fn all_delivered(expected: usize) -> impl Fn(&[DeliveryRecord]) -> bool {
+    move |deliveries| {
+        deliveries.len() == expected && deliveries.iter().all(|d| d.status == "delivered")
+    }
+}
+
+/// The submission id each accepted request carried (from its Idempotency-Key).
+fn accepted_submissions(standin: &StandIn) -> Vec<String> {
+    standin
+        .accepted()
+        .iter()
+        .map(|request| {
+            let key = request.header("idempotency-key").expect("Idempotency-Key");
+            key.rsplit_once(':').expect("submission:index").0.to_owned()
+        })
+        .collect()
+}
+
+fn assert_each_once(received: Vec<String>, expected: &[String], vendor: &str) {
+    assert_eq!(
+        received.len(),
+        expected.len(),
+        "{vendor}: every lead once, no duplicates: {received:?}"
+    );
+    let unique: BTreeSet<_> = received.iter().cloned().collect();
+    let wanted: BTreeSet<_> = expected.iter().cloned().collect();
+    assert_eq!(unique, wanted, "{vendor}: exactly the stored leads");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_restart() {
+    let mut salesforce = StandIn::start(salesforce_standin()).await;
+    let hubspot = StandIn::start(hubspot_standin()).await;
+    let outbox = TestOutbox::open(form(json!([
+        salesforce_destination(&salesforce),
+        hubspot_destination(&hubspot)
+    ])))
+    .await;
+    salesforce.stop().await;
+
+    let mut submissions = Vec::new();
+    for number in 0..6 {
+        submissions.push(
+            outbox
+                .insert_lead(number, &format!("lead{number}@example.com"))
+                .await,
+        );
+    }
+    let first_run = RunningForwarder::start(outbox.forwarder(quick_config()));
+    let waiting = outbox
+        .wait_until(
+            "HubSpot delivered while Salesforce is down and retried",
+            |deliveries| {
+                let (sf, hs): (Vec<_>, Vec<_>) = deliveries
+                    .iter()
+                    .partition(|d| d.destination_kind == "salesforce_web_to_lead");
+                hs.len() == 6
+                    && hs.iter().all(|d| d.status == "delivered")
+                    && sf.iter().all(|d| d.status == "pending" && d.attempts >= 2)
+            },
+        )
+        .await;
+    for delivery in waiting
+        .iter()
+        .filter(|d| d.destination_kind == "salesforce_web_to_lead")
+    {
+        let error = delivery.last_error.as_deref().unwrap_or_default();
+        assert!(
+            error.starts_with("salesforce_web_to_lead not reachable"),
+            "{error}"
+        );
+    }
+    // The handler goes away while Salesforce is still down...
+    first_run.stop().await;
+    salesforce.restart().await;
+    // ...and a new one (fresh forwarder, same database) picks up where it left off.
+    let second_run = RunningForwarder::start(outbox.forwarder(quick_config()));
+    let done = outbox
+        .wait_until("every delivery delivered", all_delivered(12))
+        .await;
+    second_run.stop().await;
+
+    assert_each_once(
+        accepted_submissions(&salesforce),
+        &submissions,
+        "Salesforce",
+    );
+    assert_each_once(accepted_submissions(&hubspot), &submissions, "HubSpot");
+    assert!(salesforce.received().iter().all(|r| r.problems.is_empty()));
+    assert!(hubspot.received().iter().all(|r| r.problems.is_empty()));
+    for delivery in done
+        .iter()
+        .filter(|d| d.destination_kind == "salesforce_web_to_lead")
+    {
+        assert!(
+            delivery.attempts >= 3,
+            "failed attempts are counted: {delivery:?}"
+        );
+        assert!(delivery
+            .delivered_detail
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("HTTP 200"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_retry_after_is_honoured() {
+    let hubspot = StandIn::start(hubspot_standin()).await;
+    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    outbox.insert_lead(1, "ada@example.com").await;
+    hubspot.script(Scripted::TooManyRequests {
+        retry_after: "3".into(),
+    });
+
+    let forwarder = outbox.forwarder(quick_config());
+    let before = now_ms();
+    let pass = forwarder.deliver_due().await.expect("pass");
+    let after = now_ms();
+    assert_eq!((pass.claimed, pass.retried), (1, 1), "{pass:?}");
+
+    let deliveries = outbox.deliveries().await;
+    assert_eq!(deliveries[0].status, "pending");
+    assert_eq!(deliveries[0].attempts, 1);
+    assert!(
+        deliveries[0]
+            .last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("HTTP 429"),
+        "{deliveries:?}"
+    );
+    // The recorded schedule: not due a moment before Retry-After has passed (jitter is at most
+    // 100 ms here, so Retry-After decides), due once it has.
+    let too_early = outbox
+        .store
+        .claim_due(before + 2_999, 10, 60_000)
+        .await
+        .expect("claim");
+    assert!(
+        too_early.is_empty(),
+        "claimable before Retry-After: {too_early:?}"
+    );
+    let due = outbox
+        .store
+        .claim_due(after + 3_001, 10, 1)
+        .await
+        .expect("claim");
+    assert_eq!(due.len(), 1, "due once Retry-After has passed");
+    // That claim had a 1 ms lease: it expires as Retry-After passes and the forwarder takes it
+    // again, as after a crash.
+    let forwarder_run = RunningForwarder::start(forwarder);
+    outbox
+        .wait_until("the retry delivered", all_delivered(1))
+        .await;
+    forwarder_run.stop().await;
+
+    let received = hubspot.received();
+    assert_eq!(received.len(), 2, "one refused, one accepted");
+    assert!(
+        received[1]
+            .at
+            .duration_since(received[0].at)
+            .expect("ordered")
+            >= Duration::from_secs(3)
+    );
+    assert_eq!(received[1].status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_400_is_dead_with_the_vendors_reason_and_replayable() {
+    let hubspot = StandIn::start(hubspot_standin()).await;
+    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    outbox.insert_lead(1, "not-an-email").await;
+
+    let forwarder = outbox.forwarder(quick_config());
+    let pass = forwarder.deliver_due().await.expect("pass");
+    assert_eq!((pass.claimed, pass.dead), (1, 1), "{pass:?}");
+    let deliveries = outbox.deliveries().await;
+    assert_eq!(deliveries[0].status, "dead");
+    assert_eq!(
+        deliveries[0].last_error.as_deref(),
+        Some("HubSpot refused the submission (HTTP 400): INVALID_EMAIL: Error in 'fields.email'. Invalid email address")
+    );
+    let again = forwarder.deliver_due().await.expect("pass");
+    assert_eq!(
+        again.claimed, 0,
+        "dead deliveries are not retried on their own"
+    );
+
+    assert!(outbox
+        .store
+        .retry_delivery(deliveries[0].id)
+        .await
+        .expect("replay"));
+    let replay = forwarder.deliver_due().await.expect("pass");
+    assert_eq!(
+        (replay.claimed, replay.dead),
+        (1, 1),
+        "replayed, and refused again: {replay:?}"
+    );
+    assert_eq!(hubspot.received().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_destination_goes_dead_with_a_reason() {
+    let hubspot = StandIn::start(hubspot_standin()).await;
+    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    outbox.insert_lead(1, "ada@example.com").await;
+    let edited = TestOutbox {
+        store: Arc::clone(&outbox.store),
+        forms: Arc::new(BTreeMap::from([("contact-us".to_owned(), form(json!([])))])),
+        _dir: tempfile::tempdir().expect("temp dir"),
+    };
+    let pass = edited
+        .forwarder(quick_config())
+        .deliver_due()
+        .await
+        .expect("pass");
+    assert_eq!(pass.dead, 1);
+    let deliveries = outbox.deliveries().await;
+    assert_eq!(
+        deliveries[0].last_error.as_deref(),
+        Some("form contact-us has no destination #0 any more")
+    );
+    assert!(hubspot.received().is_empty());
+}
+
+/// For every `max + 1` consecutive requests, the first and the last are at least `window` apart.
+fn assert_spacing(received: &[Received], limit: WindowLimit, vendor: &str) {
+    let max = limit.max as usize;
+    for group in received.windows(max + 1) {
+        let spread = group[max].at.duration_since(group[0].at).expect("ordered");
+        assert!(
+            spread >= limit.window,
+            "{vendor}: {} requests within {spread:?}",
+            max + 1
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped() {
+    let hubspot = StandIn::start(hubspot_standin()).await;
+    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    let mut submissions = Vec::new();
+    for number in 0..8 {
+        submissions.push(
+            outbox
+                .insert_lead(number, &format!("lead{number}@example.com"))
+                .await,
+        );
+    }
+    let limit = WindowLimit {
+        max: 3,
+        window: Duration::from_secs(2),
+    };
+    let config = ForwarderConfig {
+        rate_limits: RateLimits {
+            hubspot: limit,
+            ..RateLimits::default()
+        },
+        ..quick_config()
+    };
+    let run = RunningForwarder::start(outbox.forwarder(config));
+    let done = outbox.wait_until("all 8 delivered", all_delivered(8)).await;
+    run.stop().await;
+
+    assert_each_once(accepted_submissions(&hubspot), &submissions, "HubSpot");
+    assert_eq!(
+        hubspot.received().len(),
+        8,
+        "the limit is kept before HubSpot has to answer 429"
+    );
+    assert_spacing(&hubspot.received(), limit, "HubSpot");
+    let waited: Vec<_> = done
+        .iter()
+        .filter(|d| {
+            d.last_error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("waiting for HubSpot's rate limit")
+        })
+        .collect();
+    assert!(waited.len() >= 5, "at least 5 of 8 had to wait: {done:#?}");
+    assert!(
+        done.iter().all(|d| d.attempts == 1),
+        "waiting is not an attempt: {done:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart() {
+    let salesforce = StandIn::start(salesforce_standin()).await;
+    let outbox = TestOutbox::open(form(json!([salesforce_destination(&salesforce)]))).await;
+    let mut submissions = Vec::new();
+    for number in 0..5 {
+        submissions.push(
+            outbox
+                .insert_lead(number, &format!("lead{number}@example.com"))
+                .await,
+        );
+    }
+    let limit = WindowLimit {
+        max: 2,
+        window: Duration::from_secs(3),
+    };
+    let config = ForwarderConfig {
+        rate_limits: RateLimits {
+            salesforce: limit,
+            ..RateLimits::default()
+        },
+        ..quick_config()
+    };
+    let first_run = RunningForwarder::start(outbox.forwarder(config.clone()));
+    outbox
+        .wait_until(
+            "the first two delivered and the rest waiting",
+            |deliveries| {
+                deliveries
+                    .iter()
+                    .filter(|d| d.status == "delivered")
+                    .count()
+                    == 2
+                    && deliveries.iter().filter(|d| d.last_error.is_some()).count() == 3
+            },
+        )
+        .await;
+    first_run.stop().await;
+    // A new forwarder has an empty memory: only the store's count can hold it back.
+    let second_run = RunningForwarder::start(outbox.forwarder(config));
+    let done = outbox.wait_until("all 5 delivered", all_delivered(5)).await;
+    second_run.stop().await;
+
+    assert_each_once(
+        accepted_submissions(&salesforce),
+        &submissions,
+        "Salesforce",
+    );
+    assert_spacing(&salesforce.received(), limit, "Salesforce");
+    assert!(
+        done.iter().all(|d| d.attempts == 1),
+        "waiting is not an attempt: {done:#?}"
+    );
+    let waited = done
+        .iter()
+        .filter(|d| {
+            d.last_error
+                .as_deref()
+                .unwrap_or_default()
+                .contains("waiting for Salesforce's Web-to-Lead limit")
+        })
+        .count();
+    assert_eq!(waited, 3, "{done:#?}");
+}
