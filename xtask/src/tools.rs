@@ -16,9 +16,6 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// or the generated glue does not match the wasm. Used only when the lock has no entry yet.
 const WASM_BINDGEN_FALLBACK_VERSION: &str = "0.2.130";
 
-/// Debian's binaryen is too old for the wasm features rustc emits; npm's is current.
-const BINARYEN_NPM_VERSION: &str = "132.0.0";
-
 pub fn ensure_rust_components() -> Result<()> {
     for (component, probe) in [("rustfmt", "fmt"), ("clippy", "clippy")] {
         if !run::succeeds(run::cargo_program(), &[probe, "--version"]) {
@@ -72,29 +69,53 @@ pub fn locked_version(lock: &str, package: &str) -> Option<String> {
     versions.next().is_none().then_some(first)
 }
 
-/// Path to `wasm-opt` from the pinned npm `binaryen`, installed under `.tools/`.
+/// Path to `wasm-opt` from npm's `binaryen` (Debian's is too old for what rustc emits).
+///
+/// The version and its checksum are pinned by `xtask/tools/package.json` and its lock;
+/// `npm ci` installs exactly that into the git-ignored `.tools/`.
 pub fn ensure_wasm_opt() -> Result<PathBuf> {
+    let pinned_dir = paths::root().join("xtask/tools");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pinned_dir.join("package.json"))?)
+            .context("parsing xtask/tools/package.json")?;
+    let wanted = manifest["dependencies"]["binaryen"]
+        .as_str()
+        .context("xtask/tools/package.json pins no binaryen version")?;
+
     let tools = paths::tools_dir();
     let wasm_opt = tools.join("node_modules/.bin/wasm-opt");
-    let version = run::output(cmd(&wasm_opt).arg("--version")).unwrap_or_default();
-    let major = BINARYEN_NPM_VERSION.split('.').next().unwrap_or_default();
-    if version.contains(&format!("version {major}")) {
+    if installed_npm_version(&tools, "binaryen").as_deref() == Some(wanted)
+        && run::succeeds(&wasm_opt, &["--version"])
+    {
         return Ok(wasm_opt);
     }
     if !run::succeeds("npm", &["--version"]) {
         apt_install(&["nodejs", "npm"])?;
     }
-    run::run(cmd("npm").args([
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefix",
-        &tools.to_string_lossy(),
-        &format!("binaryen@{BINARYEN_NPM_VERSION}"),
-    ]))?;
+    std::fs::create_dir_all(&tools)?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(pinned_dir.join(file), tools.join(file))
+            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
+    }
+    run::run(
+        cmd("npm")
+            .current_dir(&tools)
+            .args(["ci", "--no-audit", "--no-fund"]),
+    )?;
     run::output(cmd(&wasm_opt).arg("--version"))
-        .with_context(|| format!("{} does not run after npm install", wasm_opt.display()))?;
+        .with_context(|| format!("{} does not run after npm ci", wasm_opt.display()))?;
     Ok(wasm_opt)
+}
+
+/// The version of an npm package installed under `prefix`, from its package.json.
+fn installed_npm_version(prefix: &Path, package: &str) -> Option<String> {
+    let path = prefix
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    manifest["version"].as_str().map(String::from)
 }
 
 /// Chromium and the matching chromedriver, as Debian packages them.
