@@ -185,7 +185,7 @@ fn destinations_parse_by_kind_and_refuse_unknown_keys() {
         minimal(),
         &["destinations"],
         json!([{"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd",
-                "attribution_map": {"utm_source": "00N1", "first_touch.gclid": "00N2", "last_touch.landing_page": "00N3"}}]),
+                "attribution_map": {"utm_source": "00N5g00000Src01", "first_touch.gclid": "00N5g00000Gcl01", "last_touch.landing_page": "00N5g00000Lnd01AAA"}}]),
     ))
     .expect("known attribution keys are accepted");
     assert_eq!(form.destinations.len(), 1);
@@ -193,13 +193,42 @@ fn destinations_parse_by_kind_and_refuse_unknown_keys() {
         minimal(),
         &["destinations"],
         json!([{"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd",
-                "attribution_map": {"middle_touch.utm_source": "00N1"}}]),
+                "attribution_map": {"middle_touch.utm_source": "00N5g00000Src01"}}]),
     ))
     .unwrap_err();
     assert!(
         error.starts_with("destinations[0].attribution_map: `middle_touch.utm_source` is not an attribution value"),
         "{error}"
     );
+    for (map, expected) in [
+        (
+            json!({"field_map": {"topic": "00N5g00000Topic1"}}),
+            "`topic` → `00N5g00000Topic1`: a custom field id is 15 or 18 characters",
+        ),
+        (
+            json!({"field_map": {"email": "e-mail"}}),
+            "`email` → `e-mail`: use a Web-to-Lead field name",
+        ),
+        (
+            json!({"field_map": {"page": "retURL"}}),
+            "`page` → `retURL`: Leadform sets this field itself",
+        ),
+        (
+            json!({"attribution_map": {"gclid": "00N12"}}),
+            "`gclid` → `00N12`: a custom field id is 15 or 18",
+        ),
+    ] {
+        let mut destination =
+            json!({"kind": "salesforce_web_to_lead", "org_id": "00D5g000004abcd"});
+        for (key, value) in map.as_object().expect("object") {
+            destination[key] = value.clone();
+        }
+        let error = parse(with(minimal(), &["destinations"], json!([destination]))).unwrap_err();
+        assert!(
+            error.starts_with("destinations[0].") && error.contains(expected),
+            "expected `{expected}`, got `{error}`"
+        );
+    }
 }
 
 #[test]

@@ -39,12 +39,16 @@ pub struct SalesforceDestination {
     #[serde(default)]
     pub sandbox: bool,
     #[serde(default)]
+    #[validate(custom(function = "salesforce_field_names"))]
     pub field_map: BTreeMap<String, String>,
     /// Attribution values to custom field ids (`00N...`). A key is one of [`ATTRIBUTION_VALUES`],
     /// alone (the last touch, falling back to the first touch) or prefixed with `first_touch.` or
     /// `last_touch.` (that touch only): `utm_source`, `first_touch.utm_source`, `last_touch.gclid`.
     #[serde(default)]
-    #[validate(custom(function = "attribution_keys"))]
+    #[validate(
+        custom(function = "attribution_keys"),
+        custom(function = "salesforce_field_names")
+    )]
     pub attribution_map: BTreeMap<String, String>,
     /// Replaces `https://webto.salesforce.com` (or the sandbox host): the post goes to
     /// `{endpoint}/servlet/servlet.WebToLead?encoding=UTF-8`, `endpoint` without a trailing `/`.
@@ -104,6 +108,34 @@ fn attribution_keys(map: &BTreeMap<String, String>) -> Result<(), ValidationErro
             .into(),
         )),
     }
+}
+
+/// Web-to-Lead fields Leadform fills itself and a map must not name.
+const SALESFORCE_RESERVED_FIELDS: [&str; 2] = ["oid", "retURL"];
+
+/// A map's Salesforce side: a field API name (`first_name`, `Campaign_ID`) or a custom field id
+/// (`00N` and 12 or 15 more letters and digits, as Setup shows it).
+fn salesforce_field_names(map: &BTreeMap<String, String>) -> Result<(), ValidationError> {
+    for (ours, theirs) in map {
+        let is_api_name = theirs.starts_with(|c: char| c.is_ascii_alphabetic())
+            && theirs
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let problem = if theirs.starts_with("00N") && !matches!(theirs.len(), 15 | 18) {
+            Some("a custom field id is 15 or 18 characters (00N...)")
+        } else if !is_api_name && !theirs.starts_with("00N") {
+            Some("use a Web-to-Lead field name such as `company`, or a custom field id `00N...`")
+        } else if SALESFORCE_RESERVED_FIELDS.contains(&theirs.as_str()) {
+            Some("Leadform sets this field itself")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(ValidationError::new("salesforce_field")
+                .with_message(format!("`{ours}` → `{theirs}`: {problem}").into()));
+        }
+    }
+    Ok(())
 }
 
 /// HubSpot Forms submission API v3.

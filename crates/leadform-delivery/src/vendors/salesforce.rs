@@ -166,9 +166,9 @@ mod tests {
             ("campaign_id".into(), "Campaign_ID".into()),
         ]);
         sf.attribution_map = BTreeMap::from([
-            ("utm_source".into(), "00N5g00000Src".into()),
-            ("first_touch.utm_source".into(), "00N5g00000FSrc".into()),
-            ("last_touch.gclid".into(), "00N5g00000Gcl".into()),
+            ("utm_source".into(), "00N5g00000Src01".into()),
+            ("first_touch.utm_source".into(), "00N5g00000FSr01".into()),
+            ("last_touch.gclid".into(), "00N5g00000Gcl01".into()),
         ]);
         let body = String::from_utf8(build_request(&sf, &delivery(), &contact_form()).body)
             .expect("utf-8");
@@ -176,7 +176,7 @@ mod tests {
             body,
             "oid=00D5g000004abcd&Campaign_ID=701Hs00000ContactA&email=ada%40example.com\
              &emailOptOut=1&00N5g00000Topic=demo&lead_source=Website\
-             &00N5g00000FSrc=google&00N5g00000Gcl=gcl-1&00N5g00000Src=newsletter"
+             &00N5g00000FSr01=google&00N5g00000Gcl01=gcl-1&00N5g00000Src01=newsletter"
         );
     }
 
