@@ -50,7 +50,10 @@ impl Default for ForwarderConfig {
 pub enum ForwarderError {
     #[error(transparent)]
     Sender(#[from] SendError),
-    #[error("the lease ({0:?}) must be longer than the request timeout ({1:?}), or a slow vendor's delivery could be claimed twice")]
+    #[error(
+        "the lease ({0:?}) must be longer than a pass can take ({1:?}: the request timeout times \
+         batch size / concurrency), or a slow vendor's delivery could be claimed twice"
+    )]
     LeaseTooShort(Duration, Duration),
 }
 
@@ -246,6 +249,13 @@ impl<S: OutboxStore> Forwarder<S> {
             }
         };
         let outcome = send_and_classify(&self.sender, destination, &request).await;
+        if let DeliveryOutcome::Retry {
+            after: Some(after), ..
+        } = &outcome
+        {
+            let until = now_ms().saturating_add(duration_ms(*after));
+            self.limiter.pause(&delivery.destination_key, until);
+        }
         (Verdict::Outcome(outcome), Some(ticket))
     }
 

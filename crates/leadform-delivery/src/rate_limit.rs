@@ -128,6 +128,8 @@ pub struct RateLimiter {
     salesforce_in_flight: InFlightCounts,
     /// Salesforce org key → when the next slot frees, once a limit was hit (saves store queries).
     salesforce_blocked_until: tokio::sync::Mutex<HashMap<String, i64>>,
+    /// Destination key → until when the vendor asked us (with `Retry-After`) to stay away.
+    paused_until: Mutex<HashMap<String, i64>>,
 }
 
 impl RateLimiter {
@@ -137,6 +139,7 @@ impl RateLimiter {
             hubspot_sends: Arc::default(),
             salesforce_in_flight: Arc::default(),
             salesforce_blocked_until: tokio::sync::Mutex::default(),
+            paused_until: Mutex::default(),
         }
     }
 
@@ -151,6 +154,14 @@ impl RateLimiter {
         now_ms: i64,
         store: &S,
     ) -> Result<Admission, OutboxError> {
+        if let Some(at_ms) = self.paused(destination_key, now_ms) {
+            return Ok(Admission::WaitUntil {
+                at_ms,
+                reason: format!(
+                    "waiting: {destination_key} asked to retry after a while (Retry-After)"
+                ),
+            });
+        }
         match destination {
             Destination::Hubspot(_) => Ok(self.admit_hubspot(destination_key, now_ms)),
             Destination::SalesforceWebToLead(_) => {
@@ -160,6 +171,28 @@ impl RateLimiter {
                 Ok(Admission::Proceed(AdmissionTicket::default()))
             }
         }
+    }
+
+    /// Holds every delivery to `destination_key` back until `until_ms`: a `Retry-After` speaks for
+    /// the vendor as a whole, and ten HubSpot 429s in a second block the client for a minute.
+    pub fn pause(&self, destination_key: &str, until_ms: i64) {
+        let mut paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let until = paused.entry(destination_key.to_owned()).or_insert(until_ms);
+        *until = (*until).max(until_ms);
+    }
+
+    fn paused(&self, destination_key: &str, now_ms: i64) -> Option<i64> {
+        let paused = self
+            .paused_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        paused
+            .get(destination_key)
+            .copied()
+            .filter(|until| *until > now_ms)
     }
 
     fn admit_hubspot(&self, key: &str, now_ms: i64) -> Admission {
@@ -326,6 +359,20 @@ mod tests {
             Admission::WaitUntil { at_ms: 14_001, .. }
         ));
         drop((first, second, third, other_portal));
+    }
+
+    #[test]
+    fn a_pause_holds_back_that_key_until_it_ends() {
+        let limiter = hubspot_limiter(50);
+        limiter.pause("webhook:a", 10_000);
+        limiter.pause("webhook:a", 5_000);
+        assert_eq!(
+            limiter.paused("webhook:a", 9_999),
+            Some(10_000),
+            "the later pause wins"
+        );
+        assert_eq!(limiter.paused("webhook:b", 9_999), None);
+        assert_eq!(limiter.paused("webhook:a", 10_000), None);
     }
 
     #[test]
