@@ -11,6 +11,7 @@ use leadform_delivery::{
 };
 use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
 use serde_json::json;
+use sqlx::Connection;
 use standins::{Received, Scripted, StandIn, Vendor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -65,23 +66,107 @@ fn hubspot_destination(standin: &StandIn) -> serde_json::Value {
     json!({"kind": "hubspot", "portal_id": PORTAL_ID, "form_guid": FORM_GUID, "endpoint": standin.base_url()})
 }
 
+/// Which database a scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const POSTGRES_URL_VARIABLE: &str = "LEADFORM_TEST_POSTGRES_URL";
+
+/// SQLite always; PostgreSQL too when `LEADFORM_TEST_POSTGRES_URL` names a server.
+fn backends() -> Vec<Backend> {
+    match std::env::var(POSTGRES_URL_VARIABLE) {
+        Ok(url) if !url.is_empty() => vec![Backend::Sqlite, Backend::Postgres],
+        _ => {
+            println!("skipped the PostgreSQL variant: {POSTGRES_URL_VARIABLE} is not set");
+            vec![Backend::Sqlite]
+        }
+    }
+}
+
+/// Runs a scenario once per backend.
+macro_rules! on_each_backend {
+    ($($test:ident => $scenario:ident;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $test() {
+            for backend in backends() {
+                $scenario(backend).await;
+            }
+        }
+    )*};
+}
+
 struct TestOutbox {
     store: Arc<Store>,
     forms: Arc<BTreeMap<String, FormDefinition>>,
-    _dir: tempfile::TempDir,
+    /// Keeps the SQLite file's folder alive.
+    _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the server's URL and the database made for this scenario.
+    postgres: Option<(String, String)>,
 }
 
 impl TestOutbox {
-    async fn open(form: FormDefinition) -> TestOutbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("leads.db");
-        let store = Store::open(&path.to_string_lossy())
-            .await
-            .expect("open SQLite");
+    async fn open(backend: Backend, form: FormDefinition) -> TestOutbox {
+        let forms = Arc::new(BTreeMap::from([(form.id.clone(), form)]));
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("leads.db");
+                let store = Store::open(&path.to_string_lossy())
+                    .await
+                    .expect("open SQLite");
+                TestOutbox {
+                    store: Arc::new(store),
+                    forms,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let server = std::env::var(POSTGRES_URL_VARIABLE).expect("PostgreSQL URL");
+                let name = format!("leadform_forwarder_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&server)
+                    .await
+                    .expect("connect to PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create database");
+                let store = Store::open(&with_database(&server, &name))
+                    .await
+                    .expect("open PostgreSQL");
+                TestOutbox {
+                    store: Arc::new(store),
+                    forms,
+                    _dir: None,
+                    postgres: Some((server, name)),
+                }
+            }
+        }
+    }
+
+    /// The same database, seen by a handler whose form definition changed.
+    fn with_form(&self, form: FormDefinition) -> TestOutbox {
         TestOutbox {
-            store: Arc::new(store),
+            store: Arc::clone(&self.store),
             forms: Arc::new(BTreeMap::from([(form.id.clone(), form)])),
-            _dir: dir,
+            _dir: None,
+            postgres: None,
+        }
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((server, name)) = &self.postgres {
+            let mut admin = sqlx::PgConnection::connect(server)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .expect("drop database");
         }
     }
 
@@ -161,7 +246,10 @@ impl TestOutbox {
                 return deliveries;
             }
             if started.elapsed() > GIVE_UP_AFTER {
-                panic!("gave up waiting for {what}; outbox: {deliveries:#?}");
+                panic!(
+                    "{}: gave up waiting for {what}; outbox: {deliveries:#?}",
+                    self.store.backend_name()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -202,6 +290,17 @@ impl RunningForwarder {
     }
 }
 
+/// The server URL with its database name replaced.
+fn with_database(url: &str, name: &str) -> String {
+    let authority_start = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{server}/{name}{query}")
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -238,14 +337,18 @@ fn assert_each_once(received: Vec<String>, expected: &[String], vendor: &str) {
     assert_eq!(unique, wanted, "{vendor}: exactly the stored leads");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_restart() {
+async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_restart_on(
+    backend: Backend,
+) {
     let mut salesforce = StandIn::start(salesforce_standin()).await;
     let hubspot = StandIn::start(hubspot_standin()).await;
-    let outbox = TestOutbox::open(form(json!([
-        salesforce_destination(&salesforce),
-        hubspot_destination(&hubspot)
-    ])))
+    let outbox = TestOutbox::open(
+        backend,
+        form(json!([
+            salesforce_destination(&salesforce),
+            hubspot_destination(&hubspot)
+        ])),
+    )
     .await;
     salesforce.stop().await;
 
@@ -313,12 +416,12 @@ async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_rest
             .unwrap_or_default()
             .starts_with("HTTP 200"));
     }
+    outbox.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_429_retry_after_is_honoured() {
+async fn a_429_retry_after_is_honoured_on(backend: Backend) {
     let hubspot = StandIn::start(hubspot_standin()).await;
-    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    let outbox = TestOutbox::open(backend, form(json!([hubspot_destination(&hubspot)]))).await;
     outbox.insert_lead(1, "ada@example.com").await;
     hubspot.script(Scripted::TooManyRequests {
         retry_after: "3".into(),
@@ -376,12 +479,12 @@ async fn a_429_retry_after_is_honoured() {
             >= Duration::from_secs(3)
     );
     assert_eq!(received[1].status, 200);
+    outbox.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_400_is_dead_with_the_vendors_reason_and_replayable() {
+async fn a_400_is_dead_with_the_vendors_reason_and_replayable_on(backend: Backend) {
     let hubspot = StandIn::start(hubspot_standin()).await;
-    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    let outbox = TestOutbox::open(backend, form(json!([hubspot_destination(&hubspot)]))).await;
     outbox.insert_lead(1, "not-an-email").await;
 
     let forwarder = outbox.forwarder(quick_config());
@@ -411,18 +514,14 @@ async fn a_400_is_dead_with_the_vendors_reason_and_replayable() {
         "replayed, and refused again: {replay:?}"
     );
     assert_eq!(hubspot.received().len(), 2);
+    outbox.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_deleted_destination_goes_dead_with_a_reason() {
+async fn a_deleted_destination_goes_dead_with_a_reason_on(backend: Backend) {
     let hubspot = StandIn::start(hubspot_standin()).await;
-    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    let outbox = TestOutbox::open(backend, form(json!([hubspot_destination(&hubspot)]))).await;
     outbox.insert_lead(1, "ada@example.com").await;
-    let edited = TestOutbox {
-        store: Arc::clone(&outbox.store),
-        forms: Arc::new(BTreeMap::from([("contact-us".to_owned(), form(json!([])))])),
-        _dir: tempfile::tempdir().expect("temp dir"),
-    };
+    let edited = outbox.with_form(form(json!([])));
     let pass = edited
         .forwarder(quick_config())
         .deliver_due()
@@ -435,6 +534,7 @@ async fn a_deleted_destination_goes_dead_with_a_reason() {
         Some("form contact-us has no destination #0 any more")
     );
     assert!(hubspot.received().is_empty());
+    outbox.finish().await;
 }
 
 /// For every `max + 1` consecutive requests, the first and the last are at least `window` apart.
@@ -450,10 +550,9 @@ fn assert_spacing(received: &[Received], limit: WindowLimit, vendor: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped() {
+async fn over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped_on(backend: Backend) {
     let hubspot = StandIn::start(hubspot_standin()).await;
-    let outbox = TestOutbox::open(form(json!([hubspot_destination(&hubspot)]))).await;
+    let outbox = TestOutbox::open(backend, form(json!([hubspot_destination(&hubspot)]))).await;
     let mut submissions = Vec::new();
     for number in 0..8 {
         submissions.push(
@@ -498,12 +597,15 @@ async fn over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped() {
         done.iter().all(|d| d.attempts == 1),
         "waiting is not an attempt: {done:#?}"
     );
+    outbox.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart() {
+async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart_on(
+    backend: Backend,
+) {
     let salesforce = StandIn::start(salesforce_standin()).await;
-    let outbox = TestOutbox::open(form(json!([salesforce_destination(&salesforce)]))).await;
+    let outbox =
+        TestOutbox::open(backend, form(json!([salesforce_destination(&salesforce)]))).await;
     let mut submissions = Vec::new();
     for number in 0..5 {
         submissions.push(
@@ -563,4 +665,14 @@ async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart
         })
         .count();
     assert_eq!(waited, 3, "{done:#?}");
+    outbox.finish().await;
+}
+
+on_each_backend! {
+    a_destination_down_then_back_gets_every_lead_exactly_once_across_a_restart => a_destination_down_then_back_gets_every_lead_exactly_once_across_a_restart_on;
+    a_429_retry_after_is_honoured => a_429_retry_after_is_honoured_on;
+    a_400_is_dead_with_the_vendors_reason_and_replayable => a_400_is_dead_with_the_vendors_reason_and_replayable_on;
+    a_deleted_destination_goes_dead_with_a_reason => a_deleted_destination_goes_dead_with_a_reason_on;
+    over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped => over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped_on;
+    salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart => salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart_on;
 }
