@@ -42,10 +42,7 @@ pub fn build_submission(input: PayloadInput<'_>) -> LeadSubmission {
         .filter(|f| f.name != ConsentDefinition::FIELD_NAME)
         .map(|f| f.name.clone())
         .collect();
-    let consent = input
-        .values
-        .get(ConsentDefinition::FIELD_NAME)
-        .is_some_and(|v| v == "true");
+    let consent = consent_given(input.values);
     LeadSubmission {
         form_id: definition.id.clone(),
         submission_id: input.submission_id.to_owned(),
@@ -84,4 +81,106 @@ pub fn consent_given(values: &BTreeMap<String, String>) -> bool {
     values
         .get(ConsentDefinition::FIELD_NAME)
         .is_some_and(|v| v == "true")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadform_core::submission::is_uuid_v4;
+
+    const ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
+
+    fn definition() -> PublicFormDefinition {
+        serde_json::from_str(
+            r#"{"id": "ebook", "title": "T", "kind": "content_download", "submit_label": "Go",
+            "success_message": "Done", "fields": [
+              {"name": "email", "label": "Email", "kind": "email", "required": true},
+              {"name": "company", "label": "Company", "kind": "text"},
+              {"name": "news", "label": "News", "kind": "checkbox"},
+              {"name": "variant", "label": "V", "kind": "hidden", "value": "v1"}],
+            "hidden": {"lead_source": "Content Download", "campaign_id": "701A"},
+            "consent": {"text": "Email me.", "required": false}}"#,
+        )
+        .unwrap()
+    }
+
+    fn options(campaign_id: Option<&str>) -> EmbedOptions {
+        EmbedOptions {
+            form_id: "ebook".into(),
+            endpoint: "http://127.0.0.1:8080".into(),
+            campaign_id: campaign_id.map(str::to_owned),
+            lead_source: None,
+            locale: None,
+        }
+    }
+
+    fn build(values: &[(&str, &str)], options: &EmbedOptions) -> LeadSubmission {
+        let definition = definition();
+        let values: BTreeMap<String, String> = values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let shown = crate::form_view::form_view(&definition, &Default::default()).fields;
+        let page = PageContext {
+            url: "https://acme.test/ebook?utm_source=x".into(),
+            title: "eBook".into(),
+            referrer: "https://search.test/".into(),
+            now_iso: "2026-11-23T08:00:00.000Z".into(),
+            language: "en-GB".into(),
+        };
+        build_submission(PayloadInput {
+            definition: &definition,
+            options,
+            values: &values,
+            shown: &shown,
+            submission_id: ID,
+            page: &page,
+            attribution: None,
+            visitor_id: None,
+            bot_check: BotCheck {
+                honeypot: String::new(),
+                fill_ms: 4200,
+            },
+        })
+    }
+
+    #[test]
+    fn carries_typed_values_page_facts_and_the_definitions_hidden_values() {
+        let lead = build(
+            &[
+                ("email", " ada@example.com "),
+                ("company", ""),
+                ("news", "false"),
+                ("consent", "true"),
+            ],
+            &options(None),
+        );
+        assert_eq!(lead.form_id, "ebook");
+        assert!(is_uuid_v4(&lead.submission_id));
+        assert_eq!(
+            lead.fields.into_iter().collect::<Vec<_>>(),
+            [("email".to_owned(), "ada@example.com".to_owned())],
+            "empty, unticked, hidden and consent values are not fields"
+        );
+        assert!(lead.consent);
+        assert_eq!(lead.hidden.lead_source.as_deref(), Some("Content Download"));
+        assert_eq!(lead.hidden.campaign_id.as_deref(), Some("701A"));
+        assert_eq!(lead.page_url, "https://acme.test/ebook?utm_source=x");
+        assert_eq!(lead.referrer, "https://search.test/");
+        assert_eq!(lead.submitted_at, "2026-11-23T08:00:00.000Z");
+        assert_eq!(lead.locale, "en-GB");
+        assert_eq!(
+            lead.shown_fields,
+            Some(vec!["email".into(), "company".into(), "news".into()])
+        );
+        assert_eq!(lead.bot_check.fill_ms, 4200);
+    }
+
+    #[test]
+    fn an_embeds_campaign_overrides_the_definitions() {
+        let lead = build(&[("email", "ada@example.com")], &options(Some("701BLOG")));
+        assert_eq!(lead.hidden.campaign_id.as_deref(), Some("701BLOG"));
+        assert_eq!(lead.hidden.lead_source.as_deref(), Some("Content Download"));
+        assert!(!lead.consent);
+    }
 }

@@ -61,9 +61,10 @@ pub fn widget(props: &WidgetProps) -> Html {
         Callback::from(move |()| {
             visitor::forget();
             let endpoint = props.options.endpoint.clone();
+            let form_id = props.definition.id.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 // Best effort: the device forgets either way; the handler's copy goes when it can.
-                let _ = profile::forget_profile(&endpoint).await;
+                let _ = profile::forget_profile(&endpoint, &form_id).await;
             });
             // A fresh visitor id, where the policy allows one now.
             let _ = visitor::visitor_id(props.definition.storage, false);
@@ -73,7 +74,10 @@ pub fn widget(props: &WidgetProps) -> Html {
     };
 
     let view = Rc::new(form_view(&props.definition, &known));
-    let welcome = (!known.is_empty()).then(|| greeting_name(&known.values).map(AttrValue::from));
+    // Greet by name only where the form may show that value back.
+    let shown_back = known.for_display(&props.definition.fields);
+    let welcome =
+        (!known.is_empty()).then(|| greeting_name(&shown_back.values).map(AttrValue::from));
     html! {
         <div class="leadform">
             <LeadForm key={*generation} options={props.options.clone()}

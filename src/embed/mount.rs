@@ -3,7 +3,7 @@
 use super::attributes::{EmbedSettings, MOUNTED};
 use super::{events, EmbedError, EmbedOptions};
 use crate::components::{Widget, WidgetProps};
-use crate::services::{definition, profile};
+use crate::services::{definition, profile, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -123,8 +123,14 @@ async fn load_and_render(handle: &MountHandle, options: EmbedOptions) -> Result<
             form_id: options.form_id.clone(),
             reason: error.to_string(),
         })?;
-    // Asking the handler may set its visitor cookie: only where the policy allows that up front.
-    let server_profile = if definition.storage == StoragePolicy::Always {
+    // Asking the handler may set its visitor cookie, so ask only where the policy allows that up
+    // front, or where this browser consented before (only then does it hold a visitor id).
+    let may_ask = match definition.storage {
+        StoragePolicy::Always => true,
+        StoragePolicy::AfterConsent => visitor::has_visitor_id(),
+        StoragePolicy::Never => false,
+    };
+    let server_profile = if may_ask {
         profile::fetch_profile(&options.endpoint, &definition.id)
             .await
             .ok()

@@ -9,6 +9,8 @@ use web_sys::{AbortSignal, RequestCredentials, RequestInit, Response};
 
 /// How long a request may take before we give up and say so (a shared, slow network is normal).
 const TIMEOUT_MS: u32 = 20_000;
+/// Browsers cap the bodies of all in-flight keepalive requests at 64 KiB together.
+const KEEPALIVE_MAX_BYTES: usize = 60 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
@@ -80,6 +82,12 @@ pub async fn request(
         let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
         init.set_headers(&headers);
         init.set_body(&JsValue::from_str(body));
+        // A lead sent just before the visitor leaves the page must still arrive. Browsers refuse
+        // keepalive bodies over 64 KiB outright, so a larger one (which the handler answers
+        // with a clear 413) goes without. web-sys has no setter; the init is a plain object.
+        if body.len() < KEEPALIVE_MAX_BYTES {
+            let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        }
     }
     let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await

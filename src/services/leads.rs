@@ -86,3 +86,65 @@ pub fn status_message(status: u16) -> String {
             .to_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadform_core::FieldError;
+
+    fn accepted() -> Result<LeadAccepted, HttpError> {
+        Ok(LeadAccepted {
+            id: 1,
+            submission_id: "id".into(),
+            asset_url: Some("/assets/x.pdf".into()),
+            redirect_url: None,
+        })
+    }
+
+    fn no_errors() -> Result<FieldErrors, HttpError> {
+        Err(HttpError::BadAnswer("not read".into()))
+    }
+
+    #[test]
+    fn created_is_accepted_with_the_answer() {
+        let SendOutcome::Accepted(answer) = outcome_of(201, accepted(), no_errors) else {
+            panic!("201 must be accepted");
+        };
+        assert_eq!(answer.asset_url.as_deref(), Some("/assets/x.pdf"));
+    }
+
+    #[test]
+    fn unprocessable_carries_the_field_errors() {
+        let errors = || {
+            let mut errors = FieldErrors::new();
+            errors.insert("email".into(), FieldError::new("email", "Bad email"));
+            Ok(errors)
+        };
+        let SendOutcome::Rejected(errors) = outcome_of(422, accepted(), errors) else {
+            panic!("422 with errors must be a rejection");
+        };
+        assert_eq!(errors["email"].message, "Bad email");
+        assert!(matches!(
+            outcome_of(422, accepted(), no_errors),
+            SendOutcome::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn other_statuses_get_a_plain_message() {
+        let SendOutcome::Failed(message) = outcome_of(429, accepted(), no_errors) else {
+            panic!("429 is a failure");
+        };
+        assert_eq!(message, RATE_LIMITED);
+        let SendOutcome::Failed(message) = outcome_of(503, accepted(), no_errors) else {
+            panic!("503 is a failure");
+        };
+        assert!(message.contains("try again"), "{message}");
+        let SendOutcome::Failed(message) =
+            outcome_of(201, Err(HttpError::BadAnswer("x".into())), no_errors)
+        else {
+            panic!("an unreadable 201 is a failure");
+        };
+        assert!(message.contains("still here"), "{message}");
+    }
+}

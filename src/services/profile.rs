@@ -10,9 +10,10 @@ pub async fn fetch_profile(endpoint: &str, form_id: &str) -> Result<KnownProfile
     request("GET", &url, None, true).await?.success()?.parse()
 }
 
-/// `DELETE {endpoint}/v1/profile`: the handler forgets the visitor and clears its cookie.
-pub async fn forget_profile(endpoint: &str) -> Result<(), HttpError> {
-    let url = [endpoint, "/v1/profile"].concat();
+/// `DELETE {endpoint}/v1/profile?form={id}`: the handler forgets the visitor and clears its
+/// cookie (the form id lets it check the page's origin against that form's allow-list).
+pub async fn forget_profile(endpoint: &str, form_id: &str) -> Result<(), HttpError> {
+    let url = [endpoint, "/v1/profile?form=", &encode_path_segment(form_id)].concat();
     request("DELETE", &url, None, true)
         .await?
         .success()

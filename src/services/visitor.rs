@@ -20,6 +20,11 @@ pub fn visitor_id(policy: StoragePolicy, consent_given: bool) -> Option<String> 
     storage::write(VISITOR_ID_KEY, &id).then_some(id)
 }
 
+/// Does this browser hold a visitor id (so it was allowed to remember this visitor before)?
+pub fn has_visitor_id() -> bool {
+    storage::read::<String>(VISITOR_ID_KEY).is_some()
+}
+
 /// What this browser remembers about the visitor (field names, and prefillable values).
 pub fn local_profile() -> KnownProfile {
     storage::read(PROFILE_KEY).unwrap_or_default()
