@@ -1,6 +1,21 @@
 //! Delivery of stored leads to CRMs: the vendors' wire formats (`vendors`), the retry and
 //! rate-limit policy, and the forwarder that drains the outbox through [`OutboxStore`]
 //! (see docs/storage-and-outbox.md).
+//!
+//! What each destination sends (the config types are `leadform_core::definition::*Destination`):
+//!
+//! - **Salesforce Web-to-Lead**: `POST {host}/servlet/servlet.WebToLead?encoding=UTF-8`, urlencoded
+//!   UTF-8: `oid`, the `field_map` (or, when empty, [`vendors::salesforce::DEFAULT_FIELD_MAP`]),
+//!   `lead_source` and `Campaign_ID` from the lead's hidden values, then the `attribution_map`.
+//!   Checkboxes are sent as `1` when ticked. Never `retURL`.
+//! - **HubSpot**: `POST {host}/submissions/v3/integration/submit/{portal}/{form}`, JSON with
+//!   `submittedAt`, `fields` (the `field_map`, or every field with `first_name`/`last_name`/`job_title`
+//!   renamed), `context` and, when the form has a consent section, `legalConsentOptions`.
+//! - **Pardot**: `POST` the handler URL, urlencoded, `field_map` names (every field as is when empty).
+//! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
+//!
+//! Every request carries `Idempotency-Key: <submission_id>:<destination_index>`, the same on each
+//! attempt. `field_map` keys may also name the hidden values `lead_source` and `campaign_id`.
 
 pub mod attempt;
 pub mod forwarder;
