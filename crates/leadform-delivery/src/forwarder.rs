@@ -46,6 +46,21 @@ impl Default for ForwarderConfig {
     }
 }
 
+impl ForwarderConfig {
+    /// Refuses a lease a pass could outlast: the last delivery of a batch may start only after the
+    /// others' requests timed out, and an expired lease lets another claim send it again.
+    pub fn check(&self) -> Result<(), ForwarderError> {
+        let rounds = self.batch_size.div_ceil(self.concurrency.max(1)).max(1);
+        let longest_pass = self
+            .request_timeout
+            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX));
+        if self.lease <= longest_pass {
+            return Err(ForwarderError::LeaseTooShort(self.lease, longest_pass));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ForwarderError {
     #[error(transparent)]
@@ -99,12 +114,7 @@ impl<S: OutboxStore> Forwarder<S> {
         wake: Arc<Notify>,
         config: ForwarderConfig,
     ) -> Result<Self, ForwarderError> {
-        if config.lease <= config.request_timeout {
-            return Err(ForwarderError::LeaseTooShort(
-                config.lease,
-                config.request_timeout,
-            ));
-        }
+        config.check()?;
         Ok(Self {
             sender: HttpSender::new(config.request_timeout)?,
             limiter: RateLimiter::new(config.rate_limits.clone()),
@@ -317,4 +327,28 @@ fn now_ms() -> i64 {
 
 fn duration_ms(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lease_must_outlast_a_whole_pass() {
+        assert!(ForwarderConfig::default().check().is_ok());
+        let slow = ForwarderConfig {
+            batch_size: 64,
+            concurrency: 8,
+            ..ForwarderConfig::default()
+        };
+        let error = slow
+            .check()
+            .expect_err("8 rounds of 10 s outlast a 60 s lease");
+        assert!(
+            error
+                .to_string()
+                .starts_with("the lease (60s) must be longer than a pass can take (80s"),
+            "{error}"
+        );
+    }
 }
