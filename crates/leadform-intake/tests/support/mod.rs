@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part of this module
 
 pub mod fixtures;
+pub mod process;
 
 use leadform_intake::forms::FormRegistry;
 use leadform_intake::server::{self, RunningServer, ServerOptions};
