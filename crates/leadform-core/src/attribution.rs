@@ -20,6 +20,21 @@ pub const CAMPAIGN_PARAMETERS: [&str; 8] = [
     "msclkid",
 ];
 
+/// Every value a touch carries, by name, in the order exports and CRM mappings use: the campaign
+/// parameters, then the referrer and the landing page.
+pub const TOUCH_VALUES: [&str; 10] = [
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "gclid",
+    "fbclid",
+    "msclkid",
+    "referrer",
+    "landing_page",
+];
+
 /// One visit's attribution. Every value is plain text, capped and stripped of control characters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -70,18 +85,27 @@ impl AttributionTouch {
 
     /// `true` when the visit came from a campaign (any UTM parameter or click id).
     pub fn has_campaign_parameters(&self) -> bool {
-        [
-            &self.utm_source,
-            &self.utm_medium,
-            &self.utm_campaign,
-            &self.utm_term,
-            &self.utm_content,
-            &self.gclid,
-            &self.fbclid,
-            &self.msclkid,
-        ]
-        .iter()
-        .any(|value| value.is_some())
+        CAMPAIGN_PARAMETERS
+            .iter()
+            .any(|name| self.value(name).is_some())
+    }
+
+    /// The value named by one of [`TOUCH_VALUES`]; `None` when absent, empty, or an unknown name.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        let slot = match name {
+            "utm_source" => &self.utm_source,
+            "utm_medium" => &self.utm_medium,
+            "utm_campaign" => &self.utm_campaign,
+            "utm_term" => &self.utm_term,
+            "utm_content" => &self.utm_content,
+            "gclid" => &self.gclid,
+            "fbclid" => &self.fbclid,
+            "msclkid" => &self.msclkid,
+            "referrer" => &self.referrer,
+            "landing_page" => &self.landing_page,
+            _ => return None,
+        };
+        slot.as_deref().filter(|value| !value.is_empty())
     }
 
     /// The same touch with every value re-cleaned. The handler calls this: it trusts no browser.
@@ -118,17 +142,7 @@ impl AttributionTouch {
     pub fn parameters(&self) -> Vec<(&'static str, &str)> {
         CAMPAIGN_PARAMETERS
             .iter()
-            .zip([
-                &self.utm_source,
-                &self.utm_medium,
-                &self.utm_campaign,
-                &self.utm_term,
-                &self.utm_content,
-                &self.gclid,
-                &self.fbclid,
-                &self.msclkid,
-            ])
-            .filter_map(|(name, value)| value.as_deref().map(|v| (*name, v)))
+            .filter_map(|name| self.value(name).map(|value| (*name, value)))
             .collect()
     }
 

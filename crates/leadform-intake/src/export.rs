@@ -4,6 +4,8 @@
 //! `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`. JSON is for programs and keeps values unchanged.
 
 use leadform_core::attribution::AttributionTouch;
+// The attribution values exported for the first and the last touch, in this order.
+use leadform_core::attribution::TOUCH_VALUES as TOUCH_COLUMNS;
 use leadform_store::StoredLead;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -34,28 +36,6 @@ const LEAD_COLUMNS: [&str; 11] = [
     "campaign_id",
     "email",
 ];
-/// The attribution values exported for the first and the last touch, in this order.
-const TOUCH_COLUMNS: [&str; 10] = [
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "gclid",
-    "fbclid",
-    "msclkid",
-    "referrer",
-    "landing_page",
-];
-
-/// The email that links the lead to a person. `StoredLead` does not carry the store's email column
-/// yet, so this reads the conventional `email` field, lowercased as the store compares it.
-fn email_of(lead: &StoredLead) -> Option<String> {
-    lead.lead
-        .fields
-        .get("email")
-        .map(|email| email.to_lowercase())
-}
 
 pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportError> {
     let rows: Vec<Value> = leads
@@ -73,7 +53,7 @@ pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErr
                 "is_spam": stored.is_spam,
                 "lead_source": lead.hidden.lead_source,
                 "campaign_id": lead.hidden.campaign_id,
-                "email": email_of(stored),
+                "email": stored.email,
                 "fields": lead.fields,
                 "hidden": lead.hidden,
                 "attribution": lead.attribution,
@@ -127,7 +107,7 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
             stored.is_spam.to_string(),
             lead.hidden.lead_source.clone().unwrap_or_default(),
             lead.hidden.campaign_id.clone().unwrap_or_default(),
-            email_of(stored).unwrap_or_default(),
+            stored.email.clone().unwrap_or_default(),
         ];
         row.extend(
             field_names
@@ -147,24 +127,15 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
 }
 
 fn touch_values(touch: Option<&AttributionTouch>) -> Vec<String> {
-    let Some(t) = touch else {
-        return vec![String::new(); TOUCH_COLUMNS.len()];
-    };
-    [
-        &t.utm_source,
-        &t.utm_medium,
-        &t.utm_campaign,
-        &t.utm_term,
-        &t.utm_content,
-        &t.gclid,
-        &t.fbclid,
-        &t.msclkid,
-        &t.referrer,
-        &t.landing_page,
-    ]
-    .iter()
-    .map(|value| (*value).clone().unwrap_or_default())
-    .collect()
+    TOUCH_COLUMNS
+        .iter()
+        .map(|name| {
+            touch
+                .and_then(|t| t.value(name))
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
 }
 
 /// OWASP's CSV-injection rule: a cell a spreadsheet would evaluate gets a leading `'`.

@@ -182,7 +182,7 @@ impl Store {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
             let rows = sqlx::query(
-                "SELECT id, submission_id, form_id, intent, person_id, first_for_person, is_spam,
+                "SELECT id, submission_id, form_id, intent, email, person_id, first_for_person, is_spam,
                         received_at_ms, lead_json, raw_payload
                  FROM leads ORDER BY received_at_ms, id",
             )
@@ -205,6 +205,7 @@ impl Store {
                         submission_id: row.try_get("submission_id").map_err(&read)?,
                         form_id: row.try_get("form_id").map_err(&read)?,
                         intent: row.try_get("intent").map_err(&read)?,
+                        email: row.try_get("email").map_err(&read)?,
                         person_id: row.try_get("person_id").map_err(&read)?,
                         first_for_person: row.try_get("first_for_person").map_err(&read)?,
                         is_spam: row.try_get("is_spam").map_err(&read)?,

@@ -63,6 +63,8 @@ pub struct StoredLead {
     pub submission_id: String,
     pub form_id: String,
     pub intent: String,
+    /// The lowercased email that links the lead to a person, whichever field carried it.
+    pub email: Option<String>,
     pub person_id: Option<i64>,
     pub first_for_person: bool,
     pub is_spam: bool,

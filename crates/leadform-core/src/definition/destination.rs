@@ -59,18 +59,7 @@ pub struct SalesforceDestination {
 }
 
 /// The attribution values a Salesforce `attribution_map` key may name.
-pub const ATTRIBUTION_VALUES: [&str; 10] = [
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "gclid",
-    "fbclid",
-    "msclkid",
-    "referrer",
-    "landing_page",
-];
+pub use crate::attribution::TOUCH_VALUES as ATTRIBUTION_VALUES;
 
 /// Which touch an attribution key reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

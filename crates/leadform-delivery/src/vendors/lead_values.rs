@@ -119,9 +119,8 @@ pub fn attribution_value<'a>(
 ) -> Option<&'a str> {
     let attribution = attribution?;
     let (choice, value_name) = parse_attribution_key(key)?;
-    let from = |touch: &'a Option<AttributionTouch>| {
-        touch.as_ref().and_then(|t| touch_value(t, value_name))
-    };
+    let from =
+        |touch: &'a Option<AttributionTouch>| touch.as_ref().and_then(|t| t.value(value_name));
     match choice {
         AttributionTouchChoice::First => from(&attribution.first_touch),
         AttributionTouchChoice::Last => from(&attribution.last_touch),
@@ -129,23 +128,6 @@ pub fn attribution_value<'a>(
             from(&attribution.last_touch).or_else(|| from(&attribution.first_touch))
         }
     }
-}
-
-fn touch_value<'a>(touch: &'a AttributionTouch, value_name: &str) -> Option<&'a str> {
-    let value = match value_name {
-        "utm_source" => &touch.utm_source,
-        "utm_medium" => &touch.utm_medium,
-        "utm_campaign" => &touch.utm_campaign,
-        "utm_term" => &touch.utm_term,
-        "utm_content" => &touch.utm_content,
-        "gclid" => &touch.gclid,
-        "fbclid" => &touch.fbclid,
-        "msclkid" => &touch.msclkid,
-        "referrer" => &touch.referrer,
-        "landing_page" => &touch.landing_page,
-        _ => return None,
-    };
-    value.as_deref().filter(|v| !v.is_empty())
 }
 
 /// The `Idempotency-Key` of one delivery: the same for every attempt, different per destination.
