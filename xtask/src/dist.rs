@@ -9,6 +9,23 @@ use crate::paths;
 use crate::run::{self, cargo, cmd};
 use crate::tools;
 
+/// The wasm features wasm-opt may use: exactly rustc's defaults for wasm32-unknown-unknown,
+/// which current browsers run. Not `--all-features`: with it, binaryen 132 rewrites the
+/// imports into the unshipped "compact imports" encoding and Chromium refuses the module
+/// ("Invalid import kind 127"). Naming them is also needed because the `widget` profile's
+/// `strip = true` removes the target_features section wasm-opt would otherwise read.
+const WASM_FEATURES: [&str; 9] = [
+    "--mvp-features",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-call-indirect-overlong",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// The `widget` profile (size-optimised, LTO) followed by `wasm-opt -Oz`.
@@ -93,7 +110,8 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     if let Some(wasm_opt) = wasm_opt {
         run::run(
             cmd(wasm_opt)
-                .args(["-Oz", "--all-features"])
+                .arg("-Oz")
+                .args(WASM_FEATURES)
                 .arg(&bg_wasm)
                 .arg("-o")
                 .arg(&bg_wasm),
