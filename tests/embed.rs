@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use leadform::boot;
 use leadform::embed::mount::settings_from_element;
 use leadform::embed::{install_js_api, mount_with_definition};
 use leadform::payload::{build_submission, PayloadInput};
@@ -203,4 +204,34 @@ async fn ready_fires_once_mounted_with_the_form_id() {
     settle().await;
     assert_eq!(count(&events, "leadform:ready"), 1);
     assert_eq!(events.borrow()[0].1, "{\"formId\":\"contact-us\"}");
+}
+
+#[wasm_bindgen_test]
+async fn boot_scans_every_container_and_names_the_problem_of_each() {
+    let good = container();
+    good.set_attribute("data-leadform", "ebook").unwrap();
+    good.set_attribute("data-endpoint", UNREACHABLE).unwrap();
+    let unnamed = container();
+    unnamed.set_attribute("data-leadform", " ").unwrap();
+    let good_events = record_events(&good);
+    let unnamed_events = record_events(&unnamed);
+
+    boot("http://127.0.0.1:9/");
+    let api = js_sys::Reflect::get(&web_sys::window().unwrap(), &"Leadform".into()).unwrap();
+    assert!(api.is_object(), "boot installs window.Leadform");
+
+    until("both containers report", || {
+        count(&good_events, "leadform:error") == 1 && count(&unnamed_events, "leadform:error") == 1
+    })
+    .await;
+    let good_detail = good_events.borrow()[0].1.clone();
+    assert!(
+        good_detail.contains("could not load form `ebook`"),
+        "{good_detail}"
+    );
+    let unnamed_detail = unnamed_events.borrow()[0].1.clone();
+    assert!(
+        unnamed_detail.contains("data-leadform attribute"),
+        "{unnamed_detail}"
+    );
 }

@@ -21,7 +21,8 @@ pub fn welcome(props: &WelcomeProps) -> Html {
     html! {
         <p class="leadform-welcome">
             <span class="leadform-greeting">{ greeting }</span>
-            { " " }
+            // The full stop keeps "…Ada" and "Not you?" apart for screen readers.
+            { if props.name.is_some() { ". " } else { " " } }
             <button type="button" class="leadform-link leadform-not-you" onclick={on_click}>
                 { "Not you?" }
             </button>
