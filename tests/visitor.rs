@@ -222,3 +222,52 @@ async fn the_gated_asset_is_nowhere_in_the_page_before_a_submission() {
     assert!(!exists(&element, ".leadform-download"));
     assert_eq!(text(&element, "button[type=submit]"), "Download the eBook");
 }
+
+#[wasm_bindgen_test]
+async fn after_success_the_answer_reveals_the_download_with_its_cover() {
+    use leadform::components::success::{Success, SuccessProps};
+    use leadform_core::LeadAccepted;
+    use std::rc::Rc;
+
+    let root = container();
+    let asset = ebook_definition("always", false).asset;
+    let props = SuccessProps {
+        message: "Your copy is ready.".into(),
+        asset,
+        answer: Rc::new(LeadAccepted {
+            id: 1,
+            submission_id: "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b".into(),
+            asset_url: Some("/assets/12-charts.pdf".into()),
+            redirect_url: None,
+        }),
+        endpoint: "http://127.0.0.1:9".into(),
+    };
+    yew::Renderer::<Success>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let link = root
+        .query_selector("a.leadform-download")
+        .unwrap()
+        .expect("a download link");
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("http://127.0.0.1:9/assets/12-charts.pdf")
+    );
+    assert!(link.text_content().unwrap().contains("Download 12 Charts"));
+    let cover = root
+        .query_selector("img.leadform-cover")
+        .unwrap()
+        .expect("the cover");
+    assert_eq!(cover.get_attribute("alt").as_deref(), Some("Cover"));
+    assert_eq!(
+        cover.get_attribute("src").as_deref(),
+        Some("http://127.0.0.1:9/assets/cover.svg")
+    );
+    let message = root
+        .query_selector(".leadform-success-message")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        message.text_content().as_deref(),
+        Some("Your copy is ready.")
+    );
+}
