@@ -29,10 +29,13 @@ const CHROMIUM_ARGS: [&str; 8] = [
     "--no-first-run",
 ];
 
+const DRIVER_LOG: &str = "chromedriver.log";
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: TempDir,
+    /// Holds the fresh Chromium profile and chromedriver's log (with Chromium's stderr).
+    profile: TempDir,
 }
 
 impl Browser {
@@ -41,10 +44,12 @@ impl Browser {
         let profile = tempfile::Builder::new()
             .prefix("leadform-chromium-")
             .tempdir()?;
-        let log = File::create(profile.path().join("chromedriver.log"))?;
+        let log = File::create(profile.path().join(DRIVER_LOG))?;
         let mut driver = Command::new(&env.chromedriver);
         driver
             .arg(format!("--port={port}"))
+            // Chromium's stderr, with the page's console (see --enable-logging), into our log.
+            .arg("--enable-chrome-logs")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -72,6 +77,7 @@ impl Browser {
 
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push("--enable-logging=stderr".to_string());
         let capabilities = json!({
             "goog:chromeOptions": { "binary": env.chromium, "args": args }
         });
@@ -92,7 +98,7 @@ impl Browser {
         Ok(Browser {
             client,
             driver,
-            _profile: profile,
+            profile,
         })
     }
 
@@ -103,29 +109,57 @@ impl Browser {
             .with_context(|| format!("opening {url}"))
     }
 
-    /// The open shadow root of `div[data-leadform=FORM_ID]`, once the widget attached it.
+    /// The open shadow root of `[data-leadform=FORM_ID]`, once the widget attached it.
     async fn shadow_root(&self, form_id: &str) -> Result<ShadowRoot> {
-        let host = format!("[data-leadform=\"{form_id}\"]");
-        poll::until(&format!("the shadow root of {host}"), || async {
-            let container = self.client.find(Locator::Css(&host)).await?;
-            Ok(Some(container.shadow_root().await?))
-        })
+        poll::until(
+            &format!("the shadow root of the {form_id} container"),
+            || async { Ok(Some(self.current_shadow_root(form_id).await?)) },
+        )
         .await
+    }
+
+    async fn current_shadow_root(&self, form_id: &str) -> Result<ShadowRoot> {
+        let host = format!("[data-leadform=\"{form_id}\"]");
+        let container = self.client.find(Locator::Css(&host)).await?;
+        Ok(container.shadow_root().await?)
+    }
+
+    /// Whether the widget's `<form>` for `form_id` is on the page right now.
+    pub async fn has_form(&self, form_id: &str) -> bool {
+        match self.current_shadow_root(form_id).await {
+            Ok(root) => Widget::new(root).has_form().await,
+            Err(_) => false,
+        }
     }
 
     /// The widget for `form_id`, once its `<form>` is rendered.
     pub async fn widget(&self, form_id: &str) -> Result<Widget> {
-        let widget = self.widget_root(form_id).await?;
+        let root = self.shadow_root(form_id).await?;
         poll::until(&format!("the rendered {form_id} form"), || async {
-            Ok(widget.has_form().await.then_some(()))
+            Ok(root.find(Locator::Css("form")).await.is_ok().then_some(()))
         })
         .await?;
-        Ok(widget)
+        // Made now, so its clock for `wait_past_min_fill` starts when the form is shown.
+        Ok(Widget::new(root))
     }
 
-    /// The widget for `form_id` as soon as its shadow root exists, form or not.
-    pub async fn widget_root(&self, form_id: &str) -> Result<Widget> {
-        Ok(Widget::new(self.shadow_root(form_id).await?))
+    /// The widget events recorded by a [`crate::ForeignSite`] page so far, oldest first:
+    /// `{"type": "leadform:success", "detail": {"formId": …, "submissionId": …}}`.
+    pub async fn events(&self) -> Result<Vec<serde_json::Value>> {
+        let events = self
+            .client
+            .execute("return window.leadformEvents || [];", Vec::new())
+            .await?;
+        Ok(serde_json::from_value(events)?)
+    }
+
+    /// Waits for the first recorded event of `kind` (`"leadform:error"`) and returns it.
+    pub async fn wait_for_event(&self, kind: &str) -> Result<serde_json::Value> {
+        poll::until(&format!("a {kind} event"), || async {
+            let events = self.events().await?;
+            Ok(events.into_iter().find(|e| e["type"] == kind))
+        })
+        .await
     }
 
     /// Ends the WebDriver session cleanly; Drop then stops chromedriver.
@@ -138,6 +172,11 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         kill_group(&mut self.driver);
+        // The test harness shows this only for a failing test: the widget's console output
+        // (a Rust panic, a failed fetch) is usually the quickest explanation.
+        let log = std::fs::read_to_string(self.profile.path().join(DRIVER_LOG)).unwrap_or_default();
+        let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
+        eprintln!("--- browser console ---\n{}", console.join("\n"));
     }
 }
 

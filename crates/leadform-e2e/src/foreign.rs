@@ -43,15 +43,26 @@ impl Drop for ForeignSite {
     }
 }
 
-/// The snippet exactly as the README tells customers to paste it.
+/// A customer's page: the two-line snippet as the README gives it, a link to the plain
+/// form as the fallback content, and a recorder for the widget's DOM events, as a
+/// customer's analytics would listen to them (read back by [`crate::Browser::events`]).
 fn embed_page(handler_base: &str, form_id: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>A customer's page</title></head>
+<head>
+<meta charset="utf-8">
+<title>A customer's page</title>
+<script>
+  window.leadformEvents = [];
+  for (const type of ["leadform:ready", "leadform:submit", "leadform:success", "leadform:error"]) {{
+    document.addEventListener(type, (event) => window.leadformEvents.push({{ type, detail: event.detail }}));
+  }}
+</script>
+</head>
 <body>
 <h1>Partner page</h1>
-<div data-leadform="{form_id}"></div>
+<div data-leadform="{form_id}"><p><a href="{handler_base}/v1/forms/{form_id}/fallback">Open the plain form</a></p></div>
 <script src="{handler_base}/leadform.js" defer></script>
 </body>
 </html>

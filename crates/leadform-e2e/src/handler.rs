@@ -89,7 +89,8 @@ impl HandlerConfig<'_> {
     }
 }
 
-/// A running handler. Killed when dropped; its log is printed if the test panicked.
+/// A running handler. Killed when dropped; its log is printed then, which the test harness
+/// shows only for a failing test.
 pub struct Handler {
     child: Child,
     pub port: u16,
@@ -157,12 +158,10 @@ impl Drop for Handler {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "--- leadform-intake log ---\n{}",
-                fs::read_to_string(&self.log).unwrap_or_default()
-            );
-        }
+        eprintln!(
+            "--- leadform-intake log ---\n{}",
+            fs::read_to_string(&self.log).unwrap_or_default()
+        );
     }
 }
 

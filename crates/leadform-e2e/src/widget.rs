@@ -134,17 +134,6 @@ impl Widget {
         Ok(())
     }
 
-    /// Whether a submission is in flight, judged by a disabled or `aria-busy` submit button.
-    /// A widget that never marks it looks idle, which only makes waits end sooner.
-    pub async fn is_sending(&self) -> Result<bool> {
-        let Ok(button) = self.submit_button().await else {
-            return Ok(false);
-        };
-        let disabled = button.attr("disabled").await?.is_some();
-        let busy = button.attr("aria-busy").await?.as_deref() == Some("true");
-        Ok(disabled || busy)
-    }
-
     /// The success message's text, if it is shown.
     pub async fn success(&self) -> Result<Option<String>> {
         match self.root.find(Locator::Css(".leadform-success")).await {

@@ -28,6 +28,11 @@ async fn a_page_on_an_allowed_origin_submits_a_lead() -> Result<()> {
     let lead = submit_and_find_lead(&handler, &widget, "grace@example.com").await?;
     assert_eq!(lead["fields"]["last_name"], "Lovelace");
 
+    // The host page heard about it, with the id the handler stored.
+    let success = browser.wait_for_event("leadform:success").await?;
+    assert_eq!(success["detail"]["formId"], FORM_ID);
+    assert_eq!(success["detail"]["submissionId"], lead["submission_id"]);
+
     browser.close().await
 }
 
@@ -51,42 +56,37 @@ async fn a_page_on_an_unlisted_origin_is_refused_and_nothing_is_stored() -> Resu
         .send()
         .await?;
     assert_eq!(response.status(), 403, "a lead from an unlisted origin");
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none(),
-        "no CORS grant for an unlisted origin"
-    );
+    let cors_grant = response.headers().get("access-control-allow-origin");
+    assert!(cors_grant.is_none(), "CORS granted to an unlisted origin");
 
-    // In the browser the visitor sees an error, never a success. The handler may already
-    // refuse the form definition; if the form does render, submitting it must fail.
+    // In the browser the widget reports an error to the page, never a success. The handler
+    // may already refuse the definition (the page keeps its fallback link); if the form
+    // does render, submitting it must fail.
     let browser = Browser::start(&env).await?;
     browser.goto(&site.url()).await?;
-    let widget = browser.widget_root(FORM_ID).await?;
-    let form_rendered = poll::until("the widget to show its form or an error", || async {
-        if widget.has_form().await {
+    let refused_early = poll::until("the widget's form or its error event", || async {
+        let events = browser.events().await?;
+        if events.iter().any(|e| e["type"] == "leadform:error") {
             return Ok(Some(true));
         }
-        Ok((!widget.announcements().await?.trim().is_empty()).then_some(false))
+        Ok(browser.has_form(FORM_ID).await.then_some(false))
     })
     .await?;
-    if form_rendered {
+    if !refused_early {
+        let widget = browser.widget(FORM_ID).await?;
         widget.fill_all(&answers("mallory@example.com")).await?;
         widget.wait_past_min_fill(handler.min_fill(FORM_ID)?).await;
         widget.submit().await?;
     }
-    let error = poll::until("an error message in the widget", || async {
-        let text = widget.announcements().await?;
-        let settled = !text.trim().is_empty() && !widget.is_sending().await?;
-        Ok(settled.then_some(text))
-    })
-    .await?;
-    ensure!(
-        widget.success().await?.is_none(),
-        "the widget showed success on an unlisted origin (announced: {error})"
-    );
+    let error = browser.wait_for_event("leadform:error").await?;
+    assert_eq!(error["detail"]["formId"], FORM_ID, "error event: {error}");
 
+    let events = browser.events().await?;
+    let succeeded = events.iter().any(|e| e["type"] == "leadform:success");
+    ensure!(
+        !succeeded,
+        "the widget reported success on an unlisted origin: {events:?}"
+    );
     let leads = handler.leads().await?;
     ensure!(leads.is_empty(), "nothing may be stored, found: {leads:#?}");
     browser.close().await
