@@ -141,15 +141,28 @@ async fn static_files_are_served_with_the_right_content_types() {
         ..Default::default()
     })
     .await;
-    for (path, content_type) in [
-        ("/leadform_widget_bg.wasm", "application/wasm"),
-        ("/leadform.js", "text/javascript; charset=utf-8"),
-        ("/leadform.css", "text/css; charset=utf-8"),
-        ("/", "text/html; charset=utf-8"),
+    for (path, content_type, cross_origin) in [
+        ("/leadform_widget_bg.wasm", "application/wasm", true),
+        ("/leadform.js", "text/javascript; charset=utf-8", true),
+        ("/leadform.css", "text/css; charset=utf-8", true),
+        ("/", "text/html; charset=utf-8", false),
     ] {
-        let response = handler.client.get(handler.url(path)).send().await.unwrap();
+        let response = handler
+            .client
+            .get(handler.url(path))
+            .header("Origin", "https://www.other-site.test")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(response.headers()["content-type"], content_type, "{path}");
+        // A page on another origin imports the glue and fetches the wasm in CORS mode.
+        let allow_origin = response.headers().get("access-control-allow-origin");
+        assert_eq!(
+            allow_origin.map(|v| v.to_str().unwrap()),
+            cross_origin.then_some("*"),
+            "{path}"
+        );
     }
     let wasm = handler
         .client

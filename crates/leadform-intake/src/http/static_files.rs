@@ -2,6 +2,9 @@
 //!
 //! Content types are set from the extension explicitly, because browsers refuse to stream-compile
 //! wasm served as anything but `application/wasm`, and module scripts need a JavaScript type.
+//!
+//! The widget's files also carry `Access-Control-Allow-Origin: *`: a page on another origin loads
+//! the glue with `import()` and the wasm with `fetch`, both CORS requests, and these files are public.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -14,18 +17,33 @@ use tower_http::services::ServeDir;
 pub fn service(dir: PathBuf) -> Router {
     Router::new()
         .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
-        .layer(middleware::from_fn(set_content_type))
+        .layer(middleware::from_fn(set_static_headers))
 }
 
-async fn set_content_type(request: Request, next: Next) -> Response {
-    let content_type = content_type_for(request.uri().path());
+async fn set_static_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if let (Some(content_type), true) = (content_type, response.status().is_success()) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if !response.status().is_success() {
+        return response;
+    }
+    let headers = response.headers_mut();
+    if let Some(content_type) = content_type_for(&path) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    if is_cross_origin_subresource(&path) {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
     }
     response
+}
+
+/// Files a host page on another origin fetches in CORS mode: scripts, wasm and stylesheets.
+fn is_cross_origin_subresource(path: &str) -> bool {
+    [".js", ".mjs", ".wasm", ".css"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
 }
 
 /// The content type for the site's own file kinds; `None` leaves ServeDir's guess.
