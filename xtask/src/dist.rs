@@ -121,12 +121,10 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     for file in ["leadform.js", "leadform.css"] {
         fs::copy(www.join(file), dist.join(file)).with_context(|| format!("copying www/{file}"))?;
     }
-    let demo = www.join("demo");
-    if demo.is_dir() {
-        copy_tree(&demo, &dist)?;
-    } else {
-        println!("note: www/demo/ does not exist yet; dist/ has no demo pages");
-    }
+    // The demo site: the landing page lives at the repo root, the other pages under www/demo/.
+    copy_tree(&www.join("demo"), &dist)?;
+    fs::copy(paths::root().join("index.html"), dist.join("index.html"))
+        .context("copying index.html")?;
 
     let files = list_files(&dist)?;
     println!("\nwrote {} files:", files.len());
