@@ -14,11 +14,12 @@ use crate::tools;
 const POSTGRES_URL_VAR: &str = "LEADFORM_TEST_POSTGRES_URL";
 
 pub fn test() -> Result<()> {
-    step("a", "formatting: cargo fmt --check", || {
+    step("a", "formatting", || {
         tools::ensure_rust_components()?;
         run::run(cargo().args(["fmt", "--all", "--", "--check"]))
+            .context("the formatting differs; `cargo fmt --all` fixes it")
     })?;
-    step("b", "lints: cargo clippy -D warnings", || {
+    step("b", "lints", || {
         run::run(cargo().args([
             "clippy",
             "--workspace",
