@@ -423,6 +423,34 @@ async fn killed_mid_stream_on(backend: Backend) {
             );
         }
     }
+    // Before anything is retried (a retry would hide a loss): every 201 survived the SIGKILL.
+    let stored_at_kill: BTreeSet<String> = export_json(&db)
+        .await
+        .iter()
+        .map(|lead| {
+            lead["submission_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for index in (0..STREAM_TOTAL).filter(|&index| answers[index].contains(&Ok(201))) {
+        assert!(
+            stored_at_kill.contains(&submission_id(&bodies[index])),
+            "submission {index} had a 201 and is not stored after the kill"
+        );
+    }
+    let stored_unanswered = unanswered
+        .iter()
+        .filter(|&&index| stored_at_kill.contains(&submission_id(&bodies[index])))
+        .count();
+    let left_in_flight = outbox_list(&db, Some("in_flight")).await.stated_count;
+    eprintln!(
+        "{backend:?}: killed after {answered_before_kill} answers; {} without a 201 \
+         ({stored_unanswered} of them stored before the kill); {left_in_flight} deliveries left \
+         in flight until their lease expires",
+        unanswered.len()
+    );
 
     // The destinations come back and the handler starts again on the same address and database;
     // the client retries what got no 201 with the same submission id and body, as the widget does.
@@ -531,7 +559,12 @@ async fn done_when_scenario_on(backend: Backend) {
     // it is asked.
     handler.terminate().await;
     let everything = outbox_list(&db, None).await;
-    assert_eq!(everything.stated_count, 2 * DONE_WHEN_LEADS, "{}", everything.text);
+    assert_eq!(
+        everything.stated_count,
+        2 * DONE_WHEN_LEADS,
+        "{}",
+        everything.text
+    );
     assert_eq!(everything.rows.len(), 2 * DONE_WHEN_LEADS);
     for row in everything.to("salesforce:") {
         assert_eq!(
@@ -546,9 +579,17 @@ async fn done_when_scenario_on(backend: Backend) {
         assert_eq!(row.destination, format!("hubspot:{PORTAL_ID}"));
     }
     let leads: BTreeSet<i64> = everything.rows.iter().map(|row| row.lead_id).collect();
-    assert_eq!(leads.len(), DONE_WHEN_LEADS, "one row per lead and destination");
+    assert_eq!(
+        leads.len(),
+        DONE_WHEN_LEADS,
+        "one row per lead and destination"
+    );
     let delivered = outbox_list(&db, Some("delivered")).await;
-    assert_eq!(delivered.stated_count, DONE_WHEN_LEADS, "{}", delivered.text);
+    assert_eq!(
+        delivered.stated_count, DONE_WHEN_LEADS,
+        "{}",
+        delivered.text
+    );
     assert_eq!(delivered.to("salesforce:").len(), DONE_WHEN_LEADS);
     let pending = outbox_list(&db, Some("pending")).await;
     assert_eq!(pending.stated_count, DONE_WHEN_LEADS, "{}", pending.text);
@@ -647,9 +688,13 @@ async fn dead_delivery_replayed_on(backend: Backend) {
     let id = submission_id(&body);
     assert_eq!(post(&client(), &handler.base_url, &body).await, Ok(201));
 
-    wait_for_outbox(&db, "the delivery dead", GIVE_UP, scenario.log(), |listing| {
-        listing.rows.len() == 1 && listing.rows[0].status == "dead"
-    })
+    wait_for_outbox(
+        &db,
+        "the delivery dead",
+        GIVE_UP,
+        scenario.log(),
+        |listing| listing.rows.len() == 1 && listing.rows[0].status == "dead",
+    )
     .await;
     let dead = outbox_list(&db, Some("dead")).await;
     assert_eq!(dead.stated_count, 1, "{}", dead.text);

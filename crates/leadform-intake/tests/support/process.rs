@@ -244,7 +244,10 @@ impl OutboxListing {
     }
 
     pub fn with_status(&self, status: &str) -> Vec<&OutboxRow> {
-        self.rows.iter().filter(|row| row.status == status).collect()
+        self.rows
+            .iter()
+            .filter(|row| row.status == status)
+            .collect()
     }
 }
 
@@ -273,7 +276,9 @@ pub fn parse_outbox_list(text: &str) -> OutboxListing {
         .unwrap_or_else(|| panic!("last line is not `N deliveries`: {text}"));
     let rows = rows
         .iter()
-        .map(|line| parse_row(line).unwrap_or_else(|| panic!("unreadable row `{line}` in:\n{text}")))
+        .map(|line| {
+            parse_row(line).unwrap_or_else(|| panic!("unreadable row `{line}` in:\n{text}"))
+        })
         .collect();
     OutboxListing {
         rows,
