@@ -17,7 +17,8 @@ pub fn demo(port: u16) -> Result<()> {
     println!(
         "\nLeadform demo: {base}/\n\
          \n\
-         Embed the Contact Us form on any page of an allowed origin with:\n\
+         Embed the Contact Us form on a page of an origin listed in forms/contact-us.json\n\
+         (allowed_origins) with:\n\
          \n\
          <div data-leadform=\"contact-us\"></div>\n\
          <script src=\"{base}/leadform.js\" defer></script>\n\
