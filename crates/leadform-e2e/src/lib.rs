@@ -14,12 +14,17 @@
 //! Without them ([`E2eEnv::from_env`] returns `None`) each test reports itself skipped.
 
 mod browser;
+pub mod devtools;
 mod env;
+pub mod extra_forms;
 mod foreign;
 mod handler;
+pub mod host_site;
 mod lead;
 mod net;
+pub mod page_probe;
 pub mod poll;
+pub mod visits;
 mod widget;
 
 pub use browser::Browser;
