@@ -52,3 +52,31 @@ pub async fn disable_javascript(browser: &Browser) -> Result<()> {
         .context("Emulation.setScriptExecutionDisabled through chromedriver")?;
     Ok(())
 }
+
+/// The global where [`record_dialogs`] lists the dialogs pages tried to open.
+pub const DIALOG_LOG: &str = "__leadformTestDialogs";
+
+/// From the next page on, every document in the tab records `alert`, `confirm` and `prompt`
+/// calls in `window.__leadformTestDialogs` instead of opening them. Installed by DevTools before
+/// any page script runs (CSP does not apply), so a script that got into the page is caught even
+/// when a later WebDriver command would have dismissed its dialog unseen.
+pub async fn record_dialogs(browser: &Browser) -> Result<()> {
+    let source = format!(
+        r#"(() => {{
+  const opened = [];
+  Object.defineProperty(window, "{DIALOG_LOG}", {{ value: opened }});
+  for (const name of ["alert", "confirm", "prompt"]) {{
+    window[name] = (message) => {{ opened.push(name + ": " + String(message)); return null; }};
+  }}
+}})();"#
+    );
+    browser
+        .client
+        .issue_cmd(DevtoolsCommand {
+            method: "Page.addScriptToEvaluateOnNewDocument",
+            params: json!({ "source": source }),
+        })
+        .await
+        .context("Page.addScriptToEvaluateOnNewDocument through chromedriver")?;
+    Ok(())
+}

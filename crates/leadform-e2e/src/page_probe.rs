@@ -9,6 +9,7 @@ use fantoccini::elements::Element;
 use fantoccini::Locator;
 use serde_json::json;
 
+use crate::devtools::DIALOG_LOG;
 use crate::{poll, Browser};
 
 /// The prefix of every localStorage key the widget writes (`src/services/storage.rs`).
@@ -121,12 +122,25 @@ pub async fn injected_scripts(browser: &Browser) -> Result<u64> {
         .with_context(|| format!("script count was not a number: {count}"))
 }
 
-/// Fails if a JavaScript dialog (`alert`, `confirm`, `prompt`) is open on the page.
+/// Fails if a script on the page tried to open a dialog (`alert`, `confirm`, `prompt`), as
+/// recorded since [`crate::devtools::record_dialogs`], or if one is open now.
 pub async fn assert_no_dialog(browser: &Browser) -> Result<()> {
     match browser.client.get_alert_text().await {
-        Ok(text) => Err(anyhow!("a script opened a dialog saying {text:?}")),
-        Err(err) if err.is_no_such_alert() => Ok(()),
-        Err(err) => Err(err).context("asking the browser whether a dialog is open"),
+        Ok(text) => return Err(anyhow!("a script opened a dialog saying {text:?}")),
+        Err(err) if err.is_no_such_alert() => {}
+        Err(err) => return Err(err).context("asking the browser whether a dialog is open"),
+    }
+    let script = format!("return window.{DIALOG_LOG} || null;");
+    let recorded = browser.client.execute(&script, Vec::new()).await?;
+    let recorded: Option<Vec<String>> = serde_json::from_value(recorded)?;
+    match recorded {
+        None => Err(anyhow!(
+            "no dialog recorder on this page: call devtools::record_dialogs before opening it"
+        )),
+        Some(opened) if !opened.is_empty() => {
+            Err(anyhow!("scripts on the page opened dialogs: {opened:?}"))
+        }
+        Some(_) => Ok(()),
     }
 }
 

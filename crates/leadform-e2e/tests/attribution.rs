@@ -5,6 +5,7 @@
 mod support;
 
 use anyhow::{ensure, Result};
+use leadform_e2e::devtools::record_dialogs;
 use leadform_e2e::host_site::{embed, page, HostSite};
 use leadform_e2e::page_probe::{
     assert_no_dialog, cookie, injected_scripts, page_markup, wait_for_asked_fields,
@@ -42,6 +43,7 @@ async fn hostile_campaign_parameters_and_referrer_are_stored_as_capped_plain_tex
     let referring_page = site.url(&format!("/campaign?pad={}", "y".repeat(2000)));
 
     let browser = Browser::start(&env).await?;
+    record_dialogs(&browser).await?;
     follow_link(
         &browser,
         &site,
@@ -117,6 +119,7 @@ async fn a_javascript_referrer_is_dropped() -> Result<()> {
         .start()
         .await?;
     let browser = Browser::start(&env).await?;
+    record_dialogs(&browser).await?;
     browser
         .goto(&site.url("/?utm_source=partner&utm_medium=referral"))
         .await?;
