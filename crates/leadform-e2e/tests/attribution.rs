@@ -35,7 +35,7 @@ async fn hostile_campaign_parameters_and_referrer_are_stored_as_capped_plain_tex
     let handler = Handler::config(&env).start().await?;
     let long_content = "x".repeat(5000);
     let contact = format!(
-        "{}/contact.html?utm_source=%3Cscript%3Ealert(1)%3C%2Fscript%3E&utm_content={long_content}",
+        "{}/contact.html?utm_source=%3Cscript%3Ealert(1)%3C%2Fscript%3E&utm_term=line%0Abreak%07bell&utm_content={long_content}",
         handler.base_url()
     );
     // The linking page asks for its full URL as referrer: 2,000 characters of it.
@@ -73,6 +73,10 @@ async fn hostile_campaign_parameters_and_referrer_are_stored_as_capped_plain_tex
         let touch = &lead["attribution"][touch];
         assert_eq!(touch["utm_source"], HOSTILE_SOURCE, "{lead:#}");
         assert_eq!(touch["utm_content"], "x".repeat(CAP), "{lead:#}");
+        assert_eq!(
+            touch["utm_term"], "linebreakbell",
+            "control characters: {lead:#}"
+        );
         assert_eq!(chars(&touch["referrer"]), CAP, "{lead:#}");
         ensure!(
             touch["referrer"]

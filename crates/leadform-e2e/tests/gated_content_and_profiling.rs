@@ -102,6 +102,20 @@ async fn referring_site(handler: &Handler) -> Result<HostSite> {
     .await
 }
 
+/// The field names the handler knows about the visitor behind `visitor_cookie`, as
+/// `GET /v1/profile` tells the widget.
+async fn handler_profile(handler: &Handler, visitor_cookie: &str) -> Result<Vec<String>> {
+    let profile: Value = reqwest::Client::new()
+        .get(format!("{}/v1/profile?form={EBOOK}", handler.base_url()))
+        .header("Cookie", format!("{VISITOR_COOKIE}={visitor_cookie}"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok(serde_json::from_value(profile["known"].clone())?)
+}
+
 /// The exported leads of `email`, oldest first, checking there are `count`.
 async fn leads_of(handler: &Handler, email: &str, count: usize) -> Result<Vec<Value>> {
     let leads = handler.leads().await?;
@@ -294,6 +308,11 @@ async fn not_you_forgets_the_visitor_and_starts_a_new_one() -> Result<()> {
         .await?;
     let (asked, _) = wait_for_asked_fields(&browser, EBOOK).await?;
     assert_eq!(asked, names(&["email", "first_name", "phone", "country"]));
+    let known = handler_profile(&handler, &ada_cookie).await?;
+    ensure!(
+        known.contains(&"company".to_string()),
+        "the handler knows Ada's answers before \"Not you?\": {known:?}"
+    );
     wait_in_widget(&browser, EBOOK, ".leadform-not-you")
         .await?
         .click()
@@ -319,6 +338,12 @@ async fn not_you_forgets_the_visitor_and_starts_a_new_one() -> Result<()> {
         !keys.contains(&format!("{STORAGE_PREFIX}profile")),
         "the profile stayed on the device: {keys:?}"
     );
+    // The handler forgot her as well: her old cookie now names nobody it knows.
+    poll::until("the handler to forget the visitor", || async {
+        let known = handler_profile(&handler, &ada_cookie).await?;
+        Ok(known.is_empty().then_some(()))
+    })
+    .await?;
 
     download(
         &browser,
