@@ -34,7 +34,9 @@ impl WebDriverCompatibleCommand for DevtoolsCommand {
     }
 }
 
-/// `reqwest` re-exports `url::Url` but not its error type; `Url::parse` names it for us.
+/// fantoccini's trait speaks `url` and `http` types. The crate reaches them through the re-exports
+/// of reqwest (`Url`) and axum (`http`) rather than two more dependencies; `url::ParseError` is
+/// not re-exported, but it is `Url`'s `FromStr` error.
 mod url_error {
     pub type ParseError = <reqwest::Url as std::str::FromStr>::Err;
 }
