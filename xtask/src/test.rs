@@ -38,16 +38,8 @@ pub fn test() -> Result<()> {
         }
         run::run(cargo().args(["test", "--workspace", "--exclude", "leadform-e2e"]))
     })?;
-    step(
-        "d",
-        "the widget's browser tests (headless Chromium)",
-        browser_tests,
-    )?;
-    step(
-        "e",
-        "end-to-end tests: the handler binary and the widget in Chromium",
-        e2e_tests,
-    )?;
+    step("d", "the widget's browser tests", browser_tests)?;
+    step("e", "end-to-end tests", e2e_tests)?;
     step("f", "PostgreSQL", || {
         match postgres_url() {
             Some(url) => println!("PostgreSQL tests ran in step (c) against {url}"),
