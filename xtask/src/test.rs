@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check CI runs, cheapest first, stopping at the first failure.
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 
@@ -51,10 +52,14 @@ pub fn test() -> Result<()> {
     Ok(())
 }
 
-/// Runs one step under a header and names it in the error if it fails.
+/// Runs one step under a header and names it in the error if it fails. The time taken
+/// is printed to keep an eye on CI's 90-minute budget; it is never judged.
 fn step(id: &str, title: &str, body: impl FnOnce() -> Result<()>) -> Result<()> {
     run::header(&format!("({id}) {title}"));
-    body().with_context(|| format!("step ({id}) {title} failed"))
+    let started = Instant::now();
+    body().with_context(|| format!("step ({id}) {title} failed"))?;
+    println!("({id}) {title}: done in {:.0?}", started.elapsed());
+    Ok(())
 }
 
 fn postgres_url() -> Option<String> {
