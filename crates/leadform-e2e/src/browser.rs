@@ -1,6 +1,7 @@
 //! Headless Chromium through chromedriver, one fresh profile per test.
 
 use std::fs::File;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,19 +16,6 @@ use crate::env::E2eEnv;
 use crate::net::{free_port, wait_for_listener};
 use crate::poll;
 use crate::widget::Widget;
-
-/// The same flags as the widget's webdriver.json. The network is closed: without the
-/// background-networking flags Chromium waits on requests that never return.
-const CHROMIUM_ARGS: [&str; 8] = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-];
 
 const DRIVER_LOG: &str = "chromedriver.log";
 
@@ -75,7 +63,7 @@ impl Browser {
             return Err(err);
         }
 
-        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        let mut args = chromium_args()?;
         args.push(format!("--user-data-dir={}", profile.path().display()));
         args.push("--enable-logging=stderr".to_string());
         let capabilities = json!({
@@ -178,6 +166,19 @@ impl Drop for Browser {
         let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
         eprintln!("--- browser console ---\n{}", console.join("\n"));
     }
+}
+
+/// The Chromium flags from the workspace's webdriver.json, shared with the widget's browser
+/// tests. The network is closed: without its background-networking flags Chromium waits on
+/// requests that never return.
+fn chromium_args() -> Result<Vec<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../webdriver.json");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let config: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    serde_json::from_value(config["goog:chromeOptions"]["args"].clone())
+        .with_context(|| format!("{} has no goog:chromeOptions.args list", path.display()))
 }
 
 /// Kills chromedriver's process group (Chromium included), then reaps chromedriver.
