@@ -11,6 +11,7 @@ pub mod error;
 pub mod profiling;
 pub mod sanitize;
 pub mod submission;
+pub mod time;
 pub mod validation;
 
 pub use attribution::{AttributionTouch, LeadAttribution};

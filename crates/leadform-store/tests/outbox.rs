@@ -229,7 +229,7 @@ async fn retries_wait_until_due_and_rate_limit_waits_are_not_attempts() {
         );
         assert_eq!(
             record.next_attempt_at.as_deref(),
-            Some("2026-11-23T07:05:16Z"),
+            Some("2026-11-23T07:05:16.000Z"),
             "{label}"
         );
 

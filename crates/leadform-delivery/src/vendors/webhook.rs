@@ -7,6 +7,8 @@ use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{OutgoingRequest, JSON};
 use hmac::{KeyInit, Mac};
 use leadform_core::definition::WebhookDestination;
+// The one timestamp format shared with the handler and the store.
+use leadform_core::time::rfc3339_from_ms;
 use leadform_core::{FormDefinition, HiddenValues, LeadAttribution};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -50,7 +52,7 @@ pub fn build_request(
         form_id: &delivery.form_id,
         submission_id: &lead.submission_id,
         intent: delivery.intent.as_str(),
-        received_at: rfc3339_utc_ms(delivery.received_at_ms),
+        received_at: rfc3339_from_ms(delivery.received_at_ms),
         fields: &lead.fields,
         hidden: HiddenValues {
             lead_source: super::lead_values::lead_source(delivery, form).map(str::to_owned),
@@ -112,35 +114,6 @@ pub fn classify(answer: &VendorAnswer, now: SystemTime) -> DeliveryOutcome {
             body_suffix(&answer.body)
         )),
     }
-}
-
-/// `2023-11-14T22:13:20.123Z` from ms since the epoch (proleptic Gregorian, UTC).
-fn rfc3339_utc_ms(ms: i64) -> String {
-    let seconds = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = seconds.div_euclid(86_400);
-    let second_of_day = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60
-    )
 }
 
 #[cfg(test)]
@@ -223,16 +196,6 @@ mod tests {
         assert_eq!(
             sign(b"key", "1700000000", b"{}"),
             "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae"
-        );
-    }
-
-    #[test]
-    fn dates_format_as_rfc3339() {
-        assert_eq!(rfc3339_utc_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_utc_ms(951_782_400_001), "2000-02-29T00:00:00.001Z");
-        assert_eq!(
-            rfc3339_utc_ms(1_795_417_199_999),
-            "2026-11-23T06:59:59.999Z"
         );
     }
 

@@ -11,7 +11,7 @@ use super::cookies::{cookie_value, set_visitor_cookie, visitor_id};
 use super::cors::{judge_origin, OriginVerdict};
 use super::rate_limit::client_ip;
 use super::AppState;
-use crate::clock::{now_ms, rfc3339_ms};
+use crate::clock::{now_ms, rfc3339_from_ms};
 use crate::intake::{accept_lead, AcceptError, IncomingLead};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -276,7 +276,7 @@ impl PostedForm {
             page_url,
             page_title: form.title.clone(),
             referrer: String::new(),
-            submitted_at: rfc3339_ms(now),
+            submitted_at: rfc3339_from_ms(now),
             locale: String::new(),
             attribution: None,
             consent: self
