@@ -51,7 +51,8 @@ pub struct ServeArgs {
     /// Lead submissions per minute per client address.
     #[arg(long, env = "LEADFORM_RATE_LIMIT_PER_MINUTE", default_value_t = crate::http::rate_limit::DEFAULT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
-    /// Count rate limits by the first X-Forwarded-For address. Only behind a proxy that sets it.
+    /// Count rate limits by the rightmost X-Forwarded-For address (the one our proxy saw).
+    /// Only behind a proxy you control that appends it.
     #[arg(long)]
     pub trust_proxy: bool,
 }

@@ -31,7 +31,7 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Poked after each stored lead with deliveries, so the forwarder starts at once.
     pub deliveries_due: Arc<Notify>,
-    /// Count requests against the first `X-Forwarded-For` address instead of the socket peer.
+    /// Count requests against the rightmost `X-Forwarded-For` address instead of the socket peer.
     pub trust_proxy: bool,
 }
 
