@@ -10,10 +10,19 @@ use leadform_core::{AttributionTouch, LeadSubmission};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-/// SHA-256 of the raw request body, hex: tells a retry of the same body from a different body that
-/// reuses a submission id.
-pub(crate) fn payload_hash(raw_payload: &str) -> String {
-    hex::encode(Sha256::digest(raw_payload.as_bytes()))
+/// SHA-256 of what the visitor submitted (form, field values, hidden values, consent), hex.
+///
+/// It tells a retry from a different submission that reuses its id. The raw body is the wrong
+/// thing to hash: a retry after a lost answer is rebuilt with a new `submitted_at` and `fill_ms`,
+/// and it must still get the first answer rather than a conflict.
+pub(crate) fn content_hash(lead: &LeadSubmission) -> String {
+    let content = serde_json::json!({
+        "form_id": lead.form_id,
+        "fields": lead.fields,
+        "hidden": lead.hidden,
+        "consent": lead.consent,
+    });
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
 }
 
 /// The three UTM values of a touch that get their own columns.
@@ -42,7 +51,7 @@ impl Store {
     /// A submission id stored before writes nothing and returns the existing lead.
     pub async fn insert_lead(&self, new: NewLead) -> Result<InsertOutcome, StoreError> {
         let lead_json = serde_json::to_string(&new.lead).map_err(StoreError::EncodeLead)?;
-        let hash = payload_hash(&new.raw_payload);
+        let hash = content_hash(&new.lead);
         let email = new
             .email
             .as_deref()

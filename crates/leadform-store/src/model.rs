@@ -42,8 +42,9 @@ pub enum InsertOutcome {
         person_id: Option<i64>,
         first_for_person: bool,
     },
-    /// The submission id was stored before; nothing was written. `same_payload` compares the raw
-    /// request bodies by SHA-256.
+    /// The submission id was stored before; nothing was written. `same_payload` says whether the
+    /// form, field values, hidden values and consent match the stored lead (SHA-256), so a retry
+    /// rebuilt with a new `submitted_at` still counts as the same submission.
     AlreadyStored { lead_id: i64, same_payload: bool },
 }
 

@@ -84,6 +84,20 @@ async fn a_repeated_submission_id_stores_nothing_and_returns_the_first_lead() {
             "{label}"
         );
 
+        // A retry the browser rebuilt after a lost answer: new timestamp and fill time, same answers.
+        let mut rebuilt = new_lead(&id, "ada@example.com", RECEIVED_AT_MS + 7);
+        rebuilt.lead.submitted_at = "2026-11-23T07:00:05.000Z".into();
+        rebuilt.lead.bot_check.fill_ms += 4000;
+        rebuilt.raw_payload.push(' ');
+        assert_eq!(
+            store.insert_lead(rebuilt).await.unwrap(),
+            InsertOutcome::AlreadyStored {
+                lead_id: first.lead_id(),
+                same_payload: true
+            },
+            "{label}"
+        );
+
         let mut changed = new_lead(&id, "someone.else@example.com", RECEIVED_AT_MS + 9);
         changed.raw_payload.push(' ');
         let reused = store.insert_lead(changed).await.unwrap();
