@@ -19,7 +19,12 @@ pub struct FormView {
 
 pub fn form_view(definition: &PublicFormDefinition, known: &KnownProfile) -> FormView {
     let known = known.for_display(&definition.fields);
-    let chosen = choose_fields(&definition.fields, definition.progressive.as_ref(), &known);
+    let chosen = choose_fields(
+        definition.kind,
+        &definition.fields,
+        definition.progressive.as_ref(),
+        &known,
+    );
     let mut fields: Vec<FieldDefinition> = definition
         .fields
         .iter()
@@ -32,8 +37,8 @@ pub fn form_view(definition: &PublicFormDefinition, known: &KnownProfile) -> For
     // The one-click view still needs consent when the form demands it.
     let one_click = chosen.one_click && !definition.consent.as_ref().is_some_and(|c| c.required);
     let prefill = if chosen.one_click {
-        // Sent with the one-click submission (or the consent-only form) so the lead names the
-        // visitor; the handler fills in the rest from the profile it keeps.
+        // Sent with the one-click submission (or the consent-only form): core offers one-click only
+        // when these prefillable values cover every required field outside the pool.
         known.values.clone()
     } else {
         chosen.prefill

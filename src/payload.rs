@@ -3,6 +3,7 @@
 
 use crate::embed::EmbedOptions;
 use crate::services::page::PageContext;
+use leadform_core::sanitize::{clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use leadform_core::{
     BotCheck, ConsentDefinition, FieldDefinition, HiddenValues, LeadAttribution, LeadSubmission,
     PublicFormDefinition,
@@ -59,9 +60,10 @@ pub fn build_submission(input: PayloadInput<'_>) -> LeadSubmission {
                 .clone()
                 .or_else(|| definition.hidden.campaign_id.clone()),
         },
-        page_url: input.page.url.clone(),
-        page_title: input.page.title.clone(),
-        referrer: input.page.referrer.clone(),
+        // Captured values are data, capped and cleaned the way the handler will check them again.
+        page_url: clean_http_url(&input.page.url, MAX_CAPTURED_CHARS).unwrap_or_default(),
+        page_title: clean_text(&input.page.title, MAX_CAPTURED_CHARS),
+        referrer: clean_http_url(&input.page.referrer, MAX_CAPTURED_CHARS).unwrap_or_default(),
         submitted_at: input.page.now_iso.clone(),
         locale: input
             .options

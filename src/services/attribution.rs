@@ -35,7 +35,7 @@ pub fn current() -> LeadAttribution {
 
 /// Stores the attribution for later visits if `policy` allows it now. Returns whether it did.
 pub fn remember(policy: StoragePolicy, consent_given: bool) -> bool {
-    storage::may_store(policy, consent_given) && storage::write(STORAGE_KEY, &current())
+    policy.allows(consent_given) && storage::write(STORAGE_KEY, &current())
 }
 
 /// Drops the in-memory copy so the next [`current`] reads storage and the page again.

@@ -3,21 +3,11 @@
 //! Storage can be missing or throw (private modes, sandboxed iframes, full quota); the widget then
 //! simply remembers nothing, which is always allowed.
 
-use leadform_core::StoragePolicy;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Prefix of every key the widget writes, so the host page's own keys are never touched.
 pub const KEY_PREFIX: &str = "leadform:";
-
-/// May the widget write to the browser (storage, cookie-setting requests) under `policy`?
-pub fn may_store(policy: StoragePolicy, consent_given: bool) -> bool {
-    match policy {
-        StoragePolicy::Always => true,
-        StoragePolicy::AfterConsent => consent_given,
-        StoragePolicy::Never => false,
-    }
-}
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -48,19 +38,5 @@ pub fn write<T: Serialize>(key: &str, value: &T) -> bool {
 pub fn remove(key: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(&full_key(key));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::may_store;
-    use leadform_core::StoragePolicy;
-
-    #[test]
-    fn the_policy_decides_when_the_browser_may_remember() {
-        assert!(may_store(StoragePolicy::Always, false));
-        assert!(!may_store(StoragePolicy::AfterConsent, false));
-        assert!(may_store(StoragePolicy::AfterConsent, true));
-        assert!(!may_store(StoragePolicy::Never, true));
     }
 }

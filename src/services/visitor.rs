@@ -10,7 +10,7 @@ pub const PROFILE_KEY: &str = "profile";
 
 /// The stored visitor id, made and stored on first use when the policy allows; `None` otherwise.
 pub fn visitor_id(policy: StoragePolicy, consent_given: bool) -> Option<String> {
-    if !storage::may_store(policy, consent_given) {
+    if !policy.allows(consent_given) {
         return None;
     }
     if let Some(id) = storage::read::<String>(VISITOR_ID_KEY) {
@@ -38,7 +38,7 @@ pub fn remember_answers(
     fields: &[FieldDefinition],
     answers: &BTreeMap<String, String>,
 ) -> bool {
-    if !storage::may_store(policy, consent_given) {
+    if !policy.allows(consent_given) {
         return false;
     }
     let mut profile = local_profile();

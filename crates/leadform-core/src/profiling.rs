@@ -1,10 +1,10 @@
 //! Progressive profiling: which questions a returning visitor is asked.
 //!
 //! Pool fields are asked only while unknown, at most `max_new_fields` per view, in pool order.
-//! Fields outside the pool always show. A visitor about whom nothing is missing gets a one-click
-//! form instead.
+//! Fields outside the pool always show. On a gated-content form, a visitor about whom nothing is
+//! missing gets a one-click download instead.
 
-use crate::definition::{FieldDefinition, ProgressivePolicy};
+use crate::definition::{FieldDefinition, FormKind, ProgressivePolicy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,15 +73,25 @@ pub struct VisibleFields {
 }
 
 /// Decides which of a form's visible fields to ask a visitor with profile `known`.
+///
+/// One-click is offered only on `content_download` forms (a contact request always needs a new
+/// message), and only when every field is known and every required field outside the pool has a
+/// value the browser may send back: the one-click submission carries those values and nothing else.
 pub fn choose_fields(
+    kind: FormKind,
     fields: &[FieldDefinition],
     progressive: Option<&ProgressivePolicy>,
     known: &KnownProfile,
 ) -> VisibleFields {
     let visible: Vec<&FieldDefinition> = fields.iter().filter(|f| f.is_visible()).collect();
+    let pool: &[String] = progressive.map(|p| p.pool.as_slice()).unwrap_or_default();
     let nothing_missing =
         !known.is_empty() && visible.iter().all(|f| known.known.contains(&f.name));
-    if nothing_missing {
+    let can_resend_required = visible
+        .iter()
+        .filter(|f| f.required && !pool.contains(&f.name))
+        .all(|f| known.values.contains_key(&f.name));
+    if kind == FormKind::ContentDownload && nothing_missing && can_resend_required {
         return VisibleFields {
             shown: Vec::new(),
             prefill: BTreeMap::new(),
@@ -89,7 +99,6 @@ pub fn choose_fields(
         };
     }
 
-    let pool: &[String] = progressive.map(|p| p.pool.as_slice()).unwrap_or_default();
     let budget = progressive.map(|p| p.max_new_fields).unwrap_or(usize::MAX);
     let asked_from_pool: BTreeSet<&str> = pool
         .iter()
@@ -180,7 +189,12 @@ mod tests {
     #[test]
     fn a_new_visitor_sees_the_non_pool_fields_and_the_first_pool_questions() {
         let (fields, policy) = form();
-        let view = choose_fields(&fields, Some(&policy), &KnownProfile::default());
+        let view = choose_fields(
+            FormKind::ContentDownload,
+            &fields,
+            Some(&policy),
+            &KnownProfile::default(),
+        );
         assert_eq!(view.shown, ["email", "first_name", "company", "job_title"]);
         assert!(!view.one_click);
         assert!(view.prefill.is_empty());
@@ -197,7 +211,7 @@ mod tests {
                 ("company", "secret"),
             ],
         );
-        let view = choose_fields(&fields, Some(&policy), &profile);
+        let view = choose_fields(FormKind::ContentDownload, &fields, Some(&policy), &profile);
         assert_eq!(view.shown, ["email", "first_name", "phone", "country"]);
         assert_eq!(
             view.prefill.get("email").map(String::as_str),
@@ -221,15 +235,70 @@ mod tests {
             "phone",
             "country",
         ];
-        let view = choose_fields(&fields, Some(&policy), &known(&everything, &[]));
+        let values = [("email", "ada@example.com"), ("first_name", "Ada")];
+        let view = choose_fields(
+            FormKind::ContentDownload,
+            &fields,
+            Some(&policy),
+            &known(&everything, &values),
+        );
         assert!(view.one_click);
         assert!(view.shown.is_empty());
     }
 
     #[test]
+    fn one_click_needs_the_required_values_it_will_send() {
+        let (fields, policy) = form();
+        let everything = [
+            "email",
+            "first_name",
+            "company",
+            "job_title",
+            "phone",
+            "country",
+        ];
+        // The names are known, but no value may be sent back: the visitor must type them again.
+        let view = choose_fields(
+            FormKind::ContentDownload,
+            &fields,
+            Some(&policy),
+            &known(&everything, &[]),
+        );
+        assert!(!view.one_click);
+        assert_eq!(view.shown, ["email", "first_name"]);
+    }
+
+    #[test]
+    fn a_contact_form_never_goes_one_click() {
+        let (fields, policy) = form();
+        let everything = [
+            "email",
+            "first_name",
+            "company",
+            "job_title",
+            "phone",
+            "country",
+        ];
+        let values = [("email", "ada@example.com"), ("first_name", "Ada")];
+        let view = choose_fields(
+            FormKind::Contact,
+            &fields,
+            Some(&policy),
+            &known(&everything, &values),
+        );
+        assert!(!view.one_click);
+        assert_eq!(
+            view.shown,
+            ["email", "first_name"],
+            "the non-pool fields, prefilled"
+        );
+        assert_eq!(view.prefill.len(), 2);
+    }
+
+    #[test]
     fn without_a_policy_every_visible_field_shows() {
         let (fields, _) = form();
-        let view = choose_fields(&fields, None, &known(&["company"], &[]));
+        let view = choose_fields(FormKind::Contact, &fields, None, &known(&["company"], &[]));
         assert_eq!(view.shown.len(), 6);
     }
 

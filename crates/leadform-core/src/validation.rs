@@ -195,7 +195,7 @@ pub fn validate_submission(
             lead_source,
             campaign_id,
         },
-        page_url: clean_http_url(&submission.page_url, 2000).unwrap_or_default(),
+        page_url: clean_http_url(&submission.page_url, MAX_CAPTURED_CHARS).unwrap_or_default(),
         page_title: clean_text(&submission.page_title, MAX_CAPTURED_CHARS),
         referrer: clean_http_url(&submission.referrer, MAX_CAPTURED_CHARS).unwrap_or_default(),
         submitted_at: clean_text(&submission.submitted_at, 40),
@@ -271,7 +271,14 @@ fn clean_locale(raw: &str) -> String {
 /// `true` when a submission shows a bot's signs: the honeypot is filled, or the form was filled
 /// faster than the form's `min_fill_seconds`. Such leads are stored flagged and never delivered,
 /// and the bot gets a normal-looking answer so it learns nothing.
+///
+/// The speed rule needs something to fill: a one-click download (`shown_fields` empty) is a single
+/// click by a known visitor, and a prompt click is a person, not a bot.
 pub fn looks_automated(form: &FormDefinition, submission: &LeadSubmission) -> bool {
+    let had_inputs = submission
+        .shown_fields
+        .as_ref()
+        .is_none_or(|shown| !shown.is_empty());
     !submission.bot_check.honeypot.trim().is_empty()
-        || submission.bot_check.fill_ms < u64::from(form.min_fill_seconds) * 1000
+        || (had_inputs && submission.bot_check.fill_ms < u64::from(form.min_fill_seconds) * 1000)
 }

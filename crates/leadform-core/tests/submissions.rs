@@ -242,6 +242,38 @@ fn bots_are_spotted_by_honeypot_or_speed() {
     let mut fast = contact_submission();
     fast.bot_check.fill_ms = 800;
     assert!(looks_automated(&form, &fast));
+    // A one-click download shows no inputs: a prompt click is a person.
+    let mut one_click = contact_submission();
+    one_click.bot_check.fill_ms = 400;
+    one_click.shown_fields = Some(Vec::new());
+    assert!(!looks_automated(&form, &one_click));
+    one_click.bot_check.honeypot = "x".into();
+    assert!(
+        looks_automated(&form, &one_click),
+        "the honeypot still applies"
+    );
+}
+
+#[test]
+fn storage_policies_decide_what_may_be_remembered() {
+    use leadform_core::StoragePolicy;
+    assert!(StoragePolicy::Always.allows(false));
+    assert!(!StoragePolicy::AfterConsent.allows(false));
+    assert!(StoragePolicy::AfterConsent.allows(true));
+    assert!(!StoragePolicy::Never.allows(true));
+}
+
+#[test]
+fn page_url_and_referrer_are_capped_at_256_characters() {
+    let form = load("contact-us");
+    let mut submission = contact_submission();
+    submission.page_url = format!("https://www.example.com/?q={}", "x".repeat(3000));
+    submission.referrer = format!("https://ref.example.com/{}", "y".repeat(3000));
+    submission.page_title = "t".repeat(3000);
+    let lead = validate_submission(&form, &submission).expect("valid");
+    assert_eq!(lead.submission.page_url.chars().count(), 256);
+    assert_eq!(lead.submission.referrer.chars().count(), 256);
+    assert_eq!(lead.submission.page_title.chars().count(), 256);
 }
 
 #[test]

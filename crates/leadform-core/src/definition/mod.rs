@@ -93,6 +93,18 @@ pub struct ConsentDefinition {
     pub required: bool,
 }
 
+impl StoragePolicy {
+    /// May the widget write to the browser's storage, and the handler set its visitor cookie and
+    /// keep a profile, given whether the visitor ticked the consent box?
+    pub fn allows(self, consented: bool) -> bool {
+        match self {
+            StoragePolicy::Always => true,
+            StoragePolicy::AfterConsent => consented,
+            StoragePolicy::Never => false,
+        }
+    }
+}
+
 impl ConsentDefinition {
     pub const FIELD_NAME: &'static str = "consent";
 }
