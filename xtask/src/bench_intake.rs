@@ -43,7 +43,8 @@ pub fn run_postgres(
     let fresh = match FreshDatabase::create(url) {
         Ok(fresh) => Some(fresh),
         Err(err) => {
-            println!("note: no fresh database ({err:#}); using {url} as it is");
+            let shown = run::redact_password(url);
+            println!("note: no fresh database ({err:#}); using {shown} as it is");
             None
         }
     };

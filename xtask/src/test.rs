@@ -32,7 +32,10 @@ pub fn test() -> Result<()> {
     })?;
     step("c", "native tests", || {
         match postgres_url() {
-            Some(url) => println!("{POSTGRES_URL_VAR}={url}: the PostgreSQL store is tested too"),
+            Some(url) => println!(
+                "{POSTGRES_URL_VAR}={}: the PostgreSQL store is tested too",
+                run::redact_password(&url)
+            ),
             None => {
                 println!("{POSTGRES_URL_VAR} is not set: the PostgreSQL store's tests will skip")
             }
@@ -43,7 +46,10 @@ pub fn test() -> Result<()> {
     step("e", "end-to-end tests", e2e_tests)?;
     step("f", "PostgreSQL", || {
         match postgres_url() {
-            Some(url) => println!("PostgreSQL tests ran in step (c) against {url}"),
+            Some(url) => println!(
+                "PostgreSQL tests ran in step (c) against {}",
+                run::redact_password(&url)
+            ),
             None => println!("PostgreSQL tests skipped: {POSTGRES_URL_VAR} is not set"),
         }
         Ok(())
