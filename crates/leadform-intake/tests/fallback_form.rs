@@ -244,3 +244,68 @@ async fn posts_from_unlisted_sites_are_refused_and_instant_posts_are_spam() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_fallback_and_the_json_api_count_against_one_rate_limit_per_client() {
+    let handler = TestHandler::start_with(support::TestOptions {
+        rate_limit_per_minute: 2,
+        ..Default::default()
+    })
+    .await;
+    let json = handler
+        .post_lead(&support::fixtures::contact_lead("ada@example.com"))
+        .await;
+    assert_eq!(json.status(), StatusCode::CREATED);
+    let page = fallback_page(&handler, "contact-us").await;
+    let mut posted = post_fields(
+        &page,
+        &[
+            ("first_name", "Ada"),
+            ("email", "ada@example.com"),
+            ("message", "Hello"),
+        ],
+    );
+    started_five_seconds_ago(&mut posted);
+    let form_post = post(&handler, "contact-us", &posted, None).await;
+    assert_eq!(form_post.status(), StatusCode::SEE_OTHER);
+
+    let limited = post(&handler, "contact-us", &posted, None).await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert!(limited
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many submissions"));
+    let json = handler
+        .post_lead(&support::fixtures::contact_lead("ada@example.com"))
+        .await;
+    assert_eq!(json.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(handler.stored_leads().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_post_whose_referer_is_an_unlisted_site_is_refused() {
+    let handler = TestHandler::start().await;
+    let page = fallback_page(&handler, "contact-us").await;
+    let mut posted = post_fields(
+        &page,
+        &[
+            ("first_name", "Ada"),
+            ("email", "ada@example.com"),
+            ("message", "Hello"),
+        ],
+    );
+    started_five_seconds_ago(&mut posted);
+    let refused = handler
+        .client
+        .post(handler.url("/v1/forms/contact-us/fallback"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("referer", format!("{UNLISTED_ORIGIN}/page.html"))
+        .body(serde_urlencoded::to_string(&posted).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(handler.stored_leads().await.is_empty());
+}

@@ -4,12 +4,12 @@
 //! form's own rules. Nothing is stored unless every check passes. A repeated submission id gets the
 //! first answer again (201 with the same body) and stores nothing new.
 
-use super::cookies::{cookie_value, set_visitor_cookie, visitor_id};
+use super::admission::{admit, incoming_lead, SenderPage};
+use super::cookies::set_visitor_cookie;
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
-use super::rate_limit::client_ip;
 use super::{AppState, BODY_LIMIT_BYTES};
-use crate::intake::{accept_lead, AcceptError, IncomingLead};
+use crate::intake::{accept_lead, AcceptError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
@@ -18,9 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leadform_core::{LeadSubmission, SubmissionError};
 use std::net::SocketAddr;
-
-/// The longest `hubspotutk` cookie passed on to HubSpot (it is a 32-character hex id).
-const MAX_HUBSPOTUTK_CHARS: usize = 64;
 
 pub async fn post_lead(
     State(state): State<AppState>,
@@ -84,24 +81,9 @@ async fn handle(
             )
         })?;
     let known = |error| (Some(form.id.clone()), error);
-    let verdict = judge_origin(headers, |origin| form.allows_origin(origin)).map_err(known)?;
-    let ip = client_ip(peer, headers, state.trust_proxy);
-    state
-        .rate_limiter
-        .check(ip)
-        .map_err(|retry_after_secs| known(ApiError::RateLimited { retry_after_secs }))?;
-
-    let incoming = IncomingLead {
-        form: &form,
-        submission,
-        // The body was parsed as JSON, so it is UTF-8.
-        raw_payload: String::from_utf8_lossy(&body).into_owned(),
-        client_ip: Some(ip.to_string()),
-        hubspotutk: cookie_value(headers, "hubspotutk")
-            .filter(|v| !v.is_empty() && v.len() <= MAX_HUBSPOTUTK_CHARS)
-            .map(str::to_owned),
-        visitor_cookie: visitor_id(headers),
-    };
+    let admitted = admit(state, peer, headers, &form, SenderPage::OriginHeader)
+        .map_err(|refusal| known(refusal.into()))?;
+    let incoming = incoming_lead(&form, submission, &body, &admitted, headers);
     let accepted = accept_lead(&state.store, &state.deliveries_due, incoming)
         .await
         .map_err(|error| known(api_error(error)))?;
@@ -114,7 +96,7 @@ async fn handle(
         "lead accepted"
     );
     let mut response = (StatusCode::CREATED, Json(&accepted.answer)).into_response();
-    add_cors_headers(response.headers_mut(), &verdict);
+    add_cors_headers(response.headers_mut(), &admitted.verdict);
     if let Some(visitor) = &accepted.new_visitor_id {
         response
             .headers_mut()

@@ -1,5 +1,6 @@
 //! The HTTP API: one file per concern, wired together here.
 
+pub mod admission;
 pub mod cookies;
 pub mod cors;
 pub mod errors;

@@ -7,12 +7,11 @@
 
 mod render;
 
-use super::cookies::{cookie_value, set_visitor_cookie, visitor_id};
-use super::cors::{judge_origin, OriginVerdict};
-use super::rate_limit::client_ip;
+use super::admission::{admit, incoming_lead, Refusal, SenderPage};
+use super::cookies::set_visitor_cookie;
 use super::AppState;
 use crate::clock::{now_ms, rfc3339_from_ms};
-use crate::intake::{accept_lead, AcceptError, IncomingLead};
+use crate::intake::{accept_lead, AcceptError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
@@ -99,42 +98,35 @@ async fn submit(
         Err(_) => return bad_post(),
     };
     // CSRF hygiene: a post must come from our own page or a site that may embed the form.
-    if !from_allowed_page(form, headers) {
-        return problem(
-            StatusCode::FORBIDDEN,
-            "This form cannot be sent from here",
-            "The page that sent this form is not allowed to use it.",
-        );
-    }
-    let ip = client_ip(peer, headers, state.trust_proxy);
-    if let Err(retry_after_secs) = state.rate_limiter.check(ip) {
-        let mut response = problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many submissions",
-            &format!(
-                "Please wait {retry_after_secs} seconds, then go back and send the form again."
-            ),
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        return response;
-    }
+    let admitted = match admit(state, peer, headers, form, SenderPage::OriginOrReferer) {
+        Ok(admitted) => admitted,
+        Err(Refusal::Origin(_)) => {
+            return problem(
+                StatusCode::FORBIDDEN,
+                "This form cannot be sent from here",
+                "The page that sent this form is not allowed to use it.",
+            )
+        }
+        Err(Refusal::RateLimited { retry_after_secs }) => {
+            let mut response = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many submissions",
+                &format!(
+                    "Please wait {retry_after_secs} seconds, then go back and send the form again."
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
+    };
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
         return bad_post();
     };
     let posted = PostedForm::from_pairs(pairs);
     let submission = posted.to_submission(form, headers);
-    let incoming = IncomingLead {
-        form,
-        submission,
-        raw_payload: String::from_utf8_lossy(&body).into_owned(),
-        client_ip: Some(ip.to_string()),
-        hubspotutk: cookie_value(headers, "hubspotutk")
-            .filter(|v| !v.is_empty() && v.len() <= 64)
-            .map(str::to_owned),
-        visitor_cookie: visitor_id(headers),
-    };
+    let incoming = incoming_lead(form, submission, &body, &admitted, headers);
     match accept_lead(&state.store, &state.deliveries_due, incoming).await {
         Ok(accepted) => {
             let location = next_page(form);
@@ -186,35 +178,6 @@ fn next_page(form: &FormDefinition) -> String {
         (FormKind::ContentDownload, Some(asset)) => asset.url.clone(),
         _ => format!("/v1/forms/{}/thanks", form.id),
     }
-}
-
-/// The `Origin` header, or failing that the origin of the `Referer`, must be ours or listed.
-/// Browsers that send neither (privacy settings) are let through: the bot checks still apply.
-fn from_allowed_page(form: &FormDefinition, headers: &HeaderMap) -> bool {
-    let mut check_headers = headers.clone();
-    if !headers.contains_key(header::ORIGIN) {
-        let referer_origin = headers
-            .get(header::REFERER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(origin_of_url);
-        match referer_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
-            Some(origin) => {
-                check_headers.insert(header::ORIGIN, origin);
-            }
-            None => return true,
-        }
-    }
-    matches!(
-        judge_origin(&check_headers, |origin| form.allows_origin(origin)),
-        Ok(OriginVerdict::Absent | OriginVerdict::SameOrigin(_) | OriginVerdict::Listed(_))
-    )
-}
-
-/// `https://www.example.com/a/b?c` → `https://www.example.com`.
-fn origin_of_url(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
 }
 
 /// The urlencoded post, split into field values and the form's own bookkeeping inputs.
