@@ -12,8 +12,7 @@ use crate::tools;
 /// The wasm features wasm-opt may use: exactly rustc's defaults for wasm32-unknown-unknown,
 /// which current browsers run. Not `--all-features`: with it, binaryen 132 rewrites the
 /// imports into the unshipped "compact imports" encoding and Chromium refuses the module
-/// ("Invalid import kind 127"). Naming them is also needed because the `widget` profile's
-/// `strip = true` removes the target_features section wasm-opt would otherwise read.
+/// ("Invalid import kind 127").
 const WASM_FEATURES: [&str; 9] = [
     "--mvp-features",
     "--enable-sign-ext",

@@ -41,6 +41,12 @@ impl E2eEnv {
             .map(|(var, _)| *var)
             .collect();
         if !missing.is_empty() {
+            // In CI a skip would pass silently with nothing tested; there it is a failure.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{test}: {} not set in CI; the end-to-end tests run through `cargo xtask test`",
+                missing.join(", ")
+            );
             // Straight to stderr: the test harness captures `eprintln!` of passing tests,
             // and a skip should be visible.
             let _ = writeln!(
