@@ -1,5 +1,6 @@
 //! The command line: `serve`, `export`, `outbox list|retry` and `check`.
 
+use crate::http::own_origin::PublicUrl;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,12 @@ pub struct ServeArgs {
     /// Only behind a proxy you control that appends it.
     #[arg(long)]
     pub trust_proxy: bool,
+    /// The address visitors use for this handler, e.g. https://forms.example.com (scheme, host
+    /// and port only). Set it behind a reverse proxy: its origin is then the handler's own for
+    /// CORS and form posts instead of the Host header, and an https URL makes the visitor cookie
+    /// Secure. Without it both follow the Host header (Secure unless the host is loopback).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<PublicUrl>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

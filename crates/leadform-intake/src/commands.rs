@@ -90,6 +90,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         public_dir: args.public,
         rate_limit_per_minute: args.rate_limit_per_minute,
         trust_proxy: args.trust_proxy,
+        public_url: args.public_url,
         forwarder: ForwarderConfig::default(),
     })
     .await?;

@@ -1,6 +1,7 @@
 //! Starting and stopping the HTTP server (used by `serve` and, in-process, by the tests).
 
 use crate::forms::FormRegistry;
+use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{router, AppState};
 use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
@@ -35,6 +36,8 @@ pub struct ServerOptions {
     pub public_dir: Option<PathBuf>,
     pub rate_limit_per_minute: u32,
     pub trust_proxy: bool,
+    /// `--public-url`: the handler's own origin and cookie scheme; `None` reads them from `Host`.
+    pub public_url: Option<PublicUrl>,
     /// Runs the forwarder that delivers stored leads to the forms' destinations.
     pub forwarder: ForwarderConfig,
 }
@@ -97,6 +100,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         rate_limiter: Arc::new(RateLimiter::per_minute(options.rate_limit_per_minute)),
         deliveries_due: deliveries_due.clone(),
         trust_proxy: options.trust_proxy,
+        own_origin: OwnOrigin::from_public_url(options.public_url),
     };
     let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();

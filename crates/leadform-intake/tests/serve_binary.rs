@@ -111,3 +111,36 @@ async fn serve_refuses_to_start_with_a_broken_form_and_says_which() {
         "nothing is created before the forms are valid"
     );
 }
+
+#[tokio::test]
+async fn serve_refuses_a_public_url_that_is_not_an_http_origin_and_documents_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write_forms(dir.path());
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .arg("serve")
+        .arg("--forms")
+        .arg(dir.path())
+        .arg("--db")
+        .arg(dir.path().join("leads.db"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(["--public-url", "https://forms.example.com/leads"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--public-url") && stderr.contains("without a path"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("leads.db").exists());
+
+    let help = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .args(["serve", "--help"])
+        .output()
+        .await
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--public-url <URL>"), "{help}");
+    assert!(help.contains("Secure"), "{help}");
+}

@@ -5,6 +5,7 @@
 use super::cookies::{cookie_value, visitor_id};
 use super::cors::{judge_origin, OriginVerdict};
 use super::errors::ApiError;
+use super::own_origin::OwnOrigin;
 use super::rate_limit::client_ip;
 use super::AppState;
 use crate::intake::IncomingLead;
@@ -61,7 +62,8 @@ pub fn admit(
     form: &FormDefinition,
     sender_page: SenderPage,
 ) -> Result<Admitted, Refusal> {
-    let verdict = judge_sender(headers, form, sender_page).map_err(Refusal::Origin)?;
+    let verdict =
+        judge_sender(headers, &state.own_origin, form, sender_page).map_err(Refusal::Origin)?;
     let client_ip = client_ip(peer, headers, state.trust_proxy);
     state
         .rate_limiter
@@ -72,6 +74,7 @@ pub fn admit(
 
 fn judge_sender(
     headers: &HeaderMap,
+    own_origin: &OwnOrigin,
     form: &FormDefinition,
     sender_page: SenderPage,
 ) -> Result<OriginVerdict, ApiError> {
@@ -87,9 +90,9 @@ fn judge_sender(
         };
         let mut with_origin = headers.clone();
         with_origin.insert(header::ORIGIN, referer_origin);
-        return judge_origin(&with_origin, is_listed);
+        return judge_origin(&with_origin, own_origin, is_listed);
     }
-    judge_origin(headers, is_listed)
+    judge_origin(headers, own_origin, is_listed)
 }
 
 /// `https://www.example.com/a/b?c` → `https://www.example.com`.
@@ -196,11 +199,21 @@ mod tests {
             HeaderValue::from_static("https://evil.example.net/page?x"),
         );
         assert!(matches!(
-            judge_sender(&headers, &form, SenderPage::OriginHeader),
+            judge_sender(
+                &headers,
+                &OwnOrigin::RequestHost,
+                &form,
+                SenderPage::OriginHeader
+            ),
             Ok(OriginVerdict::Absent)
         ));
         assert!(matches!(
-            judge_sender(&headers, &form, SenderPage::OriginOrReferer),
+            judge_sender(
+                &headers,
+                &OwnOrigin::RequestHost,
+                &form,
+                SenderPage::OriginOrReferer
+            ),
             Err(ApiError::OriginNotAllowed(_))
         ));
         headers.insert(
@@ -208,12 +221,22 @@ mod tests {
             HeaderValue::from_static("https://www.example.com/contact"),
         );
         assert!(matches!(
-            judge_sender(&headers, &form, SenderPage::OriginOrReferer),
+            judge_sender(
+                &headers,
+                &OwnOrigin::RequestHost,
+                &form,
+                SenderPage::OriginOrReferer
+            ),
             Ok(OriginVerdict::Listed(_))
         ));
         headers.remove(header::REFERER);
         assert!(matches!(
-            judge_sender(&headers, &form, SenderPage::OriginOrReferer),
+            judge_sender(
+                &headers,
+                &OwnOrigin::RequestHost,
+                &form,
+                SenderPage::OriginOrReferer
+            ),
             Ok(OriginVerdict::Absent)
         ));
     }

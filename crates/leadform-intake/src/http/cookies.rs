@@ -6,6 +6,7 @@
 //! which needs HTTPS, so on plain-http localhost cross-site demos the cookie is simply not sent
 //! and the widget's own per-site storage is what remembers the visitor.
 
+use super::own_origin::OwnOrigin;
 use axum::http::{header, HeaderMap, HeaderValue};
 use leadform_core::submission::is_uuid_v4;
 
@@ -36,29 +37,41 @@ pub fn new_visitor_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// `Set-Cookie` for the visitor id. `Secure` everywhere except on a loopback host, where the demo
-/// runs on plain http and a `Secure` cookie would never be stored.
-pub fn set_visitor_cookie(request_headers: &HeaderMap, visitor_id: &str) -> HeaderValue {
-    let secure = if is_loopback_host(request_headers) {
-        ""
-    } else {
-        "; Secure"
-    };
+/// `Set-Cookie` for the visitor id, `Secure` when [`is_secure`] says so.
+pub fn set_visitor_cookie(
+    request_headers: &HeaderMap,
+    own_origin: &OwnOrigin,
+    visitor_id: &str,
+) -> HeaderValue {
+    let secure = secure_attribute(request_headers, own_origin);
     cookie_header(&format!(
         "{VISITOR_COOKIE}={visitor_id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_SECS}{secure}"
     ))
 }
 
 /// `Set-Cookie` that makes the browser drop the visitor id.
-pub fn expire_visitor_cookie(request_headers: &HeaderMap) -> HeaderValue {
-    let secure = if is_loopback_host(request_headers) {
-        ""
-    } else {
-        "; Secure"
-    };
+pub fn expire_visitor_cookie(request_headers: &HeaderMap, own_origin: &OwnOrigin) -> HeaderValue {
+    let secure = secure_attribute(request_headers, own_origin);
     cookie_header(&format!(
         "{VISITOR_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"
     ))
+}
+
+/// With `--public-url`, its scheme decides. Without it, `Secure` everywhere except on a loopback
+/// host, where the demo runs on plain http and a `Secure` cookie would never be stored.
+pub fn is_secure(request_headers: &HeaderMap, own_origin: &OwnOrigin) -> bool {
+    match own_origin {
+        OwnOrigin::Public(url) => url.is_https(),
+        OwnOrigin::RequestHost => !is_loopback_host(request_headers),
+    }
+}
+
+fn secure_attribute(request_headers: &HeaderMap, own_origin: &OwnOrigin) -> &'static str {
+    if is_secure(request_headers, own_origin) {
+        "; Secure"
+    } else {
+        ""
+    }
 }
 
 fn cookie_header(text: &str) -> HeaderValue {
@@ -115,12 +128,33 @@ mod tests {
         ] {
             let mut headers = HeaderMap::new();
             headers.insert(header::HOST, HeaderValue::from_static(host));
-            let cookie = set_visitor_cookie(&headers, "id");
+            let cookie = set_visitor_cookie(&headers, &OwnOrigin::RequestHost, "id");
             assert_eq!(
                 cookie.to_str().unwrap().contains("Secure"),
                 secure,
                 "{host}"
             );
         }
+    }
+
+    #[test]
+    fn a_public_url_scheme_decides_secure_whatever_the_host() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        let https = OwnOrigin::Public("https://forms.example.com".parse().unwrap());
+        assert!(set_visitor_cookie(&headers, &https, "id")
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
+        assert!(expire_visitor_cookie(&headers, &https)
+            .to_str()
+            .unwrap()
+            .ends_with("; Secure"));
+        headers.insert(header::HOST, HeaderValue::from_static("forms.example.com"));
+        let http = OwnOrigin::Public("http://forms.example.com".parse().unwrap());
+        assert!(!set_visitor_cookie(&headers, &http, "id")
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
     }
 }

@@ -1,11 +1,13 @@
 //! Which origins may call the API, and the CORS headers that tell the browser so.
 //!
 //! A request is allowed when it has no `Origin` (not a browser cross-origin call), when its origin is
-//! the handler's own (the demo pages embed forms same-origin, on whatever port the demo runs), or when
-//! the form lists the origin in `allowed_origins`. Credentials are allowed because the visitor
+//! the handler's own (`--public-url`, or else the request's `Host`, so the demo pages embed forms
+//! same-origin on whatever port the demo runs), or when the form lists the origin in
+//! `allowed_origins`. Credentials are allowed because the visitor
 //! cookie must cross origins, so the answer names the exact origin, never `*`.
 
 use super::errors::ApiError;
+use super::own_origin::OwnOrigin;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -35,6 +37,7 @@ impl OriginVerdict {
 /// Checks the `Origin` header; `is_listed` says whether the relevant allow-list has it.
 pub fn judge_origin(
     headers: &HeaderMap,
+    own_origin: &OwnOrigin,
     is_listed: impl Fn(&str) -> bool,
 ) -> Result<OriginVerdict, ApiError> {
     let Some(origin) = headers.get(header::ORIGIN) else {
@@ -43,7 +46,7 @@ pub fn judge_origin(
     let origin = origin
         .to_str()
         .map_err(|_| ApiError::OriginNotAllowed("(not readable text)".into()))?;
-    if is_same_origin(origin, request_host(headers)) {
+    if own_origin.is_own(origin, headers) {
         return Ok(OriginVerdict::SameOrigin(origin.to_owned()));
     }
     if is_listed(origin) {
@@ -84,8 +87,12 @@ pub fn add_cors_headers(headers: &mut HeaderMap, verdict: &OriginVerdict) {
 }
 
 /// The answer to an `OPTIONS` preflight: 204 with the allowed methods and headers, or 403.
-pub fn preflight(headers: &HeaderMap, is_listed: impl Fn(&str) -> bool) -> Response {
-    match judge_origin(headers, is_listed) {
+pub fn preflight(
+    headers: &HeaderMap,
+    own_origin: &OwnOrigin,
+    is_listed: impl Fn(&str) -> bool,
+) -> Response {
+    match judge_origin(headers, own_origin, is_listed) {
         Ok(verdict) => {
             let mut response = StatusCode::NO_CONTENT.into_response();
             let out = response.headers_mut();

@@ -16,12 +16,16 @@ pub async fn get_form(
     let Some(form) = state.forms.get(&id) else {
         // A listed site's loader must be able to read the 404 to say which form id is wrong.
         let mut response = ApiError::UnknownForm(id.chars().take(64).collect()).into_response();
-        if let Ok(verdict) = judge_origin(&headers, |o| state.forms.any_allows_origin(o)) {
+        if let Ok(verdict) = judge_origin(&headers, &state.own_origin, |o| {
+            state.forms.any_allows_origin(o)
+        }) {
             add_cors_headers(response.headers_mut(), &verdict);
         }
         return Ok(response);
     };
-    let verdict = judge_origin(&headers, |origin| form.allows_origin(origin))?;
+    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
+        form.allows_origin(origin)
+    })?;
     let mut response = Json(form.public_view()).into_response();
     // Marketers edit definitions; a browser must revalidate rather than show an old form.
     response
@@ -37,7 +41,9 @@ pub async fn preflight(
     headers: HeaderMap,
 ) -> Response {
     match state.forms.get(&id) {
-        Some(form) => cors_preflight(&headers, |origin| form.allows_origin(origin)),
+        Some(form) => cors_preflight(&headers, &state.own_origin, |origin| {
+            form.allows_origin(origin)
+        }),
         None => ApiError::UnknownForm(id.chars().take(64).collect()).into_response(),
     }
 }

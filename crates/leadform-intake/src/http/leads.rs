@@ -38,7 +38,7 @@ pub async fn post_lead(
             let mut response = error.into_response();
             // A listed site's widget must be able to read why its lead was refused.
             let form = form_id.as_deref().and_then(|id| state.forms.get(id));
-            let verdict = judge_origin(&headers, |origin| match form {
+            let verdict = judge_origin(&headers, &state.own_origin, |origin| match form {
                 Some(form) => form.allows_origin(origin),
                 None => state.forms.any_allows_origin(origin),
             });
@@ -98,9 +98,10 @@ async fn handle(
     let mut response = (StatusCode::CREATED, Json(&accepted.answer)).into_response();
     add_cors_headers(response.headers_mut(), &admitted.verdict);
     if let Some(visitor) = &accepted.new_visitor_id {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_visitor_cookie(headers, visitor));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_visitor_cookie(headers, &state.own_origin, visitor),
+        );
     }
     Ok(response)
 }
@@ -142,7 +143,9 @@ pub fn api_error(error: AcceptError) -> ApiError {
 
 pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
     // A preflight does not say which form it is for; the POST itself checks that form's list.
-    cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin))
+    cors_preflight(&headers, &state.own_origin, |origin| {
+        state.forms.any_allows_origin(origin)
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod fallback;
 pub mod forms;
 pub mod leads;
+pub mod own_origin;
 pub mod profile;
 pub mod rate_limit;
 pub mod static_files;
@@ -16,6 +17,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use leadform_store::Store;
+use own_origin::OwnOrigin;
 use rate_limit::RateLimiter;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +36,8 @@ pub struct AppState {
     pub deliveries_due: Arc<Notify>,
     /// Count requests against the rightmost `X-Forwarded-For` address instead of the socket peer.
     pub trust_proxy: bool,
+    /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
+    pub own_origin: OwnOrigin,
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {

@@ -30,7 +30,9 @@ pub async fn get_profile(
         .get(&form_id)
         .cloned()
         .ok_or_else(|| ApiError::UnknownForm(form_id.chars().take(64).collect()))?;
-    let verdict = judge_origin(&headers, |origin| form.allows_origin(origin))?;
+    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
+        form.allows_origin(origin)
+    })?;
     let cookie = visitor_id(&headers);
     let mut new_cookie = None;
     let profile = match (form.storage, cookie) {
@@ -47,9 +49,10 @@ pub async fn get_profile(
     let mut response = Json(profile).into_response();
     finish(&mut response, &verdict);
     if let Some(visitor) = new_cookie {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_visitor_cookie(&headers, &visitor));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_visitor_cookie(&headers, &state.own_origin, &visitor),
+        );
     }
     Ok(response)
 }
@@ -82,9 +85,13 @@ pub async fn forget_profile(
                 .forms
                 .get(id)
                 .ok_or_else(|| ApiError::UnknownForm(id.chars().take(64).collect()))?;
-            judge_origin(&headers, |origin| form.allows_origin(origin))?
+            judge_origin(&headers, &state.own_origin, |origin| {
+                form.allows_origin(origin)
+            })?
         }
-        None => judge_origin(&headers, |origin| state.forms.any_allows_origin(origin))?,
+        None => judge_origin(&headers, &state.own_origin, |origin| {
+            state.forms.any_allows_origin(origin)
+        })?,
     };
     if let Some(visitor) = visitor_id(&headers) {
         state
@@ -103,9 +110,10 @@ pub async fn forget_profile(
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     finish(&mut response, &verdict);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, expire_visitor_cookie(&headers));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        expire_visitor_cookie(&headers, &state.own_origin),
+    );
     Ok(response)
 }
 
@@ -123,8 +131,12 @@ pub async fn preflight(
     headers: HeaderMap,
 ) -> Response {
     match query.form.as_deref().map(|id| state.forms.get(id)) {
-        Some(Some(form)) => cors_preflight(&headers, |origin| form.allows_origin(origin)),
+        Some(Some(form)) => cors_preflight(&headers, &state.own_origin, |origin| {
+            form.allows_origin(origin)
+        }),
         Some(None) => ApiError::UnknownForm("(unknown)".into()).into_response(),
-        None => cors_preflight(&headers, |origin| state.forms.any_allows_origin(origin)),
+        None => cors_preflight(&headers, &state.own_origin, |origin| {
+            state.forms.any_allows_origin(origin)
+        }),
     }
 }

@@ -38,6 +38,8 @@ pub struct TestOptions {
     pub rate_limit_per_minute: u32,
     pub public_dir: Option<PathBuf>,
     pub forwarder: leadform_delivery::ForwarderConfig,
+    /// `serve --public-url`, e.g. `https://forms.example.test`.
+    pub public_url: Option<&'static str>,
 }
 
 impl Default for TestOptions {
@@ -49,6 +51,7 @@ impl Default for TestOptions {
             rate_limit_per_minute: 1_000_000,
             public_dir: None,
             forwarder: leadform_delivery::ForwarderConfig::default(),
+            public_url: None,
         }
     }
 }
@@ -98,6 +101,9 @@ impl TestHandler {
             public_dir: options.public_dir,
             rate_limit_per_minute: options.rate_limit_per_minute,
             trust_proxy: false,
+            public_url: options
+                .public_url
+                .map(|url| url.parse().expect("a valid test public URL")),
             forwarder: options.forwarder,
         })
         .await

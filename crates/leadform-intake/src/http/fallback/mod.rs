@@ -133,9 +133,10 @@ async fn submit(
             let mut response =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             if let Some(visitor) = &accepted.new_visitor_id {
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, set_visitor_cookie(headers, visitor));
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_visitor_cookie(headers, &state.own_origin, visitor),
+                );
             }
             response
         }
