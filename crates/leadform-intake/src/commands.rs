@@ -5,6 +5,7 @@ use crate::export::{self, ExportError};
 use crate::forms::{FormRegistry, FormsError};
 use crate::outbox_cli::{self, OutboxCliError};
 use crate::server::{self, ServerError, ServerOptions};
+use crate::webhook_secrets::{self, MissingSecrets};
 use leadform_delivery::ForwarderConfig;
 use leadform_store::{Store, StoreError};
 use std::io::Write;
@@ -17,6 +18,8 @@ pub enum CommandError {
     Forms(#[from] FormsError),
     #[error("opening the database: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    WebhookSecrets(#[from] MissingSecrets),
     #[error(transparent)]
     Server(#[from] ServerError),
     #[error(transparent)]
@@ -76,6 +79,8 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     crate::logging::init();
     // Definitions first: a broken form must stop start-up before anything else happens.
     let forms = FormRegistry::load_dir(&args.forms)?;
+    // Likewise a webhook that could never be signed: its leads would only pile up as pending.
+    webhook_secrets::check_environment(&args.forms, &forms)?;
     let store = Arc::new(Store::open(&args.db).await?);
     tracing::info!(
         forms = forms.len(),

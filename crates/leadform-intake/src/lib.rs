@@ -4,6 +4,7 @@
 //! - [`intake`] decides what a submission becomes (validated, flagged, stored with its deliveries);
 //! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
 //! - [`server`] runs it; [`commands`] is what each CLI command does;
+//! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
 //! - [`export`] and [`outbox_cli`] format stored data for people.
 
 pub mod cli;
@@ -16,3 +17,4 @@ pub mod intake;
 pub mod logging;
 pub mod outbox_cli;
 pub mod server;
+pub mod webhook_secrets;

@@ -32,6 +32,8 @@ async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
         .arg("--db")
         .arg(&db)
         .args(["--addr", "127.0.0.1:0"])
+        // The fixture contact form has a webhook; serve refuses to start without its secret.
+        .env(fixtures::HOOK_SECRET_VARIABLE, "serve-binary-test-secret")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -143,4 +145,37 @@ async fn serve_refuses_a_public_url_that_is_not_an_http_origin_and_documents_the
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("--public-url <URL>"), "{help}");
     assert!(help.contains("Secure"), "{help}");
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_without_a_webhook_secret_and_names_file_and_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    write_forms(dir.path());
+    for (value, problem) in [(None, "is not set"), (Some(""), "is empty")] {
+        let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"));
+        serve
+            .arg("serve")
+            .arg("--forms")
+            .arg(dir.path())
+            .arg("--db")
+            .arg(dir.path().join("leads.db"))
+            .args(["--addr", "127.0.0.1:0"]);
+        match value {
+            Some(value) => serve.env(fixtures::HOOK_SECRET_VARIABLE, value),
+            None => serve.env_remove(fixtures::HOOK_SECRET_VARIABLE),
+        };
+        let output = serve.output().await.unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let expected = format!(
+            "{}: destinations[0].secret_env: environment variable {} {problem}",
+            dir.path().join("contact-us.json").display(),
+            fixtures::HOOK_SECRET_VARIABLE
+        );
+        assert!(stderr.contains(&expected), "{stderr}");
+        assert!(
+            !dir.path().join("leads.db").exists(),
+            "nothing is opened before the secrets are there"
+        );
+    }
 }

@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 
 pub const LISTED_ORIGIN: &str = "http://www.example.test:8000";
 pub const UNLISTED_ORIGIN: &str = "http://evil.example.test";
+/// The environment variable the contact form's webhook reads its signing secret from.
+pub const HOOK_SECRET_VARIABLE: &str = "LEADFORM_TEST_HOOK_SECRET";
 
 pub fn contact_form() -> Value {
     json!({
@@ -23,7 +25,7 @@ pub fn contact_form() -> Value {
         "allowed_origins": [LISTED_ORIGIN],
         "min_fill_seconds": 3,
         "destinations": [
-            { "kind": "webhook", "url": "http://127.0.0.1:9/unreachable", "secret_env": "LEADFORM_TEST_HOOK_SECRET" }
+            { "kind": "webhook", "url": "http://127.0.0.1:9/unreachable", "secret_env": HOOK_SECRET_VARIABLE }
         ]
     })
 }
