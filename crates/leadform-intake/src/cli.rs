@@ -18,7 +18,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print every stored lead, oldest first.
     Export {
-        /// A SQLite file path or a postgres:// URL.
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
         #[arg(long)]
         db: String,
         #[arg(long, value_enum, default_value = "csv")]
@@ -94,6 +94,7 @@ impl DeliveryStatus {
 pub enum OutboxCommand {
     /// List deliveries, optionally only those with one status.
     List {
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
         #[arg(long)]
         db: String,
         #[arg(long, value_enum)]
@@ -101,6 +102,7 @@ pub enum OutboxCommand {
     },
     /// Send a delivery again (by id), or every dead one (--dead).
     Retry {
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
         #[arg(long)]
         db: String,
         #[arg(required_unless_present = "dead", conflicts_with = "dead")]

@@ -1,6 +1,7 @@
 //! What each command of the CLI does.
 
 use crate::cli::{Command, ExportFormat, OutboxCommand, ServeArgs};
+use crate::existing_db::{require_existing, MissingDatabase};
 use crate::export::{self, ExportError};
 use crate::forms::{FormRegistry, FormsError};
 use crate::outbox_cli::{self, OutboxCliError};
@@ -16,6 +17,8 @@ use thiserror::Error;
 pub enum CommandError {
     #[error(transparent)]
     Forms(#[from] FormsError),
+    #[error(transparent)]
+    MissingDatabase(#[from] MissingDatabase),
     #[error("opening the database: {0}")]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -34,7 +37,7 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Serve(args) => serve(args).await,
         Command::Export { db, format } => {
-            let store = Store::open(&db).await?;
+            let store = open_existing(&db).await?;
             let leads = store.export_leads().await?;
             let stdout = std::io::stdout().lock();
             match format {
@@ -56,13 +59,13 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
 async fn outbox(command: OutboxCommand) -> Result<(), CommandError> {
     match command {
         OutboxCommand::List { db, status } => {
-            let store = Store::open(&db).await?;
+            let store = open_existing(&db).await?;
             let mut stdout = std::io::stdout().lock();
             outbox_cli::list(&store, status.map(|s| s.as_str()), &mut stdout).await?;
             stdout.flush()?;
         }
         OutboxCommand::Retry { db, id, dead } => {
-            let store = Store::open(&db).await?;
+            let store = open_existing(&db).await?;
             let message = match (id, dead) {
                 (_, true) => outbox_cli::retry_dead(&store).await?,
                 (Some(id), false) => outbox_cli::retry_one(&store, id).await?,
@@ -73,6 +76,12 @@ async fn outbox(command: OutboxCommand) -> Result<(), CommandError> {
         }
     }
     Ok(())
+}
+
+/// Opens a database that must already exist (see [`crate::existing_db`]).
+async fn open_existing(db: &str) -> Result<Store, CommandError> {
+    require_existing(db)?;
+    Ok(Store::open(db).await?)
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CommandError> {

@@ -198,3 +198,28 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     assert!(stderr.contains("bogus"), "{stderr}");
     handler.stop().await;
 }
+
+#[tokio::test]
+async fn a_mistyped_sqlite_path_is_refused_and_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("leadfrom.db");
+    let typo_text = typo.display().to_string();
+    for args in [
+        vec!["export", "--db", &typo_text],
+        vec!["export", "--db", &typo_text, "--format", "json"],
+        vec!["outbox", "list", "--db", &typo_text],
+        vec!["outbox", "retry", "--db", &typo_text, "--dead"],
+        vec!["outbox", "retry", "--db", &typo_text, "1"],
+    ] {
+        let (ok, stdout, stderr) = run_cli(&args).await;
+        assert!(!ok, "{args:?} succeeded: {stdout}");
+        assert!(
+            stderr.contains(&format!(
+                "no Leadform database at {typo_text} (serve creates it; check the --db path)"
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+        assert!(!typo.exists(), "{args:?} created {typo_text}");
+    }
+}
