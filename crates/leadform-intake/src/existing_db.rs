@@ -14,9 +14,7 @@ pub struct MissingDatabase {
 /// `Ok` for a PostgreSQL URL (the server reports an unknown database itself) or a SQLite path
 /// that exists.
 pub fn require_existing(db: &str) -> Result<(), MissingDatabase> {
-    // The same test leadform-store uses to pick PostgreSQL over SQLite.
-    let is_postgres = db.starts_with("postgres://") || db.starts_with("postgresql://");
-    if is_postgres || Path::new(db).exists() {
+    if leadform_store::is_postgres_url(db) || Path::new(db).exists() {
         Ok(())
     } else {
         Err(MissingDatabase {

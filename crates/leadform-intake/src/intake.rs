@@ -7,7 +7,7 @@
 use crate::clock::now_ms;
 use leadform_core::{
     looks_automated, validate_submission, FormDefinition, FormKind, KnownProfile, LeadAccepted,
-    LeadSubmission, StoragePolicy, SubmissionError,
+    LeadSubmission, SubmissionError,
 };
 use leadform_store::{InsertOutcome, NewDelivery, NewLead, Store, StoreError};
 use thiserror::Error;
@@ -47,13 +47,10 @@ pub enum AcceptError {
     Storage(#[from] StoreError),
 }
 
-/// May the handler remember this visitor (cookie, profile) for this submission?
+/// May the handler remember this visitor (cookie, profile) for this submission? The rule is
+/// core's, the same one the widget applies to the browser's storage.
 pub fn storage_allowed(form: &FormDefinition, consented: bool) -> bool {
-    match form.storage {
-        StoragePolicy::Always => true,
-        StoragePolicy::AfterConsent => consented,
-        StoragePolicy::Never => false,
-    }
+    form.storage.allows(consented)
 }
 
 /// The 201 body: the asset URL is revealed only now, and only for gated content.

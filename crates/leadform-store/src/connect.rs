@@ -17,7 +17,7 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `true` when `--db` names a PostgreSQL server rather than a SQLite file.
-pub(crate) fn is_postgres_url(db: &str) -> bool {
+pub fn is_postgres_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 

@@ -17,6 +17,7 @@ mod profiles;
 
 use backend::Backend;
 
+pub use connect::is_postgres_url;
 pub use error::StoreError;
 pub use leadform_core::KnownProfile;
 pub use model::{
