@@ -10,8 +10,8 @@ use leadform_delivery::{
     destination_key, Forwarder, ForwarderConfig, OutboxStore, RateLimits, RetryPolicy, WindowLimit,
 };
 use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
+use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
 use serde_json::json;
-use sqlx::Connection;
 use standins::{Received, Scripted, StandIn, Vendor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -73,13 +73,11 @@ enum Backend {
     Postgres,
 }
 
-const POSTGRES_URL_VARIABLE: &str = "LEADFORM_TEST_POSTGRES_URL";
-
 /// SQLite always; PostgreSQL too when `LEADFORM_TEST_POSTGRES_URL` names a server.
 fn backends() -> Vec<Backend> {
-    match std::env::var(POSTGRES_URL_VARIABLE) {
-        Ok(url) if !url.is_empty() => vec![Backend::Sqlite, Backend::Postgres],
-        _ => {
+    match postgres_admin_url() {
+        Some(_) => vec![Backend::Sqlite, Backend::Postgres],
+        None => {
             println!("skipped the PostgreSQL variant: {POSTGRES_URL_VARIABLE} is not set");
             vec![Backend::Sqlite]
         }
@@ -103,8 +101,8 @@ struct TestOutbox {
     forms: Arc<BTreeMap<String, FormDefinition>>,
     /// Keeps the SQLite file's folder alive.
     _dir: Option<tempfile::TempDir>,
-    /// PostgreSQL: the server's URL and the database made for this scenario.
-    postgres: Option<(String, String)>,
+    /// PostgreSQL: the database made for this scenario.
+    postgres: Option<ScratchDatabase>,
 }
 
 impl TestOutbox {
@@ -125,23 +123,14 @@ impl TestOutbox {
                 }
             }
             Backend::Postgres => {
-                let server = std::env::var(POSTGRES_URL_VARIABLE).expect("PostgreSQL URL");
-                let name = format!("leadform_forwarder_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = sqlx::PgConnection::connect(&server)
-                    .await
-                    .expect("connect to PostgreSQL");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .expect("create database");
-                let store = Store::open(&with_database(&server, &name))
-                    .await
-                    .expect("open PostgreSQL");
+                let admin_url = postgres_admin_url().expect("PostgreSQL URL");
+                let database = ScratchDatabase::create(&admin_url).await;
+                let store = Store::open(&database.url).await.expect("open PostgreSQL");
                 TestOutbox {
                     store: Arc::new(store),
                     forms,
                     _dir: None,
-                    postgres: Some((server, name)),
+                    postgres: Some(database),
                 }
             }
         }
@@ -159,14 +148,8 @@ impl TestOutbox {
 
     async fn finish(self) {
         self.store.close().await;
-        if let Some((server, name)) = &self.postgres {
-            let mut admin = sqlx::PgConnection::connect(server)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drop database");
+        if let Some(database) = self.postgres {
+            database.drop_database().await;
         }
     }
 
@@ -288,17 +271,6 @@ impl RunningForwarder {
         let _ = self.stop.send(());
         self.task.await.expect("forwarder task ends cleanly");
     }
-}
-
-/// The server URL with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
 }
 
 fn now_ms() -> i64 {

@@ -8,8 +8,8 @@ pub mod process;
 use leadform_intake::forms::FormRegistry;
 use leadform_intake::server::{self, RunningServer, ServerOptions};
 use leadform_store::{Store, StoredLead};
+use leadform_testdb::{postgres_admin_url, ScratchDatabase};
 use serde_json::Value;
-use sqlx::Connection;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tempfile::TempDir;
@@ -23,9 +23,9 @@ pub enum Backend {
 
 /// SQLite always; PostgreSQL too when `LEADFORM_TEST_POSTGRES_URL` is set (else it says it skipped).
 pub fn backends() -> Vec<Backend> {
-    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => vec![Backend::Sqlite, Backend::Postgres],
-        _ => {
+    match postgres_admin_url() {
+        Some(_) => vec![Backend::Sqlite, Backend::Postgres],
+        None => {
             eprintln!("LEADFORM_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant");
             vec![Backend::Sqlite]
         }
@@ -63,8 +63,8 @@ pub struct TestHandler {
     pub store: Arc<Store>,
     pub client: reqwest::Client,
     server: Option<RunningServer>,
-    /// `(admin URL, database name)` of a throwaway PostgreSQL database, dropped by `stop`.
-    postgres_database: Option<(String, String)>,
+    /// The throwaway PostgreSQL database, dropped by `stop`.
+    postgres_database: Option<ScratchDatabase>,
     pub dir: TempDir,
 }
 
@@ -89,8 +89,8 @@ impl TestHandler {
         let (db, postgres_database) = match options.backend {
             Backend::Sqlite => (dir.path().join("leads.db").display().to_string(), None),
             Backend::Postgres => {
-                let (url, admin_url, name) = fresh_postgres_database().await;
-                (url, Some((admin_url, name)))
+                let database = fresh_postgres_database().await;
+                (database.url.clone(), Some(database))
             }
         };
         let store = Arc::new(Store::open(&db).await.expect("open store"));
@@ -159,53 +159,17 @@ impl TestHandler {
             server.shutdown().await.expect("clean shutdown");
         }
         self.store.close().await;
-        if let Some((admin_url, name)) = self.postgres_database.take() {
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("connect");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drop test database");
+        if let Some(database) = self.postgres_database.take() {
+            database.drop_database().await;
         }
     }
 }
 
-/// Creates `leadform_intake_test_<uuid>` on the server of `LEADFORM_TEST_POSTGRES_URL`;
-/// returns its URL, the admin URL and its name.
-async fn fresh_postgres_database() -> (String, String, String) {
-    let admin_url = std::env::var("LEADFORM_TEST_POSTGRES_URL").expect("postgres url");
-    let name = format!("leadform_intake_test_{}", uuid_simple());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .expect("connect to LEADFORM_TEST_POSTGRES_URL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("create test database");
-    admin.close().await.expect("close admin connection");
-    (with_database(&admin_url, &name), admin_url, name)
-}
-
-fn uuid_simple() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// `url` with its database name replaced by `name`, keeping any `?query`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
-    }
+/// A new database on the server of `LEADFORM_TEST_POSTGRES_URL`; only called for
+/// [`Backend::Postgres`], which [`backends`] offers only when that is set.
+async fn fresh_postgres_database() -> ScratchDatabase {
+    let admin_url = postgres_admin_url().expect("LEADFORM_TEST_POSTGRES_URL is set");
+    ScratchDatabase::create(&admin_url).await
 }
 
 /// The `Set-Cookie` header values of a response.

@@ -3,8 +3,8 @@
 //! `export` commands run as separate processes, their output parsed the way an operator reads it.
 
 use super::{fresh_postgres_database, Backend};
+use leadform_testdb::ScratchDatabase;
 use serde_json::Value;
-use sqlx::Connection;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -35,8 +35,8 @@ pub fn write_forms(dir: &Path, forms: &[Value]) -> PathBuf {
 pub struct TestDatabase {
     /// As `--db` takes it.
     pub db: String,
-    /// `(admin URL, database name)` for PostgreSQL.
-    postgres: Option<(String, String)>,
+    /// The throwaway PostgreSQL database, if any.
+    postgres: Option<ScratchDatabase>,
 }
 
 impl TestDatabase {
@@ -47,24 +47,18 @@ impl TestDatabase {
                 postgres: None,
             },
             Backend::Postgres => {
-                let (url, admin_url, name) = fresh_postgres_database().await;
+                let database = fresh_postgres_database().await;
                 TestDatabase {
-                    db: url,
-                    postgres: Some((admin_url, name)),
+                    db: database.url.clone(),
+                    postgres: Some(database),
                 }
             }
         }
     }
 
     pub async fn drop_database(self) {
-        if let Some((admin_url, name)) = self.postgres {
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("connect");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drop test database");
+        if let Some(database) = self.postgres {
+            database.drop_database().await;
         }
     }
 }

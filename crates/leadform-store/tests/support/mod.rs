@@ -5,9 +5,7 @@
 
 use leadform_core::{Intent, LeadSubmission};
 use leadform_store::{NewDelivery, NewLead, Store};
-use sqlx::Connection;
-
-pub const POSTGRES_URL_VARIABLE: &str = "LEADFORM_TEST_POSTGRES_URL";
+use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
 
 /// One database to run a test against.
 pub struct TestDatabase {
@@ -16,8 +14,8 @@ pub struct TestDatabase {
     pub db: String,
     /// Keeps the SQLite file's folder alive for the test.
     _dir: Option<tempfile::TempDir>,
-    /// PostgreSQL: the maintenance URL and the database created for this test.
-    postgres: Option<(String, String)>,
+    /// PostgreSQL: the database created for this test.
+    postgres: Option<ScratchDatabase>,
 }
 
 impl TestDatabase {
@@ -29,14 +27,8 @@ impl TestDatabase {
 
     /// Drops the PostgreSQL database made for this test (the SQLite folder goes with `self`).
     pub async fn finish(self) {
-        if let Some((admin_url, name)) = &self.postgres {
-            let mut admin = sqlx::PgConnection::connect(admin_url)
-                .await
-                .expect("maintenance connection");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await
-                .expect("drop the test database");
+        if let Some(postgres) = self.postgres {
+            postgres.drop_database().await;
         }
     }
 }
@@ -51,40 +43,19 @@ pub async fn test_databases() -> Vec<TestDatabase> {
         _dir: Some(dir),
         postgres: None,
     }];
-    match std::env::var(POSTGRES_URL_VARIABLE) {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let name = format!("leadform_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("{POSTGRES_URL_VARIABLE}={admin_url}: {e}"));
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .expect("create a test database");
+    match postgres_admin_url() {
+        Some(admin_url) => {
+            let postgres = ScratchDatabase::create(&admin_url).await;
             databases.push(TestDatabase {
                 label: "postgres",
-                db: with_database(&admin_url, &name),
+                db: postgres.url.clone(),
                 _dir: None,
-                postgres: Some((admin_url, name)),
+                postgres: Some(postgres),
             });
         }
-        _ => println!("skipped PostgreSQL: {POSTGRES_URL_VARIABLE} not set"),
+        None => println!("skipped PostgreSQL: {POSTGRES_URL_VARIABLE} not set"),
     }
     databases
-}
-
-/// The URL with its database name replaced.
-fn with_database(url: &str, name: &str) -> String {
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
-    let (base, query) = match url.find('?') {
-        Some(q) => (&url[..q], &url[q..]),
-        None => (url, ""),
-    };
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    format!("{server}/{name}{query}")
 }
 
 pub fn new_submission_id() -> String {
@@ -135,18 +106,6 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
             },
         ],
     }
-}
-
-#[test]
-fn database_names_are_swapped_in_urls() {
-    assert_eq!(
-        with_database("postgres://postgres@127.0.0.1:55432/postgres", "t1"),
-        "postgres://postgres@127.0.0.1:55432/t1"
-    );
-    assert_eq!(
-        with_database("postgres://u:p@h:1?sslmode=disable", "t1"),
-        "postgres://u:p@h:1/t1?sslmode=disable"
-    );
 }
 
 /// Runs `test` against a fresh store on each test database.
