@@ -2,6 +2,7 @@
 //! other runs cannot be mistaken for this run's.
 
 use anyhow::Result;
+use leadform_testdb::with_database;
 
 use crate::run::{self, cmd};
 
@@ -40,39 +41,4 @@ pub fn show(url: &str, setting: &str) -> Result<String> {
 
 fn psql(url: &str, sql: &str) -> Result<String> {
     run::output(cmd("psql").args([url, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql]))
-}
-
-/// `url` with its database name replaced by `name`, keeping any `?query`.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{name}?{query}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn replaces_only_the_database_name() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:55432/leadform_test", "b1"),
-            "postgres://postgres@127.0.0.1:55432/b1"
-        );
-        assert_eq!(
-            with_database("postgres://u:p@db:5432/x?sslmode=disable", "b1"),
-            "postgres://u:p@db:5432/b1?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://db", "b1"), "postgres://db/b1");
-    }
 }

@@ -3,8 +3,10 @@
 
 mod admin_url;
 mod database_url;
+#[cfg(feature = "scratch")]
 mod scratch_database;
 
 pub use admin_url::{postgres_admin_url, POSTGRES_URL_VARIABLE};
 pub use database_url::with_database;
+#[cfg(feature = "scratch")]
 pub use scratch_database::ScratchDatabase;
