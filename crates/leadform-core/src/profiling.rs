@@ -176,6 +176,16 @@ mod tests {
         )
     }
 
+    /// Every visible field of [`form`]: a visitor who has answered them all.
+    const EVERY_VISIBLE_FIELD: [&str; 6] = [
+        "email",
+        "first_name",
+        "company",
+        "job_title",
+        "phone",
+        "country",
+    ];
+
     fn known(names: &[&str], values: &[(&str, &str)]) -> KnownProfile {
         KnownProfile {
             known: names.iter().map(|n| n.to_string()).collect(),
@@ -227,20 +237,12 @@ mod tests {
     #[test]
     fn nothing_missing_means_one_click() {
         let (fields, policy) = form();
-        let everything = [
-            "email",
-            "first_name",
-            "company",
-            "job_title",
-            "phone",
-            "country",
-        ];
         let values = [("email", "ada@example.com"), ("first_name", "Ada")];
         let view = choose_fields(
             FormKind::ContentDownload,
             &fields,
             Some(&policy),
-            &known(&everything, &values),
+            &known(&EVERY_VISIBLE_FIELD, &values),
         );
         assert!(view.one_click);
         assert!(view.shown.is_empty());
@@ -249,20 +251,12 @@ mod tests {
     #[test]
     fn one_click_needs_the_required_values_it_will_send() {
         let (fields, policy) = form();
-        let everything = [
-            "email",
-            "first_name",
-            "company",
-            "job_title",
-            "phone",
-            "country",
-        ];
         // The names are known, but no value may be sent back: the visitor must type them again.
         let view = choose_fields(
             FormKind::ContentDownload,
             &fields,
             Some(&policy),
-            &known(&everything, &[]),
+            &known(&EVERY_VISIBLE_FIELD, &[]),
         );
         assert!(!view.one_click);
         assert_eq!(view.shown, ["email", "first_name"]);
@@ -271,20 +265,12 @@ mod tests {
     #[test]
     fn a_contact_form_never_goes_one_click() {
         let (fields, policy) = form();
-        let everything = [
-            "email",
-            "first_name",
-            "company",
-            "job_title",
-            "phone",
-            "country",
-        ];
         let values = [("email", "ada@example.com"), ("first_name", "Ada")];
         let view = choose_fields(
             FormKind::Contact,
             &fields,
             Some(&policy),
-            &known(&everything, &values),
+            &known(&EVERY_VISIBLE_FIELD, &values),
         );
         assert!(!view.one_click);
         assert_eq!(
