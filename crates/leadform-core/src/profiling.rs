@@ -29,11 +29,16 @@ impl KnownProfile {
         fields: &[FieldDefinition],
     ) {
         for (name, value) in answers {
-            if value.trim().is_empty() {
+            let field = fields.iter().find(|f| &f.name == name);
+            let answered = match field {
+                Some(field) => field.is_answered_by(value),
+                None => !value.trim().is_empty(),
+            };
+            if !answered {
                 continue;
             }
             self.known.insert(name.clone());
-            if fields.iter().any(|f| &f.name == name && f.prefill) {
+            if field.is_some_and(|f| f.prefill) {
                 self.values.insert(name.clone(), value.clone());
             }
         }
@@ -307,5 +312,27 @@ mod tests {
         );
         assert_eq!(profile.values.len(), 1);
         assert_eq!(profile.values["email"], "ada@example.com");
+    }
+
+    #[test]
+    fn an_unticked_checkbox_posted_as_false_is_not_an_answer() {
+        let (mut fields, _) = form();
+        let mut newsletter = field("newsletter", false);
+        newsletter.kind = FieldKind::Checkbox;
+        newsletter.required = false;
+        fields.push(newsletter);
+        let answers: BTreeMap<String, String> =
+            [("email", "ada@example.com"), ("newsletter", "false")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let mut profile = KnownProfile::default();
+        profile.merge_answers(&answers, &fields);
+        assert!(!profile.known.contains("newsletter"), "{:?}", profile.known);
+
+        let ticked: BTreeMap<String, String> =
+            [("newsletter".to_string(), "true".to_string())].into();
+        profile.merge_answers(&ticked, &fields);
+        assert!(profile.known.contains("newsletter"));
     }
 }

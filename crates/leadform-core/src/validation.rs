@@ -16,7 +16,7 @@ const MIN_PHONE_DIGITS: usize = 5;
 /// (and for a checkbox, not ticked).
 pub fn validate_field(field: &FieldDefinition, value: &str) -> Result<(), FieldError> {
     let value = value.trim();
-    if value.is_empty() || (field.kind == FieldKind::Checkbox && value == "false") {
+    if !field.is_answered_by(value) {
         return if field.required {
             Err(required_error(field))
         } else {

@@ -90,4 +90,11 @@ impl FieldDefinition {
     pub fn is_visible(&self) -> bool {
         self.kind != FieldKind::Hidden
     }
+
+    /// Does `value` answer this field? Blank never does, and neither does an unticked checkbox,
+    /// which API clients may post as `"false"`. Validation and profiling share this one rule.
+    pub fn is_answered_by(&self, value: &str) -> bool {
+        let value = value.trim();
+        !(value.is_empty() || (self.kind == FieldKind::Checkbox && value == "false"))
+    }
 }
