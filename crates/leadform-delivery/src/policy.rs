@@ -25,15 +25,15 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// `base * factor^attempts`, capped: the most the jittered delay can be after `attempts` failures.
+    /// Computed directly: a loop per attempt would run billions of times with `factor: 1`.
     pub fn ceiling(&self, attempts: u32) -> Duration {
-        let mut ceiling = self.base;
-        for _ in 0..attempts {
-            ceiling = ceiling.saturating_mul(self.factor.max(1));
-            if ceiling >= self.cap {
-                return self.cap;
-            }
-        }
-        ceiling.min(self.cap)
+        let growth = match self.factor.max(1).checked_pow(attempts) {
+            Some(growth) => growth,
+            // factor^attempts does not fit in a u32, so base * it is past any sensible cap.
+            None if self.base.is_zero() => return Duration::ZERO,
+            None => return self.cap,
+        };
+        self.base.saturating_mul(growth).min(self.cap)
     }
 
     /// The delay before the next attempt, with `unit_random` in `[0, 1]` picking the point in
@@ -70,6 +70,22 @@ mod tests {
         assert_eq!(policy.ceiling(5), Duration::from_secs(32));
         assert_eq!(policy.ceiling(10), Duration::from_secs(600));
         assert_eq!(policy.ceiling(u32::MAX), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn a_factor_of_one_keeps_the_base_without_looping_per_attempt() {
+        let flat = RetryPolicy {
+            base: Duration::from_secs(3),
+            factor: 1,
+            cap: Duration::from_secs(600),
+        };
+        // Before the fix this looped u32::MAX times: minutes in a debug build.
+        assert_eq!(flat.ceiling(u32::MAX), Duration::from_secs(3));
+        let zero = RetryPolicy {
+            base: Duration::ZERO,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(zero.ceiling(u32::MAX), Duration::ZERO);
     }
 
     #[test]
