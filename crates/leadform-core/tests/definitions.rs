@@ -261,3 +261,18 @@ fn origins_match_exactly_apart_from_case_and_trailing_slash() {
     assert!(!form.allows_origin("http://www.example.com"));
     assert!(!form.allows_origin("null"));
 }
+
+#[test]
+fn an_allowed_origin_written_with_a_trailing_slash_is_accepted_and_normalised() {
+    let form = parse(with(
+        minimal(),
+        &["allowed_origins"],
+        json!(["https://www.example.com/", "http://localhost:8000"]),
+    ))
+    .expect("a trailing slash is accepted, as --public-url accepts one");
+    assert_eq!(
+        form.allowed_origins,
+        ["https://www.example.com", "http://localhost:8000"]
+    );
+    assert!(form.allows_origin("https://www.example.com"));
+}

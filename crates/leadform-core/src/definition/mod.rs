@@ -133,8 +133,9 @@ pub struct FormDefinition {
     /// Default campaign and lead source; one embed may override them with data attributes.
     #[serde(default)]
     pub hidden: HiddenValues,
-    /// Origins (`scheme://host[:port]`) whose pages may embed the form.
-    #[serde(default)]
+    /// Origins (`scheme://host[:port]`) whose pages may embed the form. One trailing `/` is
+    /// accepted and dropped, as `--public-url` does, since browsers send `Origin` without it.
+    #[serde(default, deserialize_with = "origins_without_trailing_slash")]
     #[validate(custom(function = "check::origins"))]
     pub allowed_origins: Vec<String>,
     /// When not empty, the only campaign ids an embed may send.
@@ -165,6 +166,20 @@ pub struct FormDefinition {
 
 fn default_min_fill_seconds() -> u32 {
     3
+}
+
+fn origins_without_trailing_slash<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let origins = Vec::<String>::deserialize(deserializer)?;
+    Ok(origins
+        .into_iter()
+        .map(|origin| match origin.strip_suffix('/') {
+            Some(bare) => bare.to_owned(),
+            None => origin,
+        })
+        .collect())
 }
 
 impl FormDefinition {
