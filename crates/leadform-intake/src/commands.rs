@@ -66,11 +66,9 @@ async fn outbox(command: OutboxCommand) -> Result<(), CommandError> {
         }
         OutboxCommand::Retry { db, id, dead } => {
             let store = open_existing(&db).await?;
-            let message = match (id, dead) {
-                (_, true) => outbox_cli::retry_dead(&store).await?,
-                (Some(id), false) => outbox_cli::retry_one(&store, id).await?,
-                // clap requires one of them; this arm only keeps the match total.
-                (None, false) => outbox_cli::retry_dead(&store).await?,
+            let message = match outbox_cli::RetryTarget::from_args(id, dead)? {
+                outbox_cli::RetryTarget::Dead => outbox_cli::retry_dead(&store).await?,
+                outbox_cli::RetryTarget::One(id) => outbox_cli::retry_one(&store, id).await?,
             };
             println!("{message}");
         }

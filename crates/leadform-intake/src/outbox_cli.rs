@@ -12,6 +12,28 @@ pub enum OutboxCliError {
     Io(#[from] std::io::Error),
     #[error("there is no delivery {0} that can be retried (unknown id, or already delivered or in flight)")]
     NotRetryable(i64),
+    #[error("say which deliveries to retry: a delivery id, or --dead for every dead one")]
+    NothingToRetry,
+    #[error("give either a delivery id or --dead, not both")]
+    BothRetryTargets,
+}
+
+/// What `outbox retry` replays. Neither an id nor `--dead` is an error, never a mass replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryTarget {
+    One(i64),
+    Dead,
+}
+
+impl RetryTarget {
+    pub fn from_args(id: Option<i64>, dead: bool) -> Result<Self, OutboxCliError> {
+        match (id, dead) {
+            (Some(id), false) => Ok(RetryTarget::One(id)),
+            (None, true) => Ok(RetryTarget::Dead),
+            (None, false) => Err(OutboxCliError::NothingToRetry),
+            (Some(_), true) => Err(OutboxCliError::BothRetryTargets),
+        }
+    }
 }
 
 pub async fn list(
@@ -70,4 +92,29 @@ pub async fn retry_one(store: &Store, id: i64) -> Result<String, OutboxCliError>
 pub async fn retry_dead(store: &Store) -> Result<String, OutboxCliError> {
     let count = store.retry_dead().await?;
     Ok(format!("{count} dead deliveries are pending again"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_needs_exactly_one_target() {
+        assert_eq!(
+            RetryTarget::from_args(Some(7), false).ok(),
+            Some(RetryTarget::One(7))
+        );
+        assert_eq!(
+            RetryTarget::from_args(None, true).ok(),
+            Some(RetryTarget::Dead)
+        );
+        assert!(matches!(
+            RetryTarget::from_args(None, false),
+            Err(OutboxCliError::NothingToRetry)
+        ));
+        assert!(matches!(
+            RetryTarget::from_args(Some(7), true),
+            Err(OutboxCliError::BothRetryTargets)
+        ));
+    }
 }
