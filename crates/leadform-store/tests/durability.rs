@@ -89,7 +89,17 @@ async fn sqlite_is_a_wal_file_created_when_missing() {
         .fetch_one(&mut direct)
         .await
         .unwrap();
-    assert_eq!(migrations, 1);
+    // Every embedded migration ran once: one row per file in migrations/sqlite.
+    let migration_files =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+            .unwrap()
+            .filter(|entry| {
+                entry
+                    .as_ref()
+                    .is_ok_and(|e| e.path().extension().is_some_and(|ext| ext == "sql"))
+            })
+            .count();
+    assert_eq!(migrations, i64::try_from(migration_files).unwrap());
     direct.close().await.unwrap();
     store.close().await;
 }
@@ -141,4 +151,70 @@ async fn a_malformed_postgres_url_is_refused_clearly() {
         "{message}"
     );
     assert!(!message.contains("s3cret"), "{message}");
+}
+
+/// `backup` while leads keep arriving: the copy is a whole database (it opens, migrations and all)
+/// holding every lead committed before the backup began, and it never overwrites a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_of_a_live_sqlite_database_is_a_consistent_copy() {
+    for database in test_databases().await {
+        let store = database.open().await;
+        if database.label == "postgres" {
+            let error = store
+                .backup_to(std::path::Path::new("/tmp/never-written.db"))
+                .await
+                .unwrap_err();
+            assert!(matches!(error, StoreError::BackupNeedsPgDump), "{error:?}");
+            assert!(error.to_string().contains("pg_dump"), "{error}");
+            database.finish().await;
+            continue;
+        }
+        for n in 0..20 {
+            let lead = new_lead(
+                &new_submission_id(),
+                &format!("before{n}@example.com"),
+                1_000 + n,
+            );
+            store.insert_lead(lead).await.unwrap();
+        }
+        // A writer that keeps committing while the copy is taken.
+        let writer_store = store.clone();
+        let writer = tokio::spawn(async move {
+            for n in 0..200 {
+                let lead = new_lead(
+                    &new_submission_id(),
+                    &format!("during{n}@example.com"),
+                    5_000 + n,
+                );
+                writer_store.insert_lead(lead).await.unwrap();
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let copy_path = dir.path().join("copy.db");
+        let copied = store.backup_to(&copy_path).await.unwrap();
+        writer.await.unwrap();
+        assert!((20..=220).contains(&copied), "{copied}");
+
+        let copy = Store::open(copy_path.to_str().unwrap()).await.unwrap();
+        let leads = copy.export_leads().await.unwrap();
+        assert_eq!(leads.len() as u64, copied);
+        for n in 0..20 {
+            let email = format!("before{n}@example.com");
+            assert!(
+                leads
+                    .iter()
+                    .any(|lead| lead.email.as_deref() == Some(email.as_str())),
+                "{email} is missing from the copy"
+            );
+        }
+        copy.close().await;
+
+        let error = store.backup_to(&copy_path).await.unwrap_err();
+        assert!(
+            matches!(error, StoreError::BackupTargetExists { .. }),
+            "{error:?}"
+        );
+        store.close().await;
+        database.finish().await;
+    }
 }
