@@ -34,6 +34,15 @@ pub enum Command {
         #[arg(long)]
         forms: PathBuf,
     },
+    /// Copy a live SQLite database consistently, while serve keeps running (PostgreSQL: pg_dump).
+    Backup {
+        /// The SQLite file serve writes to.
+        #[arg(long)]
+        db: String,
+        /// The copy to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,8 @@ pub enum CommandError {
     Outbox(#[from] OutboxCliError),
     #[error("writing to stdout: {0}")]
     Io(#[from] std::io::Error),
+    #[error("backup failed: {0}")]
+    Backup(#[source] StoreError),
 }
 
 pub async fn run(command: Command) -> Result<(), CommandError> {
@@ -51,6 +53,13 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
             let registry = FormRegistry::load_dir(&forms)?;
             let ids: Vec<&str> = registry.ids().collect();
             println!("{} form(s) OK: {}", ids.len(), ids.join(", "));
+            Ok(())
+        }
+        Command::Backup { db, to } => {
+            let store = open_existing(&db).await?;
+            let leads = store.backup_to(&to).await.map_err(CommandError::Backup)?;
+            store.close().await;
+            println!("backed up {leads} leads to {}", to.display());
             Ok(())
         }
     }

@@ -223,3 +223,45 @@ async fn a_mistyped_sqlite_path_is_refused_and_not_created() {
         assert!(!typo.exists(), "{args:?} created {typo_text}");
     }
 }
+
+/// `backup` copies the database a running server writes to; the copy exports the same leads.
+#[tokio::test]
+async fn backup_copies_a_live_database_and_never_overwrites() {
+    for backend in backends() {
+        let handler = TestHandler::start_with(TestOptions {
+            backend,
+            ..Default::default()
+        })
+        .await;
+        for email in ["ada@example.com", "bob@example.com"] {
+            assert_eq!(
+                handler.post_lead(&contact_lead(email)).await.status(),
+                StatusCode::CREATED
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("copy.db");
+        let copy = copy.to_str().unwrap();
+        let (ok, stdout, stderr) = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
+        if backend == support::Backend::Postgres {
+            assert!(!ok);
+            assert!(stderr.contains("pg_dump"), "{stderr}");
+            handler.stop().await;
+            continue;
+        }
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout.trim(), format!("backed up 2 leads to {copy}"));
+        let (ok, exported, stderr) = run_cli(&["export", "--db", copy, "--format", "json"]).await;
+        assert!(ok, "{stderr}");
+        let leads: Vec<Value> = serde_json::from_str(&exported).unwrap();
+        assert_eq!(leads.len(), 2);
+
+        let (ok, _, stderr) = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
+        assert!(!ok);
+        assert!(
+            stderr.contains("already exists: a backup never overwrites a file"),
+            "{stderr}"
+        );
+        handler.stop().await;
+    }
+}

@@ -40,6 +40,12 @@ pub enum StoreError {
     NotClaimed { id: i64 },
     #[error("unknown delivery status {0:?}: expected one of pending, in_flight, delivered, dead")]
     UnknownStatus(String),
+    #[error("{path} already exists: a backup never overwrites a file, so name a new one")]
+    BackupTargetExists { path: String },
+    #[error("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")]
+    BackupNeedsPgDump,
+    #[error("{path} is not valid UTF-8; SQLite needs the backup's path as text")]
+    BackupPathNotUtf8 { path: String },
 }
 
 /// Maps a database error to a [`StoreError::Query`] naming the backend and what was being done.

@@ -5,6 +5,7 @@
 //! [`Store`] implements [`leadform_delivery::OutboxStore`] for the forwarder.
 
 mod backend;
+mod backup;
 mod clock;
 mod connect;
 mod deliveries;
