@@ -187,3 +187,90 @@ async fn static_files_are_served_with_the_right_content_types() {
         .unwrap();
     assert_eq!(form.status(), StatusCode::OK);
 }
+
+/// `/healthz` answers while the process runs; `/readyz` only while the database answers and holds
+/// every migration this binary carries, so a load balancer skips an instance that cannot store.
+#[tokio::test]
+async fn healthz_and_readyz_tell_a_load_balancer_whether_leads_can_be_stored() {
+    for backend in support::backends() {
+        let handler = TestHandler::start_with(TestOptions {
+            backend,
+            ..Default::default()
+        })
+        .await;
+        for (path, body) in [("/healthz", "ok\n"), ("/readyz", "ready\n")] {
+            let response = handler.client.get(handler.url(path)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert_eq!(response.headers()["cache-control"], "no-store");
+            assert_eq!(response.text().await.unwrap(), body);
+        }
+
+        // A schema older than the binary: one migration is missing.
+        let latest: i64 = match backend {
+            support::Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", handler.db))
+                    .await
+                    .unwrap();
+                let latest = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+                    .bind(latest)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                latest
+            }
+            support::Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&handler.db).await.unwrap();
+                let latest = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+                    .bind(latest)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                pool.close().await;
+                latest
+            }
+        };
+        assert!(latest > 1);
+        let response = handler
+            .client
+            .get(handler.url("/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = response.text().await.unwrap();
+        assert!(body.starts_with("not ready: "), "{body}");
+        assert!(body.contains("schema migrations are applied"), "{body}");
+
+        // The database is gone: still alive, not ready.
+        handler.store.close().await;
+        let response = handler
+            .client
+            .get(handler.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let response = handler
+            .client
+            .get(handler.url("/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .starts_with("not ready: the database does not answer"));
+        handler.stop().await;
+    }
+}

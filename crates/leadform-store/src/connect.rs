@@ -2,6 +2,7 @@
 
 use crate::backend::Backend;
 use crate::error::StoreError;
+use crate::migrations;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, PgConnection};
@@ -41,7 +42,7 @@ pub(crate) async fn open_sqlite(path: &str) -> Result<(Backend, String), StoreEr
         .connect_with(options)
         .await
         .map_err(open_error)?;
-    sqlx::migrate!("./migrations/sqlite")
+    migrations::SQLITE
         .run(&pool)
         .await
         .map_err(|source| StoreError::Migrate {
@@ -76,7 +77,7 @@ pub(crate) async fn open_postgres(url: &str) -> Result<(Backend, String), StoreE
         .connect_with(options)
         .await
         .map_err(connect_error)?;
-    sqlx::migrate!("./migrations/postgres")
+    migrations::POSTGRES
         .run(&pool)
         .await
         .map_err(|source| StoreError::Migrate {

@@ -11,10 +11,12 @@ mod connect;
 mod deliveries;
 mod error;
 mod leads;
+mod migrations;
 mod model;
 mod outbox;
 mod outbox_store;
 mod profiles;
+mod readiness;
 
 use backend::Backend;
 
@@ -25,6 +27,7 @@ pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+pub use readiness::NotReady;
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ pub mod cors;
 pub mod errors;
 pub mod fallback;
 pub mod forms;
+pub mod health;
 pub mod leads;
 pub mod own_origin;
 pub mod profile;
@@ -62,6 +63,8 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
                 .delete(profile::forget_profile)
                 .options(profile::preflight),
         )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
     match public_dir {
