@@ -5,7 +5,8 @@
 //! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
 //! - [`server`] runs it; [`commands`] is what each CLI command does;
 //! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
-//! - [`export`] and [`outbox_cli`] format stored data for people.
+//! - [`export`] and [`outbox_cli`] format stored data for people;
+//! - [`metrics`] counts what `GET /metrics` reports.
 
 pub mod cli;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod forms;
 pub mod http;
 pub mod intake;
 pub mod logging;
+pub mod metrics;
 pub mod outbox_cli;
 pub mod server;
 pub mod webhook_secrets;

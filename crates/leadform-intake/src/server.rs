@@ -101,6 +101,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         deliveries_due: deliveries_due.clone(),
         trust_proxy: options.trust_proxy,
         own_origin: OwnOrigin::from_public_url(options.public_url),
+        metrics: Arc::default(),
     };
     let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();

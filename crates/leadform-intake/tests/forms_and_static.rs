@@ -274,3 +274,61 @@ async fn healthz_and_readyz_tell_a_load_balancer_whether_leads_can_be_stored() {
         handler.stop().await;
     }
 }
+
+/// `GET /metrics` speaks the Prometheus text format: submissions by outcome, request latency by
+/// route pattern (never the concrete path), and the outbox read from the database.
+#[tokio::test]
+async fn metrics_count_submissions_by_outcome_and_report_the_outbox() {
+    let handler = TestHandler::start().await;
+    let accepted = fixtures::contact_lead("ada@example.com");
+    assert_eq!(
+        handler.post_lead(&accepted).await.status(),
+        StatusCode::CREATED
+    );
+    let mut invalid = fixtures::contact_lead("not-an-email");
+    invalid["submission_id"] = json!(fixtures::new_submission_id());
+    assert_eq!(
+        handler.post_lead(&invalid).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let response = handler
+        .client
+        .get(handler.url("/v1/forms/no-such-form"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    let response = handler
+        .client
+        .get(handler.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    for line in [
+        "leadform_lead_submissions_total{channel=\"api\",outcome=\"accepted\"} 1",
+        "leadform_lead_submissions_total{channel=\"api\",outcome=\"invalid_fields\"} 1",
+        "leadform_http_request_duration_seconds_count{route=\"/v1/leads\",method=\"POST\",status=\"2xx\"} 1",
+        "leadform_http_request_duration_seconds_count{route=\"/v1/forms/{id}\",method=\"GET\",status=\"4xx\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    // The contact form's destinations queued one delivery each; none has gone out yet or it has.
+    assert!(
+        text.contains("leadform_outbox_deliveries{state=\""),
+        "{text}"
+    );
+    assert!(text.contains("# TYPE leadform_outbox_oldest_pending_age_seconds gauge"));
+    assert!(
+        !text.contains("no-such-form"),
+        "a concrete path leaked into a label"
+    );
+    assert!(!text.contains("ada@example.com"));
+    handler.stop().await;
+}

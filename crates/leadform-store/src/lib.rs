@@ -15,6 +15,7 @@ mod migrations;
 mod model;
 mod outbox;
 mod outbox_store;
+mod outbox_summary;
 mod profiles;
 mod readiness;
 
@@ -27,6 +28,7 @@ pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+pub use outbox_summary::{OutboxCount, OutboxSummary};
 pub use readiness::NotReady;
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).

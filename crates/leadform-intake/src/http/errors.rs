@@ -1,6 +1,7 @@
 //! Every refusal of the JSON API, as one enum mapped to a status and a JSON body:
 //! `{"error": {"code", "message"}}`, or for field problems 422 `{"errors": {field: {code, message}}}`.
 
+use crate::metrics::SubmissionOutcome;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -77,6 +78,9 @@ impl IntoResponse for ApiError {
             other => json!({ "error": { "code": other.code(), "message": other.to_string() } }),
         };
         let mut response = (status, Json(body)).into_response();
+        response
+            .extensions_mut()
+            .insert(SubmissionOutcome(self.code()));
         if let ApiError::RateLimited { retry_after_secs } = self {
             response
                 .headers_mut()

@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod forms;
 pub mod health;
 pub mod leads;
+pub mod metrics;
 pub mod own_origin;
 pub mod profile;
 pub mod rate_limit;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
     pub own_origin: OwnOrigin,
+    /// Request latencies and submission outcomes for `GET /metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
@@ -65,10 +68,15 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .with_state(state);
-    match public_dir {
+        .route("/metrics", get(metrics::metrics))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    let site = match public_dir {
         Some(dir) => api.fallback_service(static_files::service(dir)),
         None => api.fallback(static_files::not_found),
-    }
+    };
+    site.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        metrics::record,
+    ))
+    .with_state(state)
 }
