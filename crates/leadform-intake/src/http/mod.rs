@@ -1,6 +1,7 @@
 //! The HTTP API: one file per concern, wired together here.
 
 pub mod admission;
+pub mod client_address;
 pub mod cookies;
 pub mod cors;
 pub mod errors;
@@ -10,12 +11,15 @@ pub mod leads;
 pub mod own_origin;
 pub mod profile;
 pub mod rate_limit;
+pub mod security_headers;
 pub mod static_files;
 
 use crate::forms::FormRegistry;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use client_address::TrustedProxies;
 use leadform_store::Store;
 use own_origin::OwnOrigin;
 use rate_limit::RateLimiter;
@@ -34,8 +38,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Poked after each stored lead with deliveries, so the forwarder starts at once.
     pub deliveries_due: Arc<Notify>,
-    /// Count requests against the rightmost `X-Forwarded-For` address instead of the socket peer.
-    pub trust_proxy: bool,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` entry names the client.
+    pub trusted_proxies: TrustedProxies,
     /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
     pub own_origin: OwnOrigin,
 }
@@ -64,8 +68,9 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
         )
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
-    match public_dir {
+    let app = match public_dir {
         Some(dir) => api.fallback_service(static_files::service(dir)),
         None => api.fallback(static_files::not_found),
-    }
+    };
+    app.layer(middleware::from_fn(security_headers::add_security_headers))
 }
