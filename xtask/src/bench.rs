@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
-use crate::{bench_intake, bench_size};
+use crate::{bench_intake, bench_size, bench_slow_clients};
 
 pub struct Options {
     pub leads: usize,
@@ -28,5 +28,6 @@ pub fn bench(options: Options) -> Result<()> {
         Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,
         _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
+    bench_slow_clients::run(&runtime, &bin)?;
     Ok(())
 }

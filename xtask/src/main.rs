@@ -7,6 +7,7 @@ mod args;
 mod bench;
 mod bench_intake;
 mod bench_size;
+mod bench_slow_clients;
 mod demo;
 mod dist;
 mod intake;

@@ -1,6 +1,8 @@
 //! The command line: `serve`, `export`, `outbox list|retry` and `check`.
 
+use crate::http::client_address::TrustedProxy;
 use crate::http::own_origin::PublicUrl;
+use crate::serving::limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,10 +63,38 @@ pub struct ServeArgs {
     /// Lead submissions per minute per client address.
     #[arg(long, env = "LEADFORM_RATE_LIMIT_PER_MINUTE", default_value_t = crate::http::rate_limit::DEFAULT_PER_MINUTE)]
     pub rate_limit_per_minute: u32,
-    /// Count rate limits by the rightmost X-Forwarded-For address (the one our proxy saw).
-    /// Only behind a proxy you control that appends it.
-    #[arg(long)]
+    /// Removed: it trusted X-Forwarded-For from any peer. `serve` refuses it and says to use
+    /// --trusted-proxy.
+    #[arg(long, hide = true)]
     pub trust_proxy: bool,
+    /// A proxy of yours that appends X-Forwarded-For, as a CIDR network or one address (IPv4 or
+    /// IPv6; repeatable, or comma-separated in the variable). Requests from it count against the
+    /// rightmost address it did not write; any other peer is the client, whatever it sends.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "LEADFORM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<TrustedProxy>,
+    /// Seconds a client has to send a request's headers; an idle kept-alive connection is closed
+    /// after the same time.
+    #[arg(long, value_name = "SECONDS", env = "LEADFORM_HEADER_READ_TIMEOUT", default_value_t = limits::DEFAULT_HEADER_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers are in (408 after that).
+    #[arg(long, value_name = "SECONDS", env = "LEADFORM_BODY_READ_TIMEOUT", default_value_t = limits::DEFAULT_BODY_READ_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout: u64,
+    /// Seconds from a request's headers to its answer, body and database included (503 after that).
+    #[arg(long, value_name = "SECONDS", env = "LEADFORM_REQUEST_TIMEOUT", default_value_t = limits::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Connections served at once; more wait to be accepted. Lowered to fit the open-file limit,
+    /// whose soft value is raised to the hard one at start-up.
+    #[arg(long, value_name = "N", env = "LEADFORM_MAX_CONNECTIONS", default_value_t = limits::DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_connections: usize,
+    /// Seconds requests in progress get to finish on SIGTERM or Ctrl-C; idle connections close at
+    /// once, and whatever is still open at the deadline is closed.
+    #[arg(long, value_name = "SECONDS", env = "LEADFORM_SHUTDOWN_TIMEOUT", default_value_t = limits::DEFAULT_SHUTDOWN_TIMEOUT.as_secs())]
+    pub shutdown_timeout: u64,
     /// The address visitors use for this handler, e.g. https://forms.example.com (scheme, host
     /// and port only). Set it behind a reverse proxy: its origin is then the handler's own for
     /// CORS and form posts instead of the Host header, and an https URL makes the visitor cookie

@@ -4,13 +4,16 @@ use crate::cli::{Command, ExportFormat, OutboxCommand, ServeArgs};
 use crate::existing_db::{require_existing, MissingDatabase};
 use crate::export::{self, ExportError};
 use crate::forms::{FormRegistry, FormsError};
+use crate::http::client_address::TrustedProxies;
 use crate::outbox_cli::{self, OutboxCliError};
 use crate::server::{self, ServerError, ServerOptions};
+use crate::serving::ServeLimits;
 use crate::webhook_secrets::{self, MissingSecrets};
 use leadform_delivery::ForwarderConfig;
 use leadform_store::{Store, StoreError};
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -33,6 +36,11 @@ pub enum CommandError {
     Io(#[from] std::io::Error),
     #[error("backup failed: {0}")]
     Backup(#[source] StoreError),
+    #[error(
+        "--trust-proxy was removed: it believed X-Forwarded-For from any client. Name the proxies \
+         that append it instead, e.g. --trusted-proxy 127.0.0.1/32 (repeatable; IPv4 or IPv6 CIDR)"
+    )]
+    TrustProxyRemoved,
 }
 
 pub async fn run(command: Command) -> Result<(), CommandError> {
@@ -92,6 +100,9 @@ async fn open_existing(db: &str) -> Result<Store, CommandError> {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CommandError> {
+    if args.trust_proxy {
+        return Err(CommandError::TrustProxyRemoved);
+    }
     crate::logging::init();
     // Definitions first: a broken form must stop start-up before anything else happens.
     let forms = FormRegistry::load_dir(&args.forms)?;
@@ -110,7 +121,14 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         addr: args.addr,
         public_dir: args.public,
         rate_limit_per_minute: args.rate_limit_per_minute,
-        trust_proxy: args.trust_proxy,
+        trusted_proxies: TrustedProxies::new(args.trusted_proxies),
+        limits: ServeLimits {
+            header_read_timeout: Duration::from_secs(args.header_read_timeout),
+            body_read_timeout: Duration::from_secs(args.body_read_timeout),
+            request_timeout: Duration::from_secs(args.request_timeout),
+            max_connections: args.max_connections,
+            shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+        },
         public_url: args.public_url,
         forwarder: ForwarderConfig::default(),
     })
@@ -118,7 +136,10 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     println!("Leadform intake listening on http://{}", running.addr);
     std::io::stdout().flush()?;
     shutdown_signal().await;
-    tracing::info!("shutting down: finishing requests in progress");
+    tracing::info!(
+        deadline_secs = args.shutdown_timeout,
+        "shutting down: finishing requests in progress"
+    );
     running.shutdown().await?;
     // Closing the pool lets SQLite checkpoint its WAL into the main file.
     store.close().await;

@@ -3,7 +3,8 @@
 //! - [`forms`] loads and checks the marketer's form definitions;
 //! - [`intake`] decides what a submission becomes (validated, flagged, stored with its deliveries);
 //! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
-//! - [`server`] runs it; [`commands`] is what each CLI command does;
+//! - [`server`] runs it, [`serving`] keeps slow clients in check; [`commands`] is what each CLI
+//!   command does;
 //! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
 //! - [`export`] and [`outbox_cli`] format stored data for people;
 //! - [`metrics`] counts what `GET /metrics` reports.
@@ -20,4 +21,5 @@ pub mod logging;
 pub mod metrics;
 pub mod outbox_cli;
 pub mod server;
+pub mod serving;
 pub mod webhook_secrets;

@@ -1,9 +1,11 @@
 //! Starting and stopping the HTTP server (used by `serve` and, in-process, by the tests).
 
 use crate::forms::FormRegistry;
+use crate::http::client_address::TrustedProxies;
 use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{router, AppState};
+use crate::serving::{accept, open_files, ServeLimits};
 use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
 use leadform_store::Store;
 use std::net::SocketAddr;
@@ -21,8 +23,6 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("the server stopped with an error: {0}")]
-    Serve(std::io::Error),
     #[error("the server task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("cannot start the CRM forwarder: {0}")]
@@ -35,7 +35,10 @@ pub struct ServerOptions {
     pub addr: SocketAddr,
     pub public_dir: Option<PathBuf>,
     pub rate_limit_per_minute: u32,
-    pub trust_proxy: bool,
+    /// `--trusted-proxy`: only these peers' `X-Forwarded-For` is read.
+    pub trusted_proxies: TrustedProxies,
+    /// Timeouts, the connection cap and the shutdown deadline.
+    pub limits: ServeLimits,
     /// `--public-url`: the handler's own origin and cookie scheme; `None` reads them from `Host`.
     pub public_url: Option<PublicUrl>,
     /// Runs the forwarder that delivers stored leads to the forms' destinations.
@@ -49,13 +52,14 @@ pub struct RunningServer {
     /// Poked after each lead with deliveries; the forwarder waits on it.
     pub deliveries_due: Arc<Notify>,
     stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), std::io::Error>>,
+    task: JoinHandle<()>,
     stop_forwarder: Option<oneshot::Sender<()>>,
     forwarder: JoinHandle<()>,
 }
 
 impl RunningServer {
-    /// Stops accepting connections, lets requests in progress finish, and waits for that.
+    /// Stops accepting connections, closes idle ones, lets requests in progress finish until the
+    /// shutdown deadline ([`ServeLimits::shutdown_timeout`]), closes the rest, and stops the forwarder.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
         if let Some(stop) = self.stop.take() {
             // The receiver is gone only if the server already stopped; then there is nothing to do.
@@ -68,7 +72,7 @@ impl RunningServer {
             let _ = stop.send(());
         }
         self.forwarder.await?;
-        served?.map_err(ServerError::Serve)
+        Ok(served?)
     }
 }
 
@@ -99,19 +103,30 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         store: options.store,
         rate_limiter: Arc::new(RateLimiter::per_minute(options.rate_limit_per_minute)),
         deliveries_due: deliveries_due.clone(),
-        trust_proxy: options.trust_proxy,
+        trusted_proxies: options.trusted_proxies,
         own_origin: OwnOrigin::from_public_url(options.public_url),
         metrics: Arc::default(),
     };
-    let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, options.public_dir);
+    let open_file_limit = open_files::raise_open_file_limit();
+    let max_connections =
+        open_files::connection_cap(options.limits.max_connections, open_file_limit);
+    if max_connections < options.limits.max_connections {
+        tracing::warn!(
+            configured = options.limits.max_connections,
+            max_connections,
+            open_file_limit,
+            "the open-file limit lowers the connection cap; raise the hard limit (ulimit -Hn, LimitNOFILE=)"
+        );
+    }
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(accept::serve(
+        listener,
+        app,
+        options.limits,
+        max_connections,
+        stopped,
+    ));
     Ok(RunningServer {
         addr,
         deliveries_due,

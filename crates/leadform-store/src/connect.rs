@@ -14,8 +14,11 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// SQLite serialises writers, so a few connections are enough (readers run alongside in WAL mode).
 const SQLITE_MAX_CONNECTIONS: u32 = 4;
 const POSTGRES_MAX_CONNECTIONS: u32 = 10;
-/// How long a caller waits for a free pooled connection under load before it gets an error.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a caller waits for a free pooled connection under load before it gets an error (the
+/// handler answers 503, nothing saved). The widget aborts its request after 20 s
+/// (`src/services/http.rs`): the wait plus SQLite's busy timeout must end before that, or the
+/// visitor sees a network error instead of "try again", and a lead may be stored after it gave up.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `true` when `--db` names a PostgreSQL server rather than a SQLite file.
 pub fn is_postgres_url(db: &str) -> bool {
@@ -142,6 +145,51 @@ mod tests {
             redact_password("postgres://127.0.0.1/leads"),
             "postgres://127.0.0.1/leads"
         );
+    }
+
+    /// The widget's own request timeout (`src/services/http.rs`).
+    const WIDGET_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+    /// Holds every connection of `pool`, then asks for one more: the wait must end in an error
+    /// before the widget gives up.
+    async fn one_more_than_the_pool_holds<DB: sqlx::Database>(pool: &sqlx::Pool<DB>, size: u32) {
+        let mut held = Vec::new();
+        for _ in 0..size {
+            held.push(pool.acquire().await.expect("a pooled connection"));
+        }
+        let waited = tokio::time::timeout(WIDGET_REQUEST_TIMEOUT, pool.acquire())
+            .await
+            .expect("the pool gives up before the widget does");
+        assert!(
+            matches!(waited, Err(sqlx::Error::PoolTimedOut)),
+            "{:?}",
+            waited.map(|_| ())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_pool_gives_up_before_the_widget_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.db");
+        let (backend, _) = open_sqlite(path.to_str().unwrap()).await.unwrap();
+        let Backend::Sqlite(pool) = backend else {
+            panic!("a SQLite path opens SQLite")
+        };
+        one_more_than_the_pool_holds(&pool, SQLITE_MAX_CONNECTIONS).await;
+        pool.close().await;
+
+        let Some(admin_url) = leadform_testdb::postgres_admin_url() else {
+            eprintln!("LEADFORM_TEST_POSTGRES_URL is not set: skipping the PostgreSQL variant");
+            return;
+        };
+        let database = leadform_testdb::ScratchDatabase::create(&admin_url).await;
+        let (backend, _) = open_postgres(&database.url).await.unwrap();
+        let Backend::Postgres(pool) = backend else {
+            panic!("a postgres:// URL opens PostgreSQL")
+        };
+        one_more_than_the_pool_holds(&pool, POSTGRES_MAX_CONNECTIONS).await;
+        pool.close().await;
+        database.drop_database().await;
     }
 
     #[test]

@@ -6,7 +6,6 @@ use super::cookies::{cookie_value, visitor_id};
 use super::cors::{judge_origin, OriginVerdict};
 use super::errors::ApiError;
 use super::own_origin::OwnOrigin;
-use super::rate_limit::client_ip;
 use super::AppState;
 use crate::intake::IncomingLead;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -64,7 +63,7 @@ pub fn admit(
 ) -> Result<Admitted, Refusal> {
     let verdict =
         judge_sender(headers, &state.own_origin, form, sender_page).map_err(Refusal::Origin)?;
-    let client_ip = client_ip(peer, headers, state.trust_proxy);
+    let client_ip = state.trusted_proxies.client_ip(peer, headers);
     state
         .rate_limiter
         .check(client_ip)

@@ -33,6 +33,16 @@ pub enum ApiError {
     SubmissionIdReused,
     #[error("the lead could not be stored right now; nothing was saved, please try again")]
     StorageUnavailable,
+    #[error(
+        "the request body did not arrive within {} seconds; nothing was saved",
+        .limit.as_secs_f64()
+    )]
+    BodyTimeout { limit: std::time::Duration },
+    #[error(
+        "the request took longer than {} seconds; try again (a retry with the same submission id is stored once)",
+        .limit.as_secs_f64()
+    )]
+    RequestTimeout { limit: std::time::Duration },
 }
 
 impl ApiError {
@@ -48,7 +58,10 @@ impl ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::SubmissionIdReused => StatusCode::CONFLICT,
-            ApiError::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StorageUnavailable | ApiError::RequestTimeout { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -66,6 +79,8 @@ impl ApiError {
             ApiError::InvalidFields(_) => "invalid_fields",
             ApiError::SubmissionIdReused => "submission_id_reused",
             ApiError::StorageUnavailable => "storage_unavailable",
+            ApiError::BodyTimeout { .. } => "body_timeout",
+            ApiError::RequestTimeout { .. } => "request_timeout",
         }
     }
 }

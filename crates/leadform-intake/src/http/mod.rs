@@ -1,6 +1,7 @@
 //! The HTTP API: one file per concern, wired together here.
 
 pub mod admission;
+pub mod client_address;
 pub mod cookies;
 pub mod cors;
 pub mod errors;
@@ -12,12 +13,15 @@ pub mod metrics;
 pub mod own_origin;
 pub mod profile;
 pub mod rate_limit;
+pub mod security_headers;
 pub mod static_files;
 
 use crate::forms::FormRegistry;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
+use client_address::TrustedProxies;
 use leadform_store::Store;
 use own_origin::OwnOrigin;
 use rate_limit::RateLimiter;
@@ -36,8 +40,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Poked after each stored lead with deliveries, so the forwarder starts at once.
     pub deliveries_due: Arc<Notify>,
-    /// Count requests against the rightmost `X-Forwarded-For` address instead of the socket peer.
-    pub trust_proxy: bool,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` entry names the client.
+    pub trusted_proxies: TrustedProxies,
     /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
     pub own_origin: OwnOrigin,
     /// Request latencies and submission outcomes for `GET /metrics`.
@@ -78,5 +82,6 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
         state.clone(),
         metrics::record,
     ))
+    .layer(middleware::from_fn(security_headers::add_security_headers))
     .with_state(state)
 }

@@ -40,6 +40,10 @@ pub struct TestOptions {
     pub forwarder: leadform_delivery::ForwarderConfig,
     /// `serve --public-url`, e.g. `https://forms.example.test`.
     pub public_url: Option<&'static str>,
+    /// Timeouts and caps; tests of slow clients set short ones.
+    pub limits: leadform_intake::serving::ServeLimits,
+    /// `serve --trusted-proxy`.
+    pub trusted_proxies: Vec<&'static str>,
 }
 
 impl Default for TestOptions {
@@ -52,6 +56,8 @@ impl Default for TestOptions {
             public_dir: None,
             forwarder: leadform_delivery::ForwarderConfig::default(),
             public_url: None,
+            limits: Default::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -100,7 +106,13 @@ impl TestHandler {
             addr: "127.0.0.1:0".parse().expect("addr"),
             public_dir: options.public_dir,
             rate_limit_per_minute: options.rate_limit_per_minute,
-            trust_proxy: false,
+            trusted_proxies: leadform_intake::http::client_address::TrustedProxies::new(
+                options
+                    .trusted_proxies
+                    .iter()
+                    .map(|proxy| proxy.parse().expect("a valid test proxy network")),
+            ),
+            limits: options.limits,
             public_url: options
                 .public_url
                 .map(|url| url.parse().expect("a valid test public URL")),
@@ -152,6 +164,13 @@ impl TestHandler {
         let leads = fresh.export_leads().await.expect("export");
         fresh.close().await;
         leads
+    }
+
+    /// Stops the server only (as SIGTERM does), keeping the database for checks afterwards.
+    pub async fn shutdown_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await.expect("clean shutdown");
+        }
     }
 
     pub async fn stop(mut self) {

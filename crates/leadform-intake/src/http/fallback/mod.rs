@@ -9,6 +9,7 @@ mod render;
 
 use super::admission::{admit, incoming_lead, Refusal, SenderPage};
 use super::cookies::set_visitor_cookie;
+use super::security_headers::FramedBy;
 use super::AppState;
 use crate::clock::{now_ms, rfc3339_from_ms};
 use crate::intake::{accept_lead, AcceptError};
@@ -43,6 +44,14 @@ pub async fn show_form(State(state): State<AppState>, Path(id): Path<String>) ->
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    framed_by_allowed_sites(response, form)
+}
+
+/// The form's pages are meant to be framed by the sites that embed it, and by no one else.
+fn framed_by_allowed_sites(mut response: Response, form: &FormDefinition) -> Response {
+    response
+        .extensions_mut()
+        .insert(FramedBy(form.allowed_origins.clone()));
     response
 }
 
@@ -64,7 +73,7 @@ pub async fn submit_form(
         status = status.as_u16(),
         "fallback form post"
     );
-    outcome
+    framed_by_allowed_sites(outcome, &form)
 }
 
 fn outcome_name(response: &Response) -> &'static str {
@@ -264,7 +273,10 @@ impl PostedForm {
 
 pub async fn thanks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match state.forms.get(&id) {
-        Some(form) => Html(render::thanks_page(form).into_string()).into_response(),
+        Some(form) => framed_by_allowed_sites(
+            Html(render::thanks_page(form).into_string()).into_response(),
+            form,
+        ),
         None => unknown_form(),
     }
 }
