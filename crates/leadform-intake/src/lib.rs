@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod csv_cell;
 pub mod existing_db;
 pub mod export;
 pub mod forms;
