@@ -4,10 +4,13 @@
 //! A lead and its delivery rows are committed in one transaction before the handler answers 201;
 //! [`Store`] implements [`leadform_delivery::OutboxStore`] for the forwarder.
 
+mod access;
 mod backend;
 mod clock;
 mod connect;
 mod deliveries;
+mod erasure;
+mod erasure_steps;
 mod error;
 mod leads;
 mod model;
@@ -17,7 +20,9 @@ mod profiles;
 
 use backend::Backend;
 
+pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRecord};
 pub use connect::is_postgres_url;
+pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use leadform_core::KnownProfile;
 pub use model::{
