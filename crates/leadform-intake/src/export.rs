@@ -24,7 +24,7 @@ pub enum ExportError {
 }
 
 /// The lead columns every row has, before the form fields.
-const LEAD_COLUMNS: [&str; 11] = [
+const LEAD_COLUMNS: [&str; 12] = [
     "id",
     "received_at",
     "form_id",
@@ -36,6 +36,8 @@ const LEAD_COLUMNS: [&str; 11] = [
     "lead_source",
     "campaign_id",
     "email",
+    // Set on a tombstone: the lead's values were erased then (`forget`, retention).
+    "erased_at",
 ];
 
 pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportError> {
@@ -55,6 +57,7 @@ pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErr
                 "lead_source": lead.hidden.lead_source,
                 "campaign_id": lead.hidden.campaign_id,
                 "email": stored.email,
+                "erased_at": stored.erased_at,
                 "fields": lead.fields,
                 "hidden": lead.hidden,
                 "attribution": lead.attribution,
@@ -109,6 +112,7 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
             lead.hidden.lead_source.clone().unwrap_or_default(),
             lead.hidden.campaign_id.clone().unwrap_or_default(),
             stored.email.clone().unwrap_or_default(),
+            stored.erased_at.clone().unwrap_or_default(),
         ];
         row.extend(
             field_names

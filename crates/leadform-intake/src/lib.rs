@@ -5,7 +5,9 @@
 //! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
 //! - [`server`] runs it; [`commands`] is what each CLI command does;
 //! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
-//! - [`export`] and [`outbox_cli`] format stored data for people.
+//! - [`export`] and [`outbox_cli`] format stored data for people;
+//! - [`privacy_cli`] is `forget` and `export --email` (erasure and access requests);
+//! - [`retention`] erases leads past their form's `retention_days`, once a day.
 
 pub mod cli;
 pub mod clock;
@@ -18,5 +20,7 @@ pub mod http;
 pub mod intake;
 pub mod logging;
 pub mod outbox_cli;
+pub mod privacy_cli;
+pub mod retention;
 pub mod server;
 pub mod webhook_secrets;

@@ -111,7 +111,7 @@ where
 
 macro_rules! erase_steps_for {
     ($db:ty, $backend:literal) => {
-        impl EraseSteps for sqlx::Transaction<'static, $db> {
+        impl<'c> EraseSteps for sqlx::Transaction<'c, $db> {
             async fn person_with_email(&mut self, email: &str) -> Result<Option<i64>, StoreError> {
                 sqlx::query_scalar("SELECT id FROM persons WHERE email = $1 AND erased_at_ms IS NULL")
                     .bind(email)
