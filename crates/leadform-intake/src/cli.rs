@@ -27,6 +27,9 @@ pub enum Command {
         /// An access request: the person, their leads, profiles and deliveries (case ignored).
         #[arg(long, value_name = "ADDRESS")]
         email: Option<String>,
+        /// With --email: the forms folder, to add each form's consent wording to its leads.
+        #[arg(long, requires = "email")]
+        forms: Option<PathBuf>,
     },
     /// Erase a person: their leads' values, profiles and undelivered deliveries, leaving tombstones.
     Forget {

@@ -45,6 +45,7 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
             db,
             format,
             email: None,
+            forms: _,
         } => {
             let store = open_existing(&db).await?;
             let leads = store.export_leads().await?;
@@ -59,10 +60,13 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
             db,
             format,
             email: Some(email),
+            forms,
         } => {
+            let forms = forms.map(|dir| FormRegistry::load_dir(&dir)).transpose()?;
             let store = open_existing(&db).await?;
             let format = format.unwrap_or(ExportFormat::Json);
-            privacy_cli::export_person(&store, &email, format, std::io::stdout().lock()).await?;
+            let stdout = std::io::stdout().lock();
+            privacy_cli::export_person(&store, &email, format, forms.as_ref(), stdout).await?;
             Ok(())
         }
         Command::Forget { db, email } => {

@@ -6,6 +6,7 @@
 
 use crate::cli::ExportFormat;
 use crate::export::{self, ExportError};
+use crate::forms::FormRegistry;
 use leadform_store::{PersonAccessRecord, Store, StoreError, StoredLead};
 use std::io::Write;
 use thiserror::Error;
@@ -41,11 +42,14 @@ pub async fn forget(store: &Store, email: &str, now_ms: i64) -> Result<String, P
 }
 
 /// Writes everything stored about the person: JSON (the whole record) or CSV (their leads, in
-/// `export`'s columns).
+/// `export`'s columns). With `forms`, each JSON lead also gets `consent_text`: the wording of its
+/// form's consent checkbox in that definition (a lead stores whether the box was ticked, and the
+/// definition holds what it said).
 pub async fn export_person(
     store: &Store,
     email: &str,
     format: ExportFormat,
+    forms: Option<&FormRegistry>,
     mut out: impl Write,
 ) -> Result<(), PrivacyCliError> {
     let record: PersonAccessRecord = store
@@ -54,7 +58,18 @@ pub async fn export_person(
         .ok_or_else(|| PrivacyCliError::UnknownEmail(email.trim().to_lowercase()))?;
     match format {
         ExportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &record).map_err(ExportError::Json)?;
+            let mut json = serde_json::to_value(&record).map_err(ExportError::Json)?;
+            if let (Some(forms), Some(leads)) = (forms, json["leads"].as_array_mut()) {
+                for lead in leads {
+                    let consent_text = lead["form_id"]
+                        .as_str()
+                        .and_then(|id| forms.get(id))
+                        .and_then(|form| form.consent.as_ref())
+                        .map(|consent| consent.text.clone());
+                    lead["consent_text"] = consent_text.into();
+                }
+            }
+            serde_json::to_writer_pretty(&mut out, &json).map_err(ExportError::Json)?;
             out.write_all(b"\n").map_err(ExportError::Io)?;
         }
         ExportFormat::Csv => {

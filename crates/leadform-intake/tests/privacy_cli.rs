@@ -148,3 +148,57 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
         handler.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_access_request_can_name_the_consent_wording_of_each_lead() {
+    let handler = TestHandler::start().await;
+    let mut newsletter = support::fixtures::lead(
+        "newsletter",
+        serde_json::json!({ "email": "ada@example.com" }),
+    );
+    newsletter["consent"] = serde_json::json!(true);
+    assert_eq!(
+        handler.post_lead(&newsletter).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        handler
+            .post_lead(&contact_lead("ada@example.com"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let forms = handler.dir.path().join("forms").display().to_string();
+    let (ok, stdout, stderr) = run_cli(&[
+        "export",
+        "--db",
+        &handler.db,
+        "--email",
+        "ada@example.com",
+        "--forms",
+        &forms,
+    ])
+    .await;
+    assert!(ok, "{stderr}");
+    let record: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(record["leads"][0]["lead"]["consent"], true);
+    assert_eq!(
+        record["leads"][0]["consent_text"],
+        "Remember me on this device."
+    );
+    assert_eq!(
+        record["leads"][1]["consent_text"],
+        Value::Null,
+        "no consent box"
+    );
+
+    // Without the folder the record is the store's alone.
+    let (ok, stdout, _) =
+        run_cli(&["export", "--db", &handler.db, "--email", "ada@example.com"]).await;
+    assert!(ok);
+    assert!(!stdout.contains("consent_text"), "{stdout}");
+    let (ok, _, stderr) = run_cli(&["export", "--db", &handler.db, "--forms", &forms]).await;
+    assert!(!ok, "--forms without --email means nothing");
+    assert!(stderr.contains("--email"), "{stderr}");
+    handler.stop().await;
+}
