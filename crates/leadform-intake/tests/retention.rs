@@ -156,3 +156,76 @@ async fn no_task_runs_when_no_form_has_retention() {
     .is_none());
     handler.stop().await;
 }
+
+/// `serve` itself runs retention at start-up: a lead stored two days ago under a one-day
+/// retention is erased by the real binary, and a fresh one is kept.
+#[tokio::test]
+async fn serve_erases_leads_past_retention_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms_dir = dir.path().join("forms");
+    std::fs::create_dir(&forms_dir).unwrap();
+    let mut contact = contact_form();
+    contact["retention_days"] = json!(1);
+    std::fs::write(forms_dir.join("contact-us.json"), contact.to_string()).unwrap();
+    let db = dir.path().join("leads.db").display().to_string();
+
+    let store = leadform_store::Store::open(&db).await.unwrap();
+    let old = contact_lead("ada@example.com");
+    let submission: leadform_core::LeadSubmission = serde_json::from_value(old.clone()).unwrap();
+    store
+        .insert_lead(leadform_store::NewLead {
+            lead: submission,
+            raw_payload: old.to_string(),
+            intent: leadform_core::Intent::ContactRequest,
+            email: Some("ada@example.com".into()),
+            is_spam: false,
+            received_at_ms: now_ms() - 2 * DAY_MS,
+            client_ip: Some("192.0.2.1".into()),
+            hubspotutk: None,
+            visitor_id: None,
+            profile_answers: None,
+            deliveries: Vec::new(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+
+    let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .arg("serve")
+        .arg("--forms")
+        .arg(&forms_dir)
+        .arg("--db")
+        .arg(&db)
+        .args(["--addr", "127.0.0.1:0"])
+        .env(
+            support::fixtures::HOOK_SECRET_VARIABLE,
+            "retention-test-secret",
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Polls the export; the limit only keeps a broken build from hanging the suite.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let erased_at = loop {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+            .args(["export", "--db", &db, "--format", "json"])
+            .output()
+            .await
+            .unwrap();
+        let leads: Vec<serde_json::Value> =
+            serde_json::from_slice(&output.stdout).unwrap_or_default();
+        if let Some(at) = leads.first().and_then(|lead| lead["erased_at"].as_str()) {
+            assert_eq!(leads[0]["email"], serde_json::Value::Null);
+            break at.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "serve did not erase the old lead: {leads:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(erased_at.starts_with("20"), "{erased_at}");
+    serve.kill().await.unwrap();
+}
