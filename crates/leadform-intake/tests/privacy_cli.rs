@@ -125,6 +125,24 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
             outbox.contains("cancelled: the lead was erased at"),
             "{outbox}"
         );
+        // An operator replaying dead deliveries cannot send an erased lead again.
+        let (ok, stdout, stderr) =
+            run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout, "0 dead deliveries are pending again\n");
+        let cancelled = handler
+            .store
+            .list_deliveries(leadform_store::DeliveryFilter::Status("dead".into()))
+            .await
+            .unwrap();
+        assert_eq!(cancelled.len(), 1, "{cancelled:?}");
+        let id = cancelled[0].id.to_string();
+        let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
+        assert!(!ok);
+        assert!(
+            stderr.contains("cancelled because its lead was erased"),
+            "{stderr}"
+        );
 
         // Nothing is left under that address, and the commands say so with a failing status.
         for args in [
