@@ -3,7 +3,7 @@
 
 use crate::embed::EmbedOptions;
 use crate::services::page::PageContext;
-use leadform_core::sanitize::{clean_http_url, clean_text, MAX_CAPTURED_CHARS};
+use leadform_core::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use leadform_core::{
     BotCheck, ConsentDefinition, FieldDefinition, HiddenValues, LeadAttribution, LeadSubmission,
     PublicFormDefinition,
@@ -32,9 +32,10 @@ pub fn build_submission(input: PayloadInput<'_>) -> LeadSubmission {
         .iter()
         .filter(|f| f.is_visible())
         .filter_map(|f| {
-            let value = input.values.get(&f.name)?.trim();
+            // Cleaned as the handler will clean it, so what is sent is what is stored.
+            let value = clean_field_value(input.values.get(&f.name)?);
             let unticked = value == "false";
-            (!value.is_empty() && !unticked).then(|| (f.name.clone(), value.to_owned()))
+            (!value.is_empty() && !unticked).then(|| (f.name.clone(), value))
         })
         .collect();
     let shown_fields = input

@@ -6,9 +6,62 @@
 /// Cap for every captured attribution value, in characters.
 pub const MAX_CAPTURED_CHARS: usize = 256;
 
-/// Strips control characters, trims, and caps at `max_chars` characters (never splitting a char).
+/// Invisible characters that change how text around them is shown or matched, and carry nothing a
+/// visitor meant to type into a form: bidi embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069) which can make `moc.liame@ada` display as `ada@email.com`; the direction marks
+/// (U+200E, U+200F, U+061C); and zero-width characters (U+200B–U+200D, U+2060, U+FEFF) which make
+/// two identical-looking values differ. `char::is_control` does not cover any of them (they are
+/// Unicode "format" characters, not controls).
+pub fn is_invisible_formatting(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Removes [`is_invisible_formatting`] characters, with one exception: a zero-width joiner
+/// (U+200D) or non-joiner (U+200C) between two non-ASCII letters, marks or symbols is kept, because
+/// there it is spelling, not decoration: Persian and Urdu words need ZWNJ (`می‌خواهم`), Indic scripts
+/// use ZWJ/ZWNJ to pick conjunct forms, and emoji sequences (`👩‍💻`, `❤️‍🔥`) are joined by ZWJ.
+/// Between ASCII characters (`ad\u{200D}min`), at either end or next to a space they only hide
+/// differences, so they go.
+pub fn strip_invisible_formatting(raw: &str) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let joins_script = |c: Option<&char>| {
+        c.is_some_and(|c| {
+            !c.is_ascii() && !c.is_whitespace() && !c.is_control() && !is_invisible_formatting(*c)
+        })
+    };
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| match c {
+            '\u{200C}' | '\u{200D}' => {
+                joins_script(i.checked_sub(1).and_then(|p| chars.get(p)))
+                    && joins_script(chars.get(i + 1))
+            }
+            c => !is_invisible_formatting(**c),
+        })
+        .map(|(_, c)| *c)
+        .collect()
+}
+
+/// A form field's value as stored and checked: invisible formatting removed, then trimmed. The
+/// widget and the handler both call it, so both judge the same text.
+pub fn clean_field_value(raw: &str) -> String {
+    strip_invisible_formatting(raw).trim().to_owned()
+}
+
+/// Strips control characters and invisible formatting ([`strip_invisible_formatting`]), trims, and
+/// caps at `max_chars` characters (never splitting a char).
 pub fn clean_text(raw: &str, max_chars: usize) -> String {
-    raw.chars()
+    strip_invisible_formatting(raw)
+        .chars()
         .filter(|c| !c.is_control())
         .collect::<String>()
         .trim()
@@ -93,6 +146,56 @@ mod tests {
     fn clean_text_strips_controls_and_caps_by_characters() {
         assert_eq!(clean_text(" a\u{0}b\r\nc\t ", 10), "abc");
         assert_eq!(clean_text(&"é".repeat(300), 256).chars().count(), 256);
+    }
+
+    #[test]
+    fn bidi_controls_and_zero_width_characters_are_stripped() {
+        // An override that shows `ada@email.com` for a value that is something else.
+        assert_eq!(
+            strip_invisible_formatting("\u{202E}moc.liame@ada\u{202C}"),
+            "moc.liame@ada"
+        );
+        for invisible in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{200B}', '\u{2060}',
+            '\u{FEFF}',
+        ] {
+            assert_eq!(
+                strip_invisible_formatting(&format!("Ada{invisible} Love{invisible}lace")),
+                "Ada Lovelace",
+                "U+{:04X}",
+                u32::from(invisible)
+            );
+        }
+        assert_eq!(clean_text("\u{FEFF}Acme\u{200B}", 10), "Acme");
+        assert_eq!(clean_field_value(" \u{2066}Ada\u{2069} "), "Ada");
+    }
+
+    #[test]
+    fn joiners_are_kept_where_a_script_or_emoji_needs_them() {
+        // Persian "I want": the ZWNJ keeps the prefix from joining the verb.
+        assert_eq!(
+            strip_invisible_formatting("می\u{200C}خواهم"),
+            "می\u{200C}خواهم"
+        );
+        // Devanagari: ZWJ after a virama asks for the half form.
+        assert_eq!(strip_invisible_formatting("क्\u{200D}ष"), "क्\u{200D}ष");
+        // Emoji sequences: woman technologist, heart on fire (after a variation selector).
+        assert_eq!(strip_invisible_formatting("👩\u{200D}💻"), "👩\u{200D}💻");
+        assert_eq!(
+            strip_invisible_formatting("❤\u{FE0F}\u{200D}🔥"),
+            "❤\u{FE0F}\u{200D}🔥"
+        );
+    }
+
+    #[test]
+    fn joiners_that_only_hide_a_difference_are_stripped() {
+        assert_eq!(strip_invisible_formatting("ad\u{200D}min"), "admin");
+        assert_eq!(strip_invisible_formatting("ad\u{200C}min"), "admin");
+        assert_eq!(strip_invisible_formatting("\u{200D}خواهم"), "خواهم");
+        assert_eq!(strip_invisible_formatting("می\u{200C}"), "می");
+        assert_eq!(strip_invisible_formatting("می\u{200C} خ"), "می خ");
+        assert_eq!(strip_invisible_formatting("ی\u{200C}\u{200C}خ"), "یخ");
     }
 
     #[test]

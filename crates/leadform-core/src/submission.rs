@@ -102,17 +102,19 @@ pub struct LeadAccepted {
 /// Longest lead source or campaign id we accept (Salesforce's Campaign name limit).
 pub const MAX_HIDDEN_VALUE_CHARS: usize = 80;
 
-/// Checks a lead source or campaign id: short, printable, and not markup.
+/// Checks a lead source or campaign id: short, printable (no bidi controls or zero-width
+/// characters either), and not markup.
 pub fn check_hidden_value(value: &str) -> Result<(), String> {
     if value.chars().count() > MAX_HIDDEN_VALUE_CHARS {
         return Err(format!(
             "must be at most {MAX_HIDDEN_VALUE_CHARS} characters"
         ));
     }
-    if let Some(bad) = value
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
-    {
+    if let Some(bad) = value.chars().find(|c| {
+        c.is_control()
+            || crate::sanitize::is_invisible_formatting(*c)
+            || matches!(c, '<' | '>' | '"' | '`' | '\\')
+    }) {
         return Err(format!("must not contain {bad:?}"));
     }
     Ok(())
@@ -157,6 +159,9 @@ mod tests {
         assert!(check_hidden_value("<img src=x>").is_err());
         assert!(check_hidden_value("a\nb").is_err());
         assert!(check_hidden_value(&"x".repeat(81)).is_err());
+        // A campaign id that reads the same but is not: CRMs would file it under a new campaign.
+        assert!(check_hidden_value("701A\u{200B}").is_err());
+        assert!(check_hidden_value("\u{202E}Blog").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::definition::{ConsentDefinition, FieldDefinition, FieldKind, FormDefinition};
 use crate::email::is_plausible_email;
 use crate::error::{FieldError, FieldErrors, SubmissionError};
-use crate::sanitize::{clean_http_url, clean_text, MAX_CAPTURED_CHARS};
+use crate::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use crate::submission::{check_hidden_value, is_uuid_v4, Intent, LeadSubmission};
 use std::collections::BTreeMap;
 use validator::ValidateLength;
@@ -15,7 +15,9 @@ const MIN_PHONE_DIGITS: usize = 5;
 /// Checks one value against its field's rules. `value` is what the visitor typed; `""` means empty
 /// (and for a checkbox, not ticked).
 pub fn validate_field(field: &FieldDefinition, value: &str) -> Result<(), FieldError> {
-    let value = value.trim();
+    // Judged as it will be stored: without bidi controls or zero-width characters, trimmed.
+    let cleaned = clean_field_value(value);
+    let value = cleaned.as_str();
     if !field.is_answered_by(value) {
         return if field.required {
             Err(required_error(field))
@@ -131,8 +133,9 @@ pub fn validate_submission(
         let value = submission
             .fields
             .get(&field.name)
-            .map(|v| v.trim())
+            .map(|v| clean_field_value(v))
             .unwrap_or_default();
+        let value = value.as_str();
         let shown = was_shown(form, submission, field);
         let rules = if shown {
             field.clone()

@@ -276,3 +276,25 @@ fn an_allowed_origin_written_with_a_trailing_slash_is_accepted_and_normalised() 
     );
     assert!(form.allows_origin("https://www.example.com"));
 }
+
+#[test]
+fn retention_days_is_optional_at_least_one_and_strictly_a_number() {
+    assert_eq!(parse(minimal()).expect("valid").retention_days, None);
+    let kept = parse(with(minimal(), &["retention_days"], json!(30))).expect("valid");
+    assert_eq!(kept.retention_days, Some(30));
+    assert_eq!(
+        kept.retention_cutoff_ms(40 * 86_400_000),
+        Some(10 * 86_400_000),
+        "leads received before now minus 30 days are past it"
+    );
+    assert_eq!(
+        parse(with(minimal(), &["retention_days"], json!(0))).unwrap_err(),
+        "retention_days: keep leads for at least 1 and at most 36500 days (leave it out to keep them)"
+    );
+    for wrong in [json!(-1), json!("30"), json!(1.5)] {
+        let error = parse(with(minimal(), &["retention_days"], wrong.clone())).unwrap_err();
+        assert!(error.starts_with("invalid "), "{wrong}: {error}");
+    }
+    let error = parse(with(minimal(), &["retention_day"], json!(30))).unwrap_err();
+    assert!(error.contains("unknown field `retention_day`"), "{error}");
+}

@@ -296,3 +296,51 @@ fn field_messages_are_plain_language() {
     assert!(message("first_name", "a\u{0}b").contains("control characters"));
     assert!(validate_field(field("message"), "line one\nline two").is_ok());
 }
+
+#[test]
+fn bidi_controls_and_zero_width_characters_are_stripped_from_field_values() {
+    let form = load("contact-us");
+    let mut submission = contact_submission();
+    // An override makes the stored text display reversed; zero-width spaces make two equal-looking
+    // emails differ, so the same person would become two.
+    submission
+        .fields
+        .insert("first_name".into(), "\u{202E}adA\u{202C}".into());
+    submission
+        .fields
+        .insert("email".into(), "ada\u{200B}@exam\u{FEFF}ple.com".into());
+    submission.fields.insert(
+        "company".into(),
+        "\u{2067}Analytical\u{2060} Engines\u{2069}".into(),
+    );
+    // A Persian name keeps the ZWNJ its spelling needs.
+    submission
+        .fields
+        .insert("last_name".into(), "می\u{200C}خواهم".into());
+    let lead = validate_submission(&form, &submission).expect("valid");
+    assert_eq!(lead.submission.fields["first_name"], "adA");
+    assert_eq!(lead.submission.fields["email"], "ada@example.com");
+    assert_eq!(lead.email.as_deref(), Some("ada@example.com"));
+    assert_eq!(lead.submission.fields["company"], "Analytical Engines");
+    assert_eq!(lead.submission.fields["last_name"], "می\u{200C}خواهم");
+}
+
+#[test]
+fn a_value_of_only_invisible_characters_is_empty() {
+    let form = load("contact-us");
+    let mut submission = contact_submission();
+    submission
+        .fields
+        .insert("last_name".into(), "\u{200B}\u{202E}\u{FEFF}".into());
+    let errors = field_errors(validate_submission(&form, &submission));
+    assert_eq!(
+        errors,
+        vec![("last_name".to_owned(), "required".to_owned())]
+    );
+    let last_name = form.field("last_name").expect("field");
+    assert_eq!(
+        validate_field(last_name, "\u{200B}").map_err(|e| e.code),
+        Err("required".to_owned()),
+        "the widget judges the same text as the handler"
+    );
+}

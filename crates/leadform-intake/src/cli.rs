@@ -1,4 +1,4 @@
-//! The command line: `serve`, `export`, `outbox list|retry` and `check`.
+//! The command line: `serve`, `export`, `forget`, `outbox list|retry` and `check`.
 
 use crate::http::client_address::TrustedProxy;
 use crate::http::own_origin::PublicUrl;
@@ -18,13 +18,29 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API, the fallback forms and the built site; deliver leads to CRMs.
     Serve(ServeArgs),
-    /// Print every stored lead, oldest first.
+    /// Print every stored lead, oldest first; or, with --email, everything stored about one person.
     Export {
         /// An existing SQLite file (made by serve) or a postgres:// URL.
         #[arg(long)]
         db: String,
-        #[arg(long, value_enum, default_value = "csv")]
-        format: ExportFormat,
+        /// csv (the default) or json; with --email, json (the default) or csv (their leads only).
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+        /// An access request: the person, their leads, profiles and deliveries (case ignored).
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+        /// With --email: the forms folder, to add each form's consent wording to its leads.
+        #[arg(long, requires = "email")]
+        forms: Option<PathBuf>,
+    },
+    /// Erase a person: their leads' values, profiles and undelivered deliveries, leaving tombstones.
+    Forget {
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+        /// The person's email address (case ignored).
+        #[arg(long, value_name = "ADDRESS")]
+        email: String,
     },
     /// Show or replay CRM deliveries.
     Outbox {

@@ -1,11 +1,14 @@
 //! What each command of the CLI does.
 
 use crate::cli::{Command, ExportFormat, OutboxCommand, ServeArgs};
+use crate::clock::{now_ms, SystemClock};
 use crate::existing_db::{require_existing, MissingDatabase};
 use crate::export::{self, ExportError};
 use crate::forms::{FormRegistry, FormsError};
 use crate::http::client_address::TrustedProxies;
 use crate::outbox_cli::{self, OutboxCliError};
+use crate::privacy_cli::{self, PrivacyCliError};
+use crate::retention::RetentionTask;
 use crate::server::{self, ServerError, ServerOptions};
 use crate::serving::ServeLimits;
 use crate::webhook_secrets::{self, MissingSecrets};
@@ -32,6 +35,8 @@ pub enum CommandError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Outbox(#[from] OutboxCliError),
+    #[error(transparent)]
+    Privacy(#[from] PrivacyCliError),
     #[error("writing to stdout: {0}")]
     Io(#[from] std::io::Error),
     #[error("backup failed: {0}")]
@@ -46,14 +51,37 @@ pub enum CommandError {
 pub async fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Serve(args) => serve(args).await,
-        Command::Export { db, format } => {
+        Command::Export {
+            db,
+            format,
+            email: None,
+            forms: _,
+        } => {
             let store = open_existing(&db).await?;
             let leads = store.export_leads().await?;
             let stdout = std::io::stdout().lock();
-            match format {
+            match format.unwrap_or(ExportFormat::Csv) {
                 ExportFormat::Csv => export::write_csv(&leads, stdout)?,
                 ExportFormat::Json => export::write_json(&leads, stdout)?,
             }
+            Ok(())
+        }
+        Command::Export {
+            db,
+            format,
+            email: Some(email),
+            forms,
+        } => {
+            let forms = forms.map(|dir| FormRegistry::load_dir(&dir)).transpose()?;
+            let store = open_existing(&db).await?;
+            let format = format.unwrap_or(ExportFormat::Json);
+            let stdout = std::io::stdout().lock();
+            privacy_cli::export_person(&store, &email, format, forms.as_ref(), stdout).await?;
+            Ok(())
+        }
+        Command::Forget { db, email } => {
+            let store = open_existing(&db).await?;
+            println!("{}", privacy_cli::forget(&store, &email, now_ms()).await?);
             Ok(())
         }
         Command::Outbox { command } => outbox(command).await,
@@ -115,6 +143,12 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         durability = %store.durability(),
         "starting"
     );
+    // Retention erases leads past their form's retention_days now and then once a day.
+    let retention = RetentionTask::start(
+        store.clone(),
+        Arc::new(forms.clone()),
+        Arc::new(SystemClock),
+    );
     let running = server::start(ServerOptions {
         forms,
         store: store.clone(),
@@ -141,6 +175,9 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         "shutting down: finishing requests in progress"
     );
     running.shutdown().await?;
+    if let Some(retention) = retention {
+        retention.stop().await;
+    }
     // Closing the pool lets SQLite checkpoint its WAL into the main file.
     store.close().await;
     Ok(())

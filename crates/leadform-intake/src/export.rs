@@ -1,10 +1,11 @@
 //! `leadform-intake export`: every stored lead, oldest first, as CSV or JSON.
 //!
-//! CSV is for spreadsheets, so any cell that a spreadsheet would run as a formula (starting with
-//! `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`. JSON is for programs and keeps values unchanged.
+//! CSV is for spreadsheets: every cell is quoted and any cell a spreadsheet could run as a formula
+//! gets a leading `'` ([`crate::csv_cell`]). JSON is for programs and keeps values unchanged.
 
 use leadform_core::attribution::AttributionTouch;
 // The attribution values exported for the first and the last touch, in this order.
+use crate::csv_cell::{csv_cell, csv_writer};
 use leadform_core::attribution::TOUCH_VALUES as TOUCH_COLUMNS;
 use leadform_store::StoredLead;
 use serde_json::{json, Value};
@@ -23,7 +24,7 @@ pub enum ExportError {
 }
 
 /// The lead columns every row has, before the form fields.
-const LEAD_COLUMNS: [&str; 11] = [
+const LEAD_COLUMNS: [&str; 12] = [
     "id",
     "received_at",
     "form_id",
@@ -35,6 +36,8 @@ const LEAD_COLUMNS: [&str; 11] = [
     "lead_source",
     "campaign_id",
     "email",
+    // Set on a tombstone: the lead's values were erased then (`forget`, retention).
+    "erased_at",
 ];
 
 pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportError> {
@@ -54,6 +57,7 @@ pub fn write_json(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErr
                 "lead_source": lead.hidden.lead_source,
                 "campaign_id": lead.hidden.campaign_id,
                 "email": stored.email,
+                "erased_at": stored.erased_at,
                 "fields": lead.fields,
                 "hidden": lead.hidden,
                 "attribution": lead.attribution,
@@ -92,8 +96,8 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
     }
     header.extend(["page_url".to_owned(), "referrer".to_owned()]);
 
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(header.iter().map(|h| neutralize_formula(h)))?;
+    let mut writer = csv_writer(out);
+    writer.write_record(header.iter().map(|h| csv_cell(h)))?;
     for stored in leads {
         let lead = &stored.lead;
         let mut row: Vec<String> = vec![
@@ -108,6 +112,7 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
             lead.hidden.lead_source.clone().unwrap_or_default(),
             lead.hidden.campaign_id.clone().unwrap_or_default(),
             stored.email.clone().unwrap_or_default(),
+            stored.erased_at.clone().unwrap_or_default(),
         ];
         row.extend(
             field_names
@@ -120,7 +125,7 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
         }
         row.push(lead.page_url.clone());
         row.push(lead.referrer.clone());
-        writer.write_record(row.iter().map(|cell| neutralize_formula(cell)))?;
+        writer.write_record(row.iter().map(|cell| csv_cell(cell)))?;
     }
     writer.flush()?;
     Ok(())
@@ -136,33 +141,4 @@ fn touch_values(touch: Option<&AttributionTouch>) -> Vec<String> {
                 .to_owned()
         })
         .collect()
-}
-
-/// OWASP's CSV-injection rule: a cell a spreadsheet would evaluate gets a leading `'`.
-pub fn neutralize_formula(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_starts_are_neutralised_and_others_kept() {
-        assert_eq!(
-            neutralize_formula("=HYPERLINK(\"x\")"),
-            "'=HYPERLINK(\"x\")"
-        );
-        assert_eq!(neutralize_formula("+1 415 555 0100"), "'+1 415 555 0100");
-        assert_eq!(neutralize_formula("-2"), "'-2");
-        assert_eq!(neutralize_formula("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralize_formula("\tx"), "'\tx");
-        assert_eq!(neutralize_formula("\rx"), "'\rx");
-        assert_eq!(neutralize_formula("Ada = great"), "Ada = great");
-        assert_eq!(neutralize_formula(""), "");
-    }
 }

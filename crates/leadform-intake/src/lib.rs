@@ -8,10 +8,13 @@
 //! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
 //! - [`export`] and [`outbox_cli`] format stored data for people;
 //! - [`metrics`] counts what `GET /metrics` reports.
+//! - [`privacy_cli`] is `forget` and `export --email` (erasure and access requests);
+//! - [`retention`] erases leads past their form's `retention_days`, once a day.
 
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod csv_cell;
 pub mod existing_db;
 pub mod export;
 pub mod forms;
@@ -20,6 +23,8 @@ pub mod intake;
 pub mod logging;
 pub mod metrics;
 pub mod outbox_cli;
+pub mod privacy_cli;
+pub mod retention;
 pub mod server;
 pub mod serving;
 pub mod webhook_secrets;

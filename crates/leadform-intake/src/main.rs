@@ -1,4 +1,4 @@
-//! `leadform-intake serve | export | outbox | check`.
+//! `leadform-intake serve | export | forget | outbox | check`.
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -10,7 +10,10 @@ pub enum OutboxCliError {
     Store(#[from] StoreError),
     #[error("writing the list failed: {0}")]
     Io(#[from] std::io::Error),
-    #[error("there is no delivery {0} that can be retried (unknown id, or already delivered or in flight)")]
+    #[error(
+        "there is no delivery {0} that can be retried (unknown id, already delivered or in flight, \
+         or cancelled because its lead was erased)"
+    )]
     NotRetryable(i64),
     #[error("say which deliveries to retry: a delivery id, or --dead for every dead one")]
     NothingToRetry,

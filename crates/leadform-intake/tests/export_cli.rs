@@ -125,6 +125,30 @@ async fn csv_export_neutralises_formulas_and_quotes_properly() {
     assert_eq!(leads[0]["fields"]["first_name"], "=HYPERLINK(\"http://x\")");
 }
 
+/// Issue 7, item 4: a spreadsheet that splits on `;` ran the formula after it, because the cell
+/// was written unquoted.
+#[tokio::test]
+async fn csv_export_quotes_every_cell_so_a_semicolon_cannot_start_a_formula() {
+    let handler = TestHandler::start().await;
+    let mut body = contact_lead("ada@example.com");
+    body["page_url"] = json!("https://a.example/;=cmd|' /C calc'!A0");
+    assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
+
+    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("\"https://a.example/;=cmd|' /C calc'!A0\""),
+        "{stdout}"
+    );
+    // Every cell of every line, the header included, is quoted.
+    for line in stdout.lines() {
+        assert!(line.starts_with('"') && line.ends_with('"'), "{line}");
+        assert!(!line.contains(",,"), "an unquoted empty cell: {line}");
+    }
+    assert!(stdout.starts_with("\"id\",\"received_at\","), "{stdout}");
+    handler.stop().await;
+}
+
 #[tokio::test]
 async fn outbox_list_and_retry_show_and_replay_deliveries() {
     let handler = TestHandler::start().await;

@@ -7,15 +7,46 @@ use crate::model::{DeliveryFilter, DeliveryRecord, DELIVERY_STATUSES};
 use crate::Store;
 use sqlx::Row;
 
-const LIST_SQL: &str = "SELECT d.id, d.lead_id, l.submission_id, l.form_id, d.destination_kind,
+pub(crate) const LIST_SQL: &str =
+    "SELECT d.id, d.lead_id, l.submission_id, l.form_id, d.destination_kind,
         d.destination_key, d.status, d.attempts, d.next_attempt_at_ms, d.last_error,
         d.delivered_at_ms, d.delivered_detail
     FROM deliveries d JOIN leads l ON l.id = d.lead_id";
+
+/// Reads a [`DeliveryRecord`] from a row with the `LIST_SQL` columns (a macro: the row type differs
+/// per backend).
+macro_rules! delivery_from_row {
+    ($row:expr, $fail:expr) => {{
+        let row = $row;
+        let read = $fail("read a delivery");
+        let attempts: i64 = row.try_get("attempts").map_err(&read)?;
+        let next_attempt_at_ms: Option<i64> = row.try_get("next_attempt_at_ms").map_err(&read)?;
+        let delivered_at_ms: Option<i64> = row.try_get("delivered_at_ms").map_err(&read)?;
+        Ok(DeliveryRecord {
+            id: row.try_get("id").map_err(&read)?,
+            lead_id: row.try_get("lead_id").map_err(&read)?,
+            submission_id: row.try_get("submission_id").map_err(&read)?,
+            form_id: row.try_get("form_id").map_err(&read)?,
+            destination_kind: row.try_get("destination_kind").map_err(&read)?,
+            destination_key: row.try_get("destination_key").map_err(&read)?,
+            status: row.try_get("status").map_err(&read)?,
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            next_attempt_at: next_attempt_at_ms.map(rfc3339_from_ms),
+            last_error: row.try_get("last_error").map_err(&read)?,
+            delivered_at: delivered_at_ms.map(rfc3339_from_ms),
+            delivered_detail: row.try_get("delivered_detail").map_err(&read)?,
+        })
+    }};
+}
+pub(crate) use delivery_from_row;
 
 /// Back to `pending`, due now. The attempt count starts over, so a replayed delivery gets the
 /// forwarder's full retry schedule again instead of dying after one more failure.
 const RETRY_SQL_PREFIX: &str = "UPDATE deliveries SET status = 'pending', attempts = 0,
         next_attempt_at_ms = $1, lease_until_ms = NULL, claim_token = NULL";
+
+/// A delivery cancelled by erasure is never replayed: its lead has nothing left to send.
+const NOT_ERASED: &str = "AND lead_id NOT IN (SELECT id FROM leads WHERE erased_at_ms IS NOT NULL)";
 
 impl Store {
     /// Deliveries, oldest first, optionally only those with one status.
@@ -47,28 +78,7 @@ impl Store {
             }
             .map_err(fail("list deliveries"))?;
             rows.iter()
-                .map(|row| -> Result<DeliveryRecord, StoreError> {
-                    let read = fail("read a delivery");
-                    let attempts: i64 = row.try_get("attempts").map_err(&read)?;
-                    let next_attempt_at_ms: Option<i64> =
-                        row.try_get("next_attempt_at_ms").map_err(&read)?;
-                    let delivered_at_ms: Option<i64> =
-                        row.try_get("delivered_at_ms").map_err(&read)?;
-                    Ok(DeliveryRecord {
-                        id: row.try_get("id").map_err(&read)?,
-                        lead_id: row.try_get("lead_id").map_err(&read)?,
-                        submission_id: row.try_get("submission_id").map_err(&read)?,
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        destination_kind: row.try_get("destination_kind").map_err(&read)?,
-                        destination_key: row.try_get("destination_key").map_err(&read)?,
-                        status: row.try_get("status").map_err(&read)?,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        next_attempt_at: next_attempt_at_ms.map(rfc3339_from_ms),
-                        last_error: row.try_get("last_error").map_err(&read)?,
-                        delivered_at: delivered_at_ms.map(rfc3339_from_ms),
-                        delivered_detail: row.try_get("delivered_detail").map_err(&read)?,
-                    })
-                })
+                .map(|row| -> Result<DeliveryRecord, StoreError> { delivery_from_row!(row, fail) })
                 .collect()
         })
     }
@@ -78,7 +88,7 @@ impl Store {
     pub async fn retry_delivery(&self, id: i64) -> Result<bool, StoreError> {
         let updated = with_backend!(&self.backend, |pool, dialect| {
             sqlx::query(&format!(
-                "{RETRY_SQL_PREFIX} WHERE id = $2 AND status IN ('dead', 'pending')"
+                "{RETRY_SQL_PREFIX} WHERE id = $2 AND status IN ('dead', 'pending') {NOT_ERASED}"
             ))
             .bind(now_ms())
             .bind(id)
@@ -93,12 +103,14 @@ impl Store {
     /// Makes every `dead` delivery due now; returns how many.
     pub async fn retry_dead(&self) -> Result<u64, StoreError> {
         Ok(with_backend!(&self.backend, |pool, dialect| {
-            sqlx::query(&format!("{RETRY_SQL_PREFIX} WHERE status = 'dead'"))
-                .bind(now_ms())
-                .execute(pool)
-                .await
-                .map_err(failed(dialect.name(), "retry the dead deliveries"))?
-                .rows_affected()
+            sqlx::query(&format!(
+                "{RETRY_SQL_PREFIX} WHERE status = 'dead' {NOT_ERASED}"
+            ))
+            .bind(now_ms())
+            .execute(pool)
+            .await
+            .map_err(failed(dialect.name(), "retry the dead deliveries"))?
+            .rows_affected()
         }))
     }
 }

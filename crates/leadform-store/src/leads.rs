@@ -46,6 +46,41 @@ const INSERT_LEAD_SQL: &str = "INSERT INTO leads (
     ON CONFLICT (submission_id) DO NOTHING
     RETURNING id";
 
+/// Reads a [`StoredLead`] from a row with the `export_leads` columns. A macro because the row type
+/// differs per backend.
+macro_rules! stored_lead_from_row {
+    ($row:expr, $fail:expr) => {{
+        let row = $row;
+        let read = $fail("read an exported lead");
+        let id: i64 = row.try_get("id").map_err(&read)?;
+        let lead_json: String = row.try_get("lead_json").map_err(&read)?;
+        let lead: LeadSubmission =
+            serde_json::from_str(&lead_json).map_err(|e| StoreError::CorruptRow {
+                what: format!("lead {id}"),
+                detail: e.to_string(),
+            })?;
+        let received_at_ms: i64 = row.try_get("received_at_ms").map_err(&read)?;
+        Ok(StoredLead {
+            id,
+            submission_id: row.try_get("submission_id").map_err(&read)?,
+            form_id: row.try_get("form_id").map_err(&read)?,
+            intent: row.try_get("intent").map_err(&read)?,
+            email: row.try_get("email").map_err(&read)?,
+            person_id: row.try_get("person_id").map_err(&read)?,
+            first_for_person: row.try_get("first_for_person").map_err(&read)?,
+            is_spam: row.try_get("is_spam").map_err(&read)?,
+            received_at: rfc3339_from_ms(received_at_ms),
+            lead,
+            raw_payload: row.try_get("raw_payload").map_err(&read)?,
+            erased_at: row
+                .try_get::<Option<i64>, _>("erased_at_ms")
+                .map_err(&read)?
+                .map(rfc3339_from_ms),
+        })
+    }};
+}
+pub(crate) use stored_lead_from_row;
+
 impl Store {
     /// Stores a lead with its person link, profile merge and delivery rows in one transaction.
     /// A submission id stored before writes nothing and returns the existing lead.
@@ -192,37 +227,14 @@ impl Store {
             let fail = |action| failed(dialect.name(), action);
             let rows = sqlx::query(
                 "SELECT id, submission_id, form_id, intent, email, person_id, first_for_person, is_spam,
-                        received_at_ms, lead_json, raw_payload
+                        received_at_ms, lead_json, raw_payload, erased_at_ms
                  FROM leads ORDER BY received_at_ms, id",
             )
             .fetch_all(pool)
             .await
             .map_err(fail("export the leads"))?;
             rows.iter()
-                .map(|row| -> Result<StoredLead, StoreError> {
-                    let read = fail("read an exported lead");
-                    let id: i64 = row.try_get("id").map_err(&read)?;
-                    let lead_json: String = row.try_get("lead_json").map_err(&read)?;
-                    let lead: LeadSubmission =
-                        serde_json::from_str(&lead_json).map_err(|e| StoreError::CorruptRow {
-                            what: format!("lead {id}"),
-                            detail: e.to_string(),
-                        })?;
-                    let received_at_ms: i64 = row.try_get("received_at_ms").map_err(&read)?;
-                    Ok(StoredLead {
-                        id,
-                        submission_id: row.try_get("submission_id").map_err(&read)?,
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        intent: row.try_get("intent").map_err(&read)?,
-                        email: row.try_get("email").map_err(&read)?,
-                        person_id: row.try_get("person_id").map_err(&read)?,
-                        first_for_person: row.try_get("first_for_person").map_err(&read)?,
-                        is_spam: row.try_get("is_spam").map_err(&read)?,
-                        received_at: rfc3339_from_ms(received_at_ms),
-                        lead,
-                        raw_payload: row.try_get("raw_payload").map_err(&read)?,
-                    })
-                })
+                .map(|row| -> Result<StoredLead, StoreError> { stored_lead_from_row!(row, fail) })
                 .collect()
         })
     }

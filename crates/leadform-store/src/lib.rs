@@ -4,11 +4,14 @@
 //! A lead and its delivery rows are committed in one transaction before the handler answers 201;
 //! [`Store`] implements [`leadform_delivery::OutboxStore`] for the forwarder.
 
+mod access;
 mod backend;
 mod backup;
 mod clock;
 mod connect;
 mod deliveries;
+mod erasure;
+mod erasure_steps;
 mod error;
 mod leads;
 mod migrations;
@@ -21,7 +24,9 @@ mod readiness;
 
 use backend::Backend;
 
+pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRecord};
 pub use connect::is_postgres_url;
+pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use leadform_core::KnownProfile;
 pub use model::{

@@ -73,6 +73,9 @@ pub struct StoredLead {
     pub received_at: String,
     pub lead: LeadSubmission,
     pub raw_payload: String,
+    /// RFC 3339, UTC: when the lead's values were erased (`forget`, retention). An erased lead is
+    /// a tombstone: no email, no answers, no attribution, an empty raw payload.
+    pub erased_at: Option<String>,
 }
 
 /// One row of `outbox list`.

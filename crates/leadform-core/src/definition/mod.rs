@@ -162,6 +162,15 @@ pub struct FormDefinition {
     /// Where accepted leads are delivered, besides the database.
     #[serde(default)]
     pub destinations: Vec<Destination>,
+    /// Days a lead of this form is kept. The running handler erases older leads once a day (their
+    /// values go; a tombstone row stays, as with `forget`). Absent: kept until erased by hand.
+    #[serde(default)]
+    #[validate(range(
+        min = 1,
+        max = 36500,
+        message = "keep leads for at least 1 and at most 36500 days (leave it out to keep them)"
+    ))]
+    pub retention_days: Option<u32>,
 }
 
 fn default_min_fill_seconds() -> u32 {
@@ -195,6 +204,14 @@ impl FormDefinition {
     /// The view served to browsers: no asset URL, no destinations, no allow-lists.
     pub fn public_view(&self) -> PublicFormDefinition {
         PublicFormDefinition::from(self)
+    }
+
+    /// Leads received before this time (ms since the epoch) are past this form's retention;
+    /// `None` when the form keeps its leads.
+    pub fn retention_cutoff_ms(&self, now_ms: i64) -> Option<i64> {
+        const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+        self.retention_days
+            .map(|days| now_ms.saturating_sub(i64::from(days).saturating_mul(DAY_MS)))
     }
 
     /// `true` when `origin` (as sent in the `Origin` header) may embed this form.
