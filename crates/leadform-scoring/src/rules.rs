@@ -4,7 +4,7 @@
 //!
 //! Every section is optional; what is left out keeps the default documented in the README.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
@@ -26,7 +26,7 @@ pub enum ScoringRulesError {
 }
 
 /// Whether a rule scores the first time only or every time (up to its weekly cap).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Repeat {
     Once,
@@ -34,13 +34,13 @@ pub enum Repeat {
 }
 
 /// Points for one kind of event.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointsRule {
     pub points: i64,
     pub repeat: Repeat,
     /// The most points this rule adds to one person in one ISO week (every_time rules only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cap_per_week: Option<i64>,
 }
 
@@ -55,7 +55,7 @@ impl PointsRule {
 }
 
 /// Points per intent: a contact request weighs more than a download by default.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IntentPoints {
     pub contact_request: PointsRule,
@@ -72,7 +72,7 @@ impl Default for IntentPoints {
 }
 
 /// A form submitted: by form id where one is listed, otherwise by the form's intent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FormSubmittedRules {
     pub by_intent: IntentPoints,
@@ -80,7 +80,7 @@ pub struct FormSubmittedRules {
     pub by_form: BTreeMap<String, PointsRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EventRules {
     pub form_submitted: FormSubmittedRules,
@@ -104,16 +104,16 @@ impl Default for EventRules {
 
 /// A fit rule on one submitted field. Exactly one of `equals`, `one_of`, `contains_any` is set;
 /// values compare trimmed and case-insensitively. Each fit rule scores a person once.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FitRule {
     pub field: String,
     pub points: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains_any: Option<Vec<String>>,
 }
 
@@ -138,7 +138,7 @@ impl FitRule {
 }
 
 /// Negative fit for addresses at free-mail providers: a private address is a weaker lead.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FreeMailRule {
     pub points: i64,
@@ -188,7 +188,7 @@ impl FreeMailRule {
 }
 
 /// Points lost per full ISO week without any scored activity, never below `floor` engagement.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DecayRule {
     pub points_per_quiet_week: i64,
@@ -205,7 +205,7 @@ impl Default for DecayRule {
 }
 
 /// The whole rules file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ScoringRules {
     pub events: EventRules,
@@ -419,6 +419,18 @@ mod tests {
                     .content_download
                     .points
         );
+    }
+
+    #[test]
+    fn rules_written_out_read_back_the_same() {
+        let rules = ScoringRules::from_json(
+            "scoring.json",
+            r#"{"fit": [{"field": "country", "one_of": ["DE"], "points": 10}],
+                "events": {"asset_fetched": {"points": 4, "repeat": "once"}}}"#,
+        )
+        .expect("valid");
+        let json = serde_json::to_string(&rules).expect("serialise");
+        assert_eq!(ScoringRules::from_json("stored", &json), Ok(rules));
     }
 
     #[test]

@@ -14,6 +14,9 @@ mod model;
 mod outbox;
 mod outbox_store;
 mod profiles;
+mod score_model;
+mod score_tx;
+mod scores;
 
 use backend::Backend;
 
@@ -23,6 +26,9 @@ pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
+};
+pub use score_model::{
+    NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
 };
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
