@@ -40,6 +40,8 @@ pub struct ServerOptions {
     pub public_url: Option<PublicUrl>,
     /// Runs the forwarder that delivers stored leads to the forms' destinations.
     pub forwarder: ForwarderConfig,
+    /// The lead-scoring rules; the decay and snapshot pass runs with them.
+    pub scoring: Arc<leadform_scoring::ScoringRules>,
 }
 
 /// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
@@ -52,11 +54,14 @@ pub struct RunningServer {
     task: JoinHandle<Result<(), std::io::Error>>,
     stop_forwarder: Option<oneshot::Sender<()>>,
     forwarder: JoinHandle<()>,
+    /// The periodic decay and snapshot pass; aborted on shutdown (a pass cut short rolls back).
+    score_pass: JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Stops accepting connections, lets requests in progress finish, and waits for that.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        self.score_pass.abort();
         if let Some(stop) = self.stop.take() {
             // The receiver is gone only if the server already stopped; then there is nothing to do.
             let _ = stop.send(());
@@ -101,7 +106,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         deliveries_due: deliveries_due.clone(),
         trust_proxy: options.trust_proxy,
         own_origin: OwnOrigin::from_public_url(options.public_url),
+        scoring: options.scoring.clone(),
     };
+    let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
     let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -118,5 +125,6 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         task,
         stop_forwarder: Some(stop_forwarder),
         forwarder,
+        score_pass,
     })
 }

@@ -29,6 +29,7 @@ pub use model::{
 };
 pub use score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
+    VisitorLead,
 };
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).

@@ -91,3 +91,11 @@ pub struct StoredSnapshot {
     pub engagement: i64,
     pub change: i64,
 }
+
+/// A lead stored under a visitor cookie: what decides whether a page view may be recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorLead {
+    pub form_id: String,
+    pub consent: bool,
+    pub person_id: Option<i64>,
+}

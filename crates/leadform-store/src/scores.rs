@@ -6,6 +6,7 @@ use crate::backend::{with_backend, BeginWrite};
 use crate::error::{failed, StoreError};
 use crate::score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
+    VisitorLead,
 };
 use crate::score_tx::{erase_person_scores, ScoreTx};
 use crate::Store;
@@ -152,19 +153,57 @@ impl Store {
         })
     }
 
-    /// The person a visitor cookie belongs to: the person of the newest lead stored under it.
-    pub async fn person_of_visitor(&self, visitor_id: &str) -> Result<Option<i64>, StoreError> {
+    /// Several events of one person at once (a page view that also landed from an email).
+    pub async fn record_score_events(
+        &self,
+        rules: &ScoringRules,
+        person_id: i64,
+        events: Vec<NewScoreEvent>,
+    ) -> Result<ScoredEvents, StoreError> {
+        let now_ms = events.iter().map(|e| e.at_ms).max().unwrap_or(0);
         with_backend!(&self.backend, |pool, dialect| {
-            sqlx::query_scalar(
-                "SELECT person_id FROM leads
-                 WHERE visitor_id = $1 AND person_id IS NOT NULL AND is_spam = $2
-                 ORDER BY received_at_ms DESC, id DESC LIMIT 1",
+            let mut tx = pool
+                .begin_write()
+                .await
+                .map_err(failed(dialect.name(), "begin the score transaction"))?;
+            let scored = score_events_in_tx(&mut tx, rules, person_id, &events, now_ms).await?;
+            tx.commit()
+                .await
+                .map_err(failed(dialect.name(), "commit the score"))?;
+            Ok(scored)
+        })
+    }
+
+    /// The non-spam leads stored under a visitor cookie, newest first.
+    pub async fn visitor_leads(&self, visitor_id: &str) -> Result<Vec<VisitorLead>, StoreError> {
+        with_backend!(&self.backend, |pool, dialect| {
+            let read = failed(dialect.name(), "read the visitor's leads");
+            let rows = sqlx::query(
+                "SELECT id, form_id, person_id, lead_json FROM leads
+                 WHERE visitor_id = $1 AND is_spam = $2
+                 ORDER BY received_at_ms DESC, id DESC",
             )
             .bind(visitor_id)
             .bind(false)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await
-            .map_err(failed(dialect.name(), "find the visitor's person"))
+            .map_err(&read)?;
+            rows.iter()
+                .map(|row| {
+                    let id: i64 = row.try_get("id").map_err(&read)?;
+                    let json: String = row.try_get("lead_json").map_err(&read)?;
+                    let lead: LeadSubmission =
+                        serde_json::from_str(&json).map_err(|e| StoreError::CorruptRow {
+                            what: format!("lead {id}"),
+                            detail: e.to_string(),
+                        })?;
+                    Ok(VisitorLead {
+                        form_id: row.try_get("form_id").map_err(&read)?,
+                        consent: lead.consent,
+                        person_id: row.try_get("person_id").map_err(&read)?,
+                    })
+                })
+                .collect()
         })
     }
 

@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod forms;
 pub mod leads;
 pub mod own_origin;
+pub mod page_views;
 pub mod profile;
 pub mod rate_limit;
 pub mod static_files;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
     pub own_origin: OwnOrigin,
+    /// The lead-scoring rules (`scoring.json`), read once at start-up.
+    pub scoring: Arc<leadform_scoring::ScoringRules>,
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
@@ -62,6 +65,7 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
                 .delete(profile::forget_profile)
                 .options(profile::preflight),
         )
+        .route("/v1/page-views", post(page_views::post_page_view))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .with_state(state);
     match public_dir {
