@@ -24,7 +24,7 @@ fn events_of(person: usize) -> Vec<ScoreEvent> {
         FIRST_MONDAY_MS + 3_600_000,
     );
     submitted.intent = Some(
-        if person % 3 == 0 {
+        if person.is_multiple_of(3) {
             "contact_request"
         } else {
             "content_download"
