@@ -270,3 +270,73 @@ async fn over_ten_faked_weeks_a_burst_in_week_ten_beats_a_slow_climb_to_the_same
         database.drop_database().await;
     }
 }
+
+#[tokio::test]
+async fn a_handler_started_after_quiet_weeks_catches_up_their_decay_on_its_clock() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().expect("dir");
+        let forms_dir = write_forms(dir.path(), &[ebook_form()]);
+        write_rules(
+            &forms_dir,
+            &json!({"decay": {"points_per_quiet_week": 3, "floor": 0}}),
+        );
+        let public_dir = dir.path().join("public");
+        std::fs::create_dir(&public_dir).expect("public dir");
+        let database = TestDatabase::create(backend, dir.path()).await;
+        let config = |week| ServeConfig {
+            forms_dir: forms_dir.clone(),
+            db: database.db.clone(),
+            public_dir: public_dir.clone(),
+            env: faketime_env(week, 10),
+            log_path: dir.path().join("serve.log"),
+        };
+        let handler = ServeProcess::start(&config(0), "127.0.0.1:0").await;
+        let response = reqwest::Client::new()
+            .post(format!("{}/v1/leads", handler.base_url))
+            .header("Origin", LISTED_ORIGIN)
+            .json(&ebook_lead("quiet@example.com"))
+            .send()
+            .await
+            .expect("lead answered");
+        assert_eq!(response.status(), 201, "{backend:?}");
+        handler.terminate().await;
+
+        // Nothing runs for weeks; the handler started in week 5 writes weeks 1 to 4 at start-up.
+        let handler = ServeProcess::start(&config(5), "127.0.0.1:0").await;
+        let store = leadform_store::Store::open(&database.db)
+            .await
+            .expect("open");
+        let mut decay_weeks = 0;
+        for _ in 0..100 {
+            let logs = store.score_logs().await.expect("logs");
+            decay_weeks = logs[0]
+                .rows
+                .iter()
+                .filter(|row| row.decay_week_ms.is_some())
+                .count();
+            if decay_weeks == 4 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(decay_weeks, 4, "{backend:?}: {}", handler.log());
+        let logs = store.score_logs().await.expect("logs");
+        assert_eq!(
+            logs[0].rows.iter().map(|r| r.delta).sum::<i64>(),
+            20 - 4 * 3,
+            "{backend:?}"
+        );
+        let snapshots = store
+            .score_snapshots(logs[0].person_id)
+            .await
+            .expect("snapshots");
+        assert_eq!(
+            snapshots.iter().map(|s| s.score).collect::<Vec<_>>(),
+            vec![20, 17, 14, 11, 8],
+            "{backend:?}: weeks 0 to 4"
+        );
+        store.close().await;
+        handler.terminate().await;
+        database.drop_database().await;
+    }
+}
