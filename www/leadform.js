@@ -53,9 +53,29 @@
       .catch(showFallbacks);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
+  // A page with the loader but no form tells the handler a known visitor came back (lead
+  // scoring). Plain text needs no preflight; the handler records it only for a visitor it
+  // already knows and may remember. Nothing is sent when the browser asks not to be tracked.
+  function reportPageView() {
+    if (document.querySelector("[data-leadform]") || navigator.globalPrivacyControl) return;
+    if (typeof fetch !== "function") return;
+    fetch(base + "v1/page-views", {
+      method: "POST",
+      credentials: "include",
+      keepalive: true,
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify({ page_url: location.href })
+    }).catch(function () {});
+  }
+
+  function begin() {
+    reportPageView();
     start();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", begin);
+  } else {
+    begin();
   }
 })();

@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
-use crate::{bench_intake, bench_size, bench_slow_clients};
+use crate::{bench_intake, bench_scoring, bench_size, bench_slow_clients};
 
 pub struct Options {
     pub leads: usize,
@@ -23,6 +23,7 @@ pub fn bench(options: Options) -> Result<()> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     bench_size::run(&runtime, &bin)?;
+    bench_scoring::run()?;
     bench_intake::run_sqlite(&runtime, &bin, &options)?;
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,

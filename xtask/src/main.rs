@@ -6,6 +6,7 @@
 mod args;
 mod bench;
 mod bench_intake;
+mod bench_scoring;
 mod bench_size;
 mod bench_slow_clients;
 mod demo;

@@ -31,6 +31,7 @@ pub fn test() -> Result<()> {
         ]))
     })?;
     step("c", "native tests", || {
+        tools::ensure_faketime()?;
         match postgres_url() {
             Some(url) => println!(
                 "{POSTGRES_URL_VAR}={}: the PostgreSQL store is tested too",

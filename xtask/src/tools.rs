@@ -142,6 +142,19 @@ pub fn ensure_chromium() -> Result<Chromium> {
     Ok(Chromium { browser, driver })
 }
 
+/// libfaketime, preloaded into the handler by the scoring test that walks ten faked weeks.
+pub const LIBFAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+pub fn ensure_faketime() -> Result<()> {
+    if !Path::new(LIBFAKETIME).exists() {
+        apt_install(&["faketime"])?;
+    }
+    if !Path::new(LIBFAKETIME).exists() {
+        bail!("{LIBFAKETIME} is still missing after installing faketime");
+    }
+    Ok(())
+}
+
 fn env_path(var: &str, default: &str) -> PathBuf {
     std::env::var_os(var)
         .filter(|v| !v.is_empty())

@@ -61,6 +61,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         to: PathBuf,
     },
+    /// Replay every recorded scoring event under the forms folder's scoring.json (issue 10).
+    Rescore {
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+        /// The forms folder whose scoring.json applies (the defaults when it has none).
+        #[arg(long)]
+        forms: PathBuf,
+    },
+    /// Print every person's score and velocity as of now, highest velocity first.
+    Scores {
+        /// An existing SQLite file (made by serve) or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Use this forms folder's scoring.json instead of the rules saved by serve or rescore.
+        #[arg(long)]
+        forms: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

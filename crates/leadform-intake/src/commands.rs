@@ -46,6 +46,10 @@ pub enum CommandError {
          that append it instead, e.g. --trusted-proxy 127.0.0.1/32 (repeatable; IPv4 or IPv6 CIDR)"
     )]
     TrustProxyRemoved,
+    #[error(transparent)]
+    Scoring(#[from] crate::scoring_file::ScoringFileError),
+    #[error(transparent)]
+    ScoreCommand(#[from] crate::score_commands::ScoreCommandError),
 }
 
 pub async fn run(command: Command) -> Result<(), CommandError> {
@@ -87,8 +91,19 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
         Command::Outbox { command } => outbox(command).await,
         Command::Check { forms } => {
             let registry = FormRegistry::load_dir(&forms)?;
+            let scoring = crate::scoring_file::load_scoring_rules(&forms, &registry)?;
             let ids: Vec<&str> = registry.ids().collect();
             println!("{} form(s) OK: {}", ids.len(), ids.join(", "));
+            println!("scoring OK: {}", crate::score_commands::describe(&scoring));
+            Ok(())
+        }
+        Command::Rescore { db, forms } => {
+            println!("{}", crate::score_commands::rescore(&db, &forms).await?);
+            Ok(())
+        }
+        Command::Scores { db, format, forms } => {
+            let stdout = std::io::stdout().lock();
+            crate::score_commands::scores(&db, format, forms.as_deref(), stdout).await?;
             Ok(())
         }
         Command::Backup { db, to } => {
@@ -134,9 +149,15 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     crate::logging::init();
     // Definitions first: a broken form must stop start-up before anything else happens.
     let forms = FormRegistry::load_dir(&args.forms)?;
+    // The scoring rules too: a bad scoring.json stops start-up naming the field.
+    let scoring = crate::scoring_file::load_scoring_rules(&args.forms, &forms)?;
     // Likewise a webhook that could never be signed: its leads would only pile up as pending.
     webhook_secrets::check_environment(&args.forms, &forms)?;
     let store = Arc::new(Store::open(&args.db).await?);
+    // Saved so `scores` applies the same decay and threshold without the forms folder.
+    store
+        .save_scoring_rules(&scoring.rules, crate::clock::now_ms())
+        .await?;
     tracing::info!(
         forms = forms.len(),
         backend = store.backend_name(),
@@ -165,6 +186,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         },
         public_url: args.public_url,
         forwarder: ForwarderConfig::default(),
+        scoring: Arc::new(scoring.rules),
     })
     .await?;
     println!("Leadform intake listening on http://{}", running.addr);

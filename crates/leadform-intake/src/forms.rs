@@ -60,7 +60,14 @@ impl FormRegistry {
                 source,
             })?;
             let path = entry.path();
-            if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+            // The scoring rules live beside the forms but are not a form.
+            let is_scoring_rules = path
+                .file_name()
+                .is_some_and(|name| name == crate::scoring_file::SCORING_FILE);
+            if path.extension().is_some_and(|ext| ext == "json")
+                && path.is_file()
+                && !is_scoring_rules
+            {
                 paths.push(path);
             }
         }

@@ -9,6 +9,7 @@ use leadform_core::{
     looks_automated, validate_submission, FormDefinition, FormKind, KnownProfile, LeadAccepted,
     LeadSubmission, SubmissionError,
 };
+use leadform_scoring::ScoringRules;
 use leadform_store::{InsertOutcome, NewDelivery, NewLead, Store, StoreError};
 use thiserror::Error;
 use tokio::sync::Notify;
@@ -66,9 +67,11 @@ pub fn answer_for(form: &FormDefinition, lead_id: i64, submission_id: &str) -> L
     }
 }
 
+/// Validates and stores a lead; its person's score events and log rows go in the same transaction.
 pub async fn accept_lead(
     store: &Store,
     deliveries_due: &Notify,
+    scoring: &ScoringRules,
     incoming: IncomingLead<'_>,
 ) -> Result<AcceptedLead, AcceptError> {
     let form = incoming.form;
@@ -113,19 +116,22 @@ pub async fn accept_lead(
     let has_deliveries = !deliveries.is_empty();
     let submission_id = lead.submission_id.clone();
     let outcome = store
-        .insert_lead(NewLead {
-            lead,
-            raw_payload: incoming.raw_payload,
-            intent: validated.intent,
-            email: validated.email,
-            is_spam,
-            received_at_ms: now_ms(),
-            client_ip: incoming.client_ip,
-            hubspotutk: incoming.hubspotutk,
-            visitor_id,
-            profile_answers,
-            deliveries,
-        })
+        .insert_scored_lead(
+            NewLead {
+                lead,
+                raw_payload: incoming.raw_payload,
+                intent: validated.intent,
+                email: validated.email,
+                is_spam,
+                received_at_ms: now_ms(),
+                client_ip: incoming.client_ip,
+                hubspotutk: incoming.hubspotutk,
+                visitor_id,
+                profile_answers,
+                deliveries,
+            },
+            Some(scoring),
+        )
         .await?;
     match outcome {
         InsertOutcome::Inserted { lead_id, .. } => {

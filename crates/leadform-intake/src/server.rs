@@ -43,6 +43,8 @@ pub struct ServerOptions {
     pub public_url: Option<PublicUrl>,
     /// Runs the forwarder that delivers stored leads to the forms' destinations.
     pub forwarder: ForwarderConfig,
+    /// The lead-scoring rules; the decay and snapshot pass runs with them.
+    pub scoring: Arc<leadform_scoring::ScoringRules>,
 }
 
 /// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
@@ -55,12 +57,15 @@ pub struct RunningServer {
     task: JoinHandle<()>,
     stop_forwarder: Option<oneshot::Sender<()>>,
     forwarder: JoinHandle<()>,
+    /// The periodic decay and snapshot pass; aborted on shutdown (a pass cut short rolls back).
+    score_pass: JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Stops accepting connections, closes idle ones, lets requests in progress finish until the
     /// shutdown deadline ([`ServeLimits::shutdown_timeout`]), closes the rest, and stops the forwarder.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        self.score_pass.abort();
         if let Some(stop) = self.stop.take() {
             // The receiver is gone only if the server already stopped; then there is nothing to do.
             let _ = stop.send(());
@@ -106,7 +111,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         trusted_proxies: options.trusted_proxies,
         own_origin: OwnOrigin::from_public_url(options.public_url),
         metrics: Arc::default(),
+        scoring: options.scoring.clone(),
     };
+    let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
     let app = router(state, options.public_dir);
     let open_file_limit = open_files::raise_open_file_limit();
     let max_connections =
@@ -134,5 +141,6 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         task,
         stop_forwarder: Some(stop_forwarder),
         forwarder,
+        score_pass,
     })
 }

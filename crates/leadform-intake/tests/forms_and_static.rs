@@ -117,7 +117,7 @@ fn check_command_reports_the_broken_file_and_fails() {
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "1 form(s) OK: contact-us\n"
+        "1 form(s) OK: contact-us\nscoring OK: the default scoring rules (no scoring.json)\n"
     );
 }
 

@@ -5,8 +5,10 @@ use crate::clock::rfc3339_from_ms;
 use crate::error::{failed, StoreError};
 use crate::model::{InsertOutcome, NewLead, StoredLead};
 use crate::profiles::merge_profile_in_tx;
+use crate::scores::{lead_score_events, score_events_in_tx};
 use crate::Store;
 use leadform_core::{AttributionTouch, LeadSubmission};
+use leadform_scoring::ScoringRules;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -85,6 +87,16 @@ impl Store {
     /// Stores a lead with its person link, profile merge and delivery rows in one transaction.
     /// A submission id stored before writes nothing and returns the existing lead.
     pub async fn insert_lead(&self, new: NewLead) -> Result<InsertOutcome, StoreError> {
+        self.insert_scored_lead(new, None).await
+    }
+
+    /// [`Store::insert_lead`], and with `scoring` also the lead's score events and log rows for
+    /// its person, in the same transaction (see `scores.rs`).
+    pub async fn insert_scored_lead(
+        &self,
+        new: NewLead,
+        scoring: Option<&ScoringRules>,
+    ) -> Result<InsertOutcome, StoreError> {
         let lead_json = serde_json::to_string(&new.lead).map_err(StoreError::EncodeLead)?;
         let hash = content_hash(&new.lead);
         let email = new
@@ -190,6 +202,20 @@ impl Store {
                 (&new.visitor_id, &new.profile_answers, new.is_spam)
             {
                 merge_profile_in_tx!(tx, dialect, visitor_id, answers, new.received_at_ms);
+            }
+
+            if let (Some(rules), Some(person_id)) = (scoring, person_id) {
+                let events = lead_score_events(
+                    &mut tx,
+                    person_id,
+                    lead_id,
+                    &new.lead,
+                    new.intent.as_str(),
+                    email.as_deref(),
+                    new.received_at_ms,
+                )
+                .await?;
+                score_events_in_tx(&mut tx, rules, person_id, &events, new.received_at_ms).await?;
             }
 
             if !new.is_spam {

@@ -21,6 +21,9 @@ mod outbox_store;
 mod outbox_summary;
 mod profiles;
 mod readiness;
+mod score_model;
+mod score_tx;
+mod scores;
 
 use backend::Backend;
 
@@ -35,6 +38,10 @@ pub use model::{
 };
 pub use outbox_summary::{OutboxCount, OutboxSummary};
 pub use readiness::NotReady;
+pub use score_model::{
+    NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
+    VisitorLead,
+};
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

@@ -84,9 +84,14 @@ async fn handle(
     let admitted = admit(state, peer, headers, &form, SenderPage::OriginHeader)
         .map_err(|refusal| known(refusal.into()))?;
     let incoming = incoming_lead(&form, submission, &body, &admitted, headers);
-    let accepted = accept_lead(&state.store, &state.deliveries_due, incoming)
-        .await
-        .map_err(|error| known(api_error(error)))?;
+    let accepted = accept_lead(
+        &state.store,
+        &state.deliveries_due,
+        &state.scoring,
+        incoming,
+    )
+    .await
+    .map_err(|error| known(api_error(error)))?;
 
     tracing::info!(
         form_id = %form.id,

@@ -11,6 +11,7 @@ pub mod health;
 pub mod leads;
 pub mod metrics;
 pub mod own_origin;
+pub mod page_views;
 pub mod profile;
 pub mod rate_limit;
 pub mod security_headers;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub own_origin: OwnOrigin,
     /// Request latencies and submission outcomes for `GET /metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The lead-scoring rules (`scoring.json`), read once at start-up.
+    pub scoring: Arc<leadform_scoring::ScoringRules>,
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
@@ -70,6 +73,7 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
                 .delete(profile::forget_profile)
                 .options(profile::preflight),
         )
+        .route("/v1/page-views", post(page_views::post_page_view))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))

@@ -117,6 +117,7 @@ impl TestHandler {
                 .public_url
                 .map(|url| url.parse().expect("a valid test public URL")),
             forwarder: options.forwarder,
+            scoring: Arc::new(leadform_scoring::ScoringRules::default()),
         })
         .await
         .expect("server starts");

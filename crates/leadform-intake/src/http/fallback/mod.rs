@@ -136,7 +136,14 @@ async fn submit(
     let posted = PostedForm::from_pairs(pairs);
     let submission = posted.to_submission(form, headers);
     let incoming = incoming_lead(form, submission, &body, &admitted, headers);
-    match accept_lead(&state.store, &state.deliveries_due, incoming).await {
+    match accept_lead(
+        &state.store,
+        &state.deliveries_due,
+        &state.scoring,
+        incoming,
+    )
+    .await
+    {
         Ok(accepted) => {
             let location = next_page(form);
             let mut response =
