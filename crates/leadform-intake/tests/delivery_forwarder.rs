@@ -602,12 +602,16 @@ async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart
         .wait_until(
             "the first two delivered and the rest waiting",
             |deliveries| {
-                deliveries
+                // At least two: on a loaded machine the 3 s window may pass before this poll, and
+                // a third may go out; assert_spacing below still checks the limit throughout.
+                let delivered = deliveries
                     .iter()
                     .filter(|d| d.status == "delivered")
-                    .count()
-                    == 2
-                    && deliveries.iter().filter(|d| d.last_error.is_some()).count() == 3
+                    .count();
+                delivered >= 2
+                    && deliveries
+                        .iter()
+                        .all(|d| d.status == "delivered" || d.last_error.is_some())
             },
         )
         .await;
