@@ -139,6 +139,41 @@ async fn a_request_over_the_request_timeout_is_answered_503() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_reading_its_answer_is_disconnected() {
+    // Far more than the loopback socket buffers on both sides hold, so the handler's writes stall.
+    const FILE_BYTES: usize = 32 * 1024 * 1024;
+    let public = tempfile::tempdir().unwrap();
+    std::fs::write(public.path().join("big.pdf"), vec![b'x'; FILE_BYTES]).unwrap();
+    let handler = TestHandler::start_with(TestOptions {
+        public_dir: Some(public.path().to_path_buf()),
+        limits: ServeLimits {
+            send_timeout: Duration::from_secs(1),
+            ..limits(LONG, LONG, LONG)
+        },
+        ..Default::default()
+    })
+    .await;
+    let mut reader = connect(&handler.base_url).await;
+    reader
+        .write_all(b"GET /big.pdf HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    // Read nothing for a while, as a client that stopped reading.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let received = read_until_closed(&mut reader, "a client that stopped reading").await;
+    assert!(
+        received.starts_with("HTTP/1.1 200"),
+        "{}",
+        &received[..40.min(received.len())]
+    );
+    assert!(
+        received.len() < FILE_BYTES,
+        "the whole file was sent to a client that was not reading"
+    );
+    handler.stop().await;
+}
+
+#[tokio::test]
 async fn shutdown_closes_slow_and_idle_connections_and_finishes_a_request_in_progress() {
     let mut handler = TestHandler::start_with(TestOptions {
         // Every limit, the shutdown deadline too, far above the give-up limit: a prompt stop can
