@@ -123,6 +123,9 @@ pub struct ServeArgs {
     /// Seconds from a request's headers to its answer, body and database included (503 after that).
     #[arg(long, value_name = "SECONDS", env = "LEADFORM_REQUEST_TIMEOUT", default_value_t = limits::DEFAULT_REQUEST_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout: u64,
+    /// Seconds a client may go without reading any of its answer before its connection is closed.
+    #[arg(long, value_name = "SECONDS", env = "LEADFORM_SEND_TIMEOUT", default_value_t = limits::DEFAULT_SEND_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    pub send_timeout: u64,
     /// Connections served at once; more wait to be accepted. Lowered to fit the open-file limit,
     /// whose soft value is raised to the hard one at start-up.
     #[arg(long, value_name = "N", env = "LEADFORM_MAX_CONNECTIONS", default_value_t = limits::DEFAULT_MAX_CONNECTIONS, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]

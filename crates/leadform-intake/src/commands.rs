@@ -181,6 +181,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
             header_read_timeout: Duration::from_secs(args.header_read_timeout),
             body_read_timeout: Duration::from_secs(args.body_read_timeout),
             request_timeout: Duration::from_secs(args.request_timeout),
+            send_timeout: Duration::from_secs(args.send_timeout),
             max_connections: args.max_connections,
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
         },

@@ -110,10 +110,10 @@ async fn a_body_sent_too_slowly_is_answered_408_and_nothing_is_stored() {
     slow.write_all(&body[..body.len() / 2]).await.unwrap();
     let answer = read_until_closed(&mut slow, "a slow body").await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(
-        answer.to_ascii_lowercase().contains("connection: close"),
-        "{answer}"
-    );
+    let head = answer.to_ascii_lowercase();
+    assert!(head.contains("connection: close"), "{answer}");
+    // Answers made outside the router carry the common headers too.
+    assert!(head.contains("x-content-type-options: nosniff"), "{answer}");
     assert_eq!(json_body(&answer)["error"]["code"], "body_timeout");
     assert!(handler.stored_leads().await.is_empty());
     handler.stop().await;
@@ -135,6 +135,41 @@ async fn a_request_over_the_request_timeout_is_answered_503() {
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert_eq!(json_body(&answer)["error"]["code"], "request_timeout");
     assert!(handler.stored_leads().await.is_empty());
+    handler.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answer_is_disconnected() {
+    // Far more than the loopback socket buffers on both sides hold, so the handler's writes stall.
+    const FILE_BYTES: usize = 32 * 1024 * 1024;
+    let public = tempfile::tempdir().unwrap();
+    std::fs::write(public.path().join("big.pdf"), vec![b'x'; FILE_BYTES]).unwrap();
+    let handler = TestHandler::start_with(TestOptions {
+        public_dir: Some(public.path().to_path_buf()),
+        limits: ServeLimits {
+            send_timeout: Duration::from_secs(1),
+            ..limits(LONG, LONG, LONG)
+        },
+        ..Default::default()
+    })
+    .await;
+    let mut reader = connect(&handler.base_url).await;
+    reader
+        .write_all(b"GET /big.pdf HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .unwrap();
+    // Read nothing for a while, as a client that stopped reading.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let received = read_until_closed(&mut reader, "a client that stopped reading").await;
+    assert!(
+        received.starts_with("HTTP/1.1 200"),
+        "{}",
+        &received[..40.min(received.len())]
+    );
+    assert!(
+        received.len() < FILE_BYTES,
+        "the whole file was sent to a client that was not reading"
+    );
     handler.stop().await;
 }
 

@@ -34,10 +34,7 @@ pub async fn add_security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let framed_by = response.extensions_mut().remove::<FramedBy>();
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static(NOSNIFF));
-    headers
-        .entry(REFERRER_POLICY)
-        .or_insert(HeaderValue::from_static(REFERRER));
+    add_common_headers(headers);
     if is_html(headers) && !headers.contains_key(CONTENT_SECURITY_POLICY) {
         let policy = if is_api_path {
             handler_page_policy(framed_by.as_ref())
@@ -47,6 +44,15 @@ pub async fn add_security_headers(request: Request, next: Next) -> Response {
         headers.insert(CONTENT_SECURITY_POLICY, policy);
     }
     response
+}
+
+/// The headers every answer carries, HTML or not; also for answers made outside the router (the
+/// serving layer's timeout refusals).
+pub fn add_common_headers(headers: &mut HeaderMap) {
+    headers.insert("x-content-type-options", HeaderValue::from_static(NOSNIFF));
+    headers
+        .entry(REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static(REFERRER));
 }
 
 fn is_html(headers: &HeaderMap) -> bool {

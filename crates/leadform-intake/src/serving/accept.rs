@@ -1,5 +1,5 @@
 //! The accept loop: at most `max_connections` connections at once, each served by hyper's
-//! HTTP/1.1 connection with a header-read timer, and a stop that waits for requests in progress
+//! HTTP/1.1 connection with a header-read timer and a send-stall guard, and a stop that waits for requests in progress
 //! only until the shutdown deadline.
 //!
 //! HTTP/1.1 only: the handler sits behind a TLS proxy that speaks HTTP/1.1 to it, and detecting
@@ -8,6 +8,7 @@
 
 use super::in_flight::{GuardedBody, InFlight};
 use super::per_request::serve_request;
+use super::send_stall::SendStallGuard;
 use super::ServeLimits;
 use axum::body::Body;
 use axum::Router;
@@ -121,7 +122,8 @@ async fn serve_connection(
         // Also closes a kept-alive connection that sends no next request within the timeout.
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(super::limits::MAX_HEAD_BYTES);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    let io = SendStallGuard::new(TokioIo::new(stream), limits.send_timeout);
+    let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
     let served = tokio::select! {
         served = connection.as_mut() => served,

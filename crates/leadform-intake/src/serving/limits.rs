@@ -10,6 +10,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(20);
 /// From the end of the head to the response: body, database and handler together.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A connection whose client reads none of its answer for this long is closed. Progress restarts
+/// it, so a large download on a slow link is never cut off; a client that stopped reading is.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections served at once. Each costs a file descriptor and at most [`MAX_HEAD_BYTES`] of
 /// buffer, so 10 000 slow clients cost at most about 330 MB and no real visitor is kept out by a
 /// few hundred; the open-file limit may lower it (see [`super::open_files`]).
@@ -29,6 +32,7 @@ pub struct ServeLimits {
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
     pub request_timeout: Duration,
+    pub send_timeout: Duration,
     pub max_connections: usize,
     pub shutdown_timeout: Duration,
 }
@@ -39,6 +43,7 @@ impl Default for ServeLimits {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            send_timeout: DEFAULT_SEND_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }

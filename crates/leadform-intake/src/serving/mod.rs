@@ -9,6 +9,7 @@
 //! - [`per_request`]: what wraps each request (peer address, body deadline, request timeout);
 //! - [`deadline_body`]: a request body that fails once its deadline passes;
 //! - [`in_flight`]: which connections have a request in progress when a stop begins;
+//! - [`send_stall`]: closing a connection whose client stops reading its answer;
 //! - [`open_files`]: raising the open-file limit and fitting the cap under it.
 
 pub mod accept;
@@ -17,5 +18,6 @@ pub mod in_flight;
 pub mod limits;
 pub mod open_files;
 pub mod per_request;
+pub mod send_stall;
 
 pub use limits::ServeLimits;

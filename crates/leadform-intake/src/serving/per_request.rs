@@ -4,6 +4,7 @@
 use super::deadline_body::{BodyDeadline, DeadlineBody};
 use super::ServeLimits;
 use crate::http::errors::ApiError;
+use crate::http::security_headers::add_common_headers;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderValue, Request};
@@ -50,6 +51,7 @@ pub async fn serve_request(
         "request cut off"
     );
     let mut response = refusal.into_response();
+    add_common_headers(response.headers_mut());
     // The rest of a late body may still be on its way: this connection cannot carry another request.
     response
         .headers_mut()
