@@ -14,8 +14,8 @@
 //! - **Pardot**: `POST` the handler URL, urlencoded, `field_map` names (every field as is when empty).
 //! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
 //!
-//! Every request carries `Idempotency-Key: <submission_id>:<destination_index>`, the same on each
-//! attempt. `field_map` keys may also name the hidden values `lead_source` and `campaign_id`.
+//! Every request carries `Idempotency-Key: <submission_id>:<destination id>` (see
+//! `Destination::id`), the same on each attempt. `field_map` keys may also name the hidden values `lead_source` and `campaign_id`.
 
 pub mod attempt;
 pub mod forwarder;
@@ -24,15 +24,21 @@ pub mod outcome;
 pub mod policy;
 pub mod rate_limit;
 pub mod request;
+pub mod routing;
 pub mod sender;
 pub mod vendors;
 
 pub use attempt::{attempt_delivery, send_and_classify};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
-pub use outbox::{destination_key, OutboxError, OutboxStore, PendingDelivery};
-pub use outcome::{parse_retry_after, DeliveryOutcome, VendorAnswer};
+pub use outbox::{
+    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery,
+};
+pub use outcome::{
+    parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,
+};
 pub use policy::RetryPolicy;
 pub use rate_limit::{RateLimiter, RateLimits, WindowLimit};
 pub use request::{HttpMethod, OutgoingRequest};
+pub use routing::{find_destination, MissingDestination};
 pub use sender::{HttpSender, SendError};
 pub use vendors::webhook::verify_signature;

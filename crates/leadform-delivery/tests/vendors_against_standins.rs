@@ -66,7 +66,7 @@ fn delivery_with(email: &str) -> PendingDelivery {
         claim_token: "token".into(),
         lead_id: 42,
         form_id: "contact-us".into(),
-        destination_index: 0,
+        destination_id: Some("test".into()),
         destination_key: "test".into(),
         attempts: 0,
         lead,
@@ -115,7 +115,7 @@ async fn salesforce_gets_urlencoded_utf8_with_mapped_and_attribution_fields() {
     assert!(request.problems.is_empty(), "{:?}", request.problems);
     assert_eq!(
         request.header("idempotency-key"),
-        Some(format!("{SUBMISSION_ID}:0").as_str())
+        Some(format!("{SUBMISSION_ID}:test").as_str())
     );
     assert_eq!(
         request.form().expect("strict urlencoded UTF-8"),

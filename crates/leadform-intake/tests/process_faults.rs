@@ -226,7 +226,7 @@ fn stream_submissions(
 // ---------- what the stand-ins received ----------
 
 /// The submission id of each request a stand-in took, from its `Idempotency-Key`
-/// (`<submission id>:<destination index>`).
+/// (`<submission id>:<destination id>`).
 fn accepted_submission_ids(standin: &StandIn) -> Vec<String> {
     standin
         .accepted()
@@ -235,8 +235,8 @@ fn accepted_submission_ids(standin: &StandIn) -> Vec<String> {
             let key = request
                 .header("idempotency-key")
                 .expect("every vendor request has an Idempotency-Key");
-            key.rsplit_once(':')
-                .expect("<submission id>:<index>")
+            key.split_once(':')
+                .expect("<submission id>:<destination id>")
                 .0
                 .to_owned()
         })

@@ -10,6 +10,7 @@ mod connect;
 mod deliveries;
 mod error;
 mod leads;
+mod legacy_webhooks;
 mod model;
 mod outbox;
 mod outbox_store;
@@ -41,10 +42,12 @@ impl Store {
         } else {
             connect::open_sqlite(db).await?
         };
-        Ok(Store {
+        let store = Store {
             backend,
             durability,
-        })
+        };
+        store.upgrade_legacy_webhook_rows().await?;
+        Ok(store)
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -89,7 +89,11 @@ async fn sqlite_is_a_wal_file_created_when_missing() {
         .fetch_one(&mut direct)
         .await
         .unwrap();
-    assert_eq!(migrations, 1);
+    // Every migration file, whoever added it.
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .unwrap()
+        .count();
+    assert_eq!(migrations, i64::try_from(files).unwrap());
     direct.close().await.unwrap();
     store.close().await;
 }
@@ -141,4 +145,21 @@ async fn a_malformed_postgres_url_is_refused_clearly() {
         "{message}"
     );
     assert!(!message.contains("s3cret"), "{message}");
+}
+
+#[tokio::test]
+async fn an_encoded_postgres_password_is_never_shown() {
+    let error = Store::open("postgres://leadform:p%40ss%2Fw0rd@127.0.0.1:1/leads")
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "cannot connect to PostgreSQL at postgres://leadform:***@127.0.0.1:1/leads"
+        ),
+        "{message}"
+    );
+    for secret in ["p%40ss", "p@ss", "w0rd"] {
+        assert!(!message.contains(secret), "{message}");
+    }
 }

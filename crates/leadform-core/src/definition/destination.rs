@@ -32,6 +32,12 @@ impl Destination {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SalesforceDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     /// The 15- or 18-character org id, sent as `oid`.
     #[validate(custom(function = "super::check::salesforce_id"))]
     pub org_id: String,
@@ -131,6 +137,12 @@ fn salesforce_field_names(map: &BTreeMap<String, String>) -> Result<(), Validati
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HubspotDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(length(min = 1, max = 20))]
     pub portal_id: String,
     #[validate(length(min = 1, max = 64))]
@@ -162,6 +174,12 @@ pub struct HubspotConsent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PardotDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(custom(function = "super::check::http_url_required"))]
     pub url: String,
     /// Leadform field name → the handler's external field name.
@@ -173,6 +191,12 @@ pub struct PardotDestination {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(custom(function = "super::check::http_url_required"))]
     pub url: String,
     /// Name of the environment variable holding the HMAC secret. The secret itself never goes in

@@ -6,6 +6,7 @@
 
 mod check;
 mod destination;
+mod destination_id;
 mod field;
 mod public;
 
@@ -13,6 +14,7 @@ pub use destination::{
     parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
     PardotDestination, SalesforceDestination, WebhookDestination, ATTRIBUTION_VALUES,
 };
+pub use destination_id::DESTINATION_ID_RULE;
 pub use field::{FieldDefinition, FieldKind, SelectOption};
 pub use public::{PublicAsset, PublicFormDefinition};
 

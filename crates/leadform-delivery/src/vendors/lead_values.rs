@@ -130,12 +130,14 @@ pub fn attribution_value<'a>(
     }
 }
 
-/// The `Idempotency-Key` of one delivery: the same for every attempt, different per destination.
+/// The `Idempotency-Key` of one delivery: the same for every attempt, different per destination,
+/// and unchanged when the form's destinations are reordered.
 pub fn idempotency_key(delivery: &PendingDelivery) -> String {
-    format!(
-        "{}:{}",
-        delivery.lead.submission_id, delivery.destination_index
-    )
+    let destination = delivery
+        .destination_id
+        .as_deref()
+        .unwrap_or(&delivery.destination_key);
+    format!("{}:{destination}", delivery.lead.submission_id)
 }
 
 /// Joins an endpoint (scheme + host, optionally a path prefix) and a path without doubling `/`.

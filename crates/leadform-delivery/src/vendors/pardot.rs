@@ -50,6 +50,7 @@ mod tests {
     #[test]
     fn mapped_fields_are_sent_urlencoded_to_the_handler_url() {
         let pardot = PardotDestination {
+            id: None,
             url: "https://go.pardot.com/l/1/2026-01-01/abc".into(),
             field_map: BTreeMap::from([
                 ("email".into(), "email".into()),

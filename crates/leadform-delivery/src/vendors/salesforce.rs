@@ -109,6 +109,7 @@ mod tests {
 
     fn destination() -> SalesforceDestination {
         SalesforceDestination {
+            id: None,
             org_id: "00D5g000004abcd".into(),
             sandbox: false,
             field_map: BTreeMap::new(),
@@ -146,7 +147,7 @@ mod tests {
         );
         assert_eq!(
             request.header("idempotency-key"),
-            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:0")
+            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:salesforce:00D5g000004abcd")
         );
         assert_eq!(
             String::from_utf8(request.body).expect("utf-8"),
