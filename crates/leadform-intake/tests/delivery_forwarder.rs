@@ -621,6 +621,58 @@ async fn queued_deliveries_follow_their_destination_not_its_position_on(backend:
     only_a.finish().await;
 }
 
+/// Issue 7, item 8: a webhook URL is often its own secret (Slack, Zapier). Neither the stored rows
+/// (key, reasons) nor `outbox list` may show its path, even after a `Retry-After` pause (whose
+/// reason names the destination) and a refusal.
+async fn a_webhooks_secret_path_is_never_stored_or_listed_on(backend: Backend) {
+    std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
+    let path = "/hooks/T0001/B0002/s3cr3t-t0ken";
+    let hook = webhook_standin(path).await;
+    let outbox = TestOutbox::open(backend, form(json!([webhook_destination(&hook, path)]))).await;
+    let forwarder = outbox.forwarder(quick_config());
+    outbox.insert_lead(1, "paused@example.com").await;
+    hook.script(Scripted::TooManyRequests {
+        retry_after: "30".into(),
+    });
+    forwarder.deliver_due().await.expect("pass");
+    // Due now, but held back by the pause the 429 set: its reason names the destination.
+    outbox.insert_lead(2, "held@example.com").await;
+    let pass = forwarder.deliver_due().await.expect("pass");
+    assert_eq!(pass.rate_limited, 1, "{pass:?}");
+    outbox.insert_lead(3, "refused@example.com").await;
+    hook.script(Scripted::Status(400));
+    let refused = outbox.forwarder(quick_config());
+    refused.deliver_due().await.expect("pass");
+
+    let deliveries = outbox.deliveries().await;
+    let reasons: Vec<&str> = deliveries
+        .iter()
+        .filter_map(|d| d.last_error.as_deref())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("waiting: webhook:http://127.0.0.1:")),
+        "{reasons:?}"
+    );
+    assert!(
+        deliveries.iter().any(|d| d.status == "dead"),
+        "{deliveries:#?}"
+    );
+    let rows = format!("{deliveries:?}");
+    let mut listed = Vec::new();
+    leadform_intake::outbox_cli::list(&outbox.store, None, &mut listed)
+        .await
+        .expect("outbox list");
+    let listed = String::from_utf8(listed).expect("utf-8");
+    for secret in ["s3cr3t", "T0001", "B0002", path] {
+        assert!(!rows.contains(secret), "stored: {rows}");
+        assert!(!listed.contains(secret), "outbox list: {listed}");
+    }
+    assert!(listed.contains("webhook:127.0.0.1:"), "{listed}");
+    outbox.finish().await;
+}
+
 /// For every `max + 1` consecutive requests, the first and the last are at least `window` apart.
 fn assert_spacing(received: &[Received], limit: WindowLimit, vendor: &str) {
     let max = limit.max as usize;
@@ -758,6 +810,7 @@ on_each_backend! {
     a_400_is_dead_with_the_vendors_reason_and_replayable => a_400_is_dead_with_the_vendors_reason_and_replayable_on;
     a_deleted_destination_goes_dead_with_a_reason => a_deleted_destination_goes_dead_with_a_reason_on;
     queued_deliveries_follow_their_destination_not_its_position => queued_deliveries_follow_their_destination_not_its_position_on;
+    a_webhooks_secret_path_is_never_stored_or_listed => a_webhooks_secret_path_is_never_stored_or_listed_on;
     over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped => over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped_on;
     salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart => salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart_on;
 }
