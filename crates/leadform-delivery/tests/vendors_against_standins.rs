@@ -293,7 +293,8 @@ async fn pardot_gets_external_field_names_urlencoded_and_its_redirect_counts_as_
     .await;
     let form = form_with(json!({
         "kind": "pardot_form_handler", "url": format!("{}/l/812345/2026-11-01/abc12", standin.base_url()),
-        "field_map": {"email": "email", "first_name": "FirstName", "company": "Company", "lead_source": "source"}
+        "field_map": {"email": "email", "first_name": "FirstName", "company": "Company", "lead_source": "source",
+                      "job_title": null, "last_name": null, "message": null, "newsletter": null}
     }));
     let outcome = attempt(&form, &delivery_with("jose@example.com")).await;
     assert!(

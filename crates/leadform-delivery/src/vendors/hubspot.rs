@@ -4,7 +4,7 @@ use super::lead_values::{campaign_id, idempotency_key, is_ticked, join_endpoint,
 use crate::outbox::PendingDelivery;
 use crate::outcome::{retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{OutgoingRequest, JSON};
-use leadform_core::definition::HubspotDestination;
+use leadform_core::definition::{FieldMapping, HubspotDestination};
 use leadform_core::redact::{clean_vendor_text, MAX_VENDOR_TEXT_CHARS};
 use leadform_core::{ConsentDefinition, FormDefinition};
 use serde::{Deserialize, Serialize};
@@ -12,13 +12,9 @@ use std::time::SystemTime;
 
 const API_HOST: &str = "https://api.hsforms.com";
 
-/// Leadform field → HubSpot contact property, used when the destination has no `field_map`.
-/// Other fields keep their names (HubSpot property names are lowercase too).
-pub const DEFAULT_FIELD_MAP: [(&str, &str); 3] = [
-    ("first_name", "firstname"),
-    ("last_name", "lastname"),
-    ("job_title", "jobtitle"),
-];
+/// Leadform field → HubSpot contact property; a `field_map` adds to and overrides it. Other fields
+/// keep their names (HubSpot property names are lowercase too).
+pub use leadform_core::definition::HUBSPOT_DEFAULT_FIELD_MAP as DEFAULT_FIELD_MAP;
 
 /// The contact object type; every Leadform field is a contact property.
 const CONTACT_OBJECT_TYPE: &str = "0-1";
@@ -98,9 +94,7 @@ pub fn build_request(
     let fields = mapped_fields(
         delivery,
         form,
-        &destination.field_map,
-        &DEFAULT_FIELD_MAP,
-        false,
+        &FieldMapping::hubspot(&destination.field_map),
         &skip,
     )
     .into_iter()
@@ -284,7 +278,18 @@ mod tests {
         let mut form = contact_form();
         form.consent = None;
         let mut hs = destination();
-        hs.field_map = BTreeMap::from([("email".into(), "email".into())]);
+        // `null` leaves a field out, so only the email is left.
+        hs.field_map = [
+            "first_name",
+            "last_name",
+            "company",
+            "topic",
+            "message",
+            "newsletter",
+        ]
+        .into_iter()
+        .map(|name| (name.to_owned(), None))
+        .collect();
         let body: serde_json::Value =
             serde_json::from_slice(&build_request(&hs, &lead, &form).body).expect("json");
         assert_eq!(
