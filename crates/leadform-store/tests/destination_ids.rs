@@ -134,3 +134,39 @@ async fn rows_from_before_ids_are_backfilled_and_redacted() {
         database.finish().await;
     }
 }
+
+/// An old form could send twice to one Salesforce org: those rows share a key, so the migration
+/// leaves them without an id instead of failing on the unique index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_old_rows_with_one_key_do_not_stop_the_migration() {
+    for database in test_databases().await {
+        let label = database.label;
+        let store = database.open().await;
+        let lead = new_lead(&new_submission_id(), "ada@example.com", 1_000);
+        store.insert_lead(lead).await.expect("stored");
+        store.close().await;
+        execute(
+            &database.db,
+            &[
+                "DROP INDEX deliveries_lead_destination_id",
+                "ALTER TABLE deliveries DROP COLUMN destination_id",
+                "DELETE FROM _sqlx_migrations WHERE version = 3",
+                "UPDATE deliveries SET destination_kind = 'salesforce_web_to_lead', \
+                 destination_key = 'salesforce:00D5g000004abcd'",
+            ],
+        )
+        .await;
+        let store = database.open().await;
+        let rows = store
+            .list_deliveries(DeliveryFilter::All)
+            .await
+            .expect("list");
+        assert_eq!(rows.len(), 2, "{label}");
+        assert!(
+            rows.iter().all(|d| d.destination_id.is_none()),
+            "{label}: {rows:?}"
+        );
+        store.close().await;
+        database.finish().await;
+    }
+}
