@@ -72,7 +72,12 @@ pub fn header(title: &str) {
 pub fn describe(cmd: &Command) -> String {
     let envs: Vec<String> = cmd
         .get_envs()
-        .filter_map(|(k, v)| v.map(|v| format!("{}={}", k.to_string_lossy(), v.to_string_lossy())))
+        .filter_map(|(k, v)| {
+            v.map(|v| {
+                let value = redact_password(&v.to_string_lossy());
+                format!("{}={value}", k.to_string_lossy())
+            })
+        })
         .collect();
     // Database URLs are arguments here (`--db postgres://…`): never print their passwords.
     let words = std::iter::once(cmd.get_program())
@@ -81,51 +86,27 @@ pub fn describe(cmd: &Command) -> String {
     envs.into_iter().chain(words).collect::<Vec<_>>().join(" ")
 }
 
-/// `url` with any password replaced by `***`, for printing in logs.
-pub fn redact_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '?'])
-        .map_or(url.len(), |i| authority_start + i);
-    let authority = &url[authority_start..authority_end];
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _password)) => format!(
-                "{}{user}:***@{host}{}",
-                &url[..authority_start],
-                &url[authority_end..]
-            ),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
-}
+/// The one redaction shared with the store: URL user-info passwords (encoded or not),
+/// `password=` query parameters and key/value pairs become `***`.
+pub use leadform_core::redact::redact_password;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hides_only_the_password() {
-        assert_eq!(
-            redact_password("postgres://u:s3cret@db:5432/x?sslmode=disable"),
-            "postgres://u:***@db:5432/x?sslmode=disable"
-        );
-        assert_eq!(
-            redact_password("postgres://postgres@127.0.0.1:55432/leadform_test"),
-            "postgres://postgres@127.0.0.1:55432/leadform_test"
-        );
-        assert_eq!(redact_password("postgres://db/x"), "postgres://db/x");
-        assert_eq!(redact_password("not:a@url"), "not:a@url");
-    }
-
-    #[test]
     fn command_lines_never_show_passwords() {
         let mut psql = Command::new("psql");
         psql.args(["postgres://u:s3cret@db/x", "-c", "SELECT 1"]);
         assert_eq!(describe(&psql), "psql postgres://u:***@db/x -c SELECT 1");
+        let mut handler = Command::new("leadform-intake");
+        handler
+            .env("LEADFORM_TEST_POSTGRES_URL", "postgres://u:p%40ss@db/x")
+            .args(["serve", "--db", "host=db user=u password=s3cret"]);
+        let shown = describe(&handler);
+        assert!(
+            !shown.contains("p%40ss") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 }

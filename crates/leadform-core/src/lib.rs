@@ -9,6 +9,7 @@ pub mod definition;
 pub mod email;
 pub mod error;
 pub mod profiling;
+pub mod redact;
 pub mod sanitize;
 pub mod submission;
 pub mod time;

@@ -6,6 +6,7 @@ use crate::outbox::{OutboxError, OutboxStore, PendingDelivery};
 use crate::outcome::DeliveryOutcome;
 use crate::policy::RetryPolicy;
 use crate::rate_limit::{Admission, AdmissionTicket, RateLimiter, RateLimits};
+use crate::routing::find_destination;
 use crate::sender::{HttpSender, SendError};
 use crate::vendors;
 use futures_util::stream::{self, StreamExt};
@@ -181,42 +182,24 @@ impl<S: OutboxStore> Forwarder<S> {
     }
 
     async fn deliver_one(&self, delivery: PendingDelivery) -> Verdict {
-        let (verdict, kind, ticket) = match self.destination_of(&delivery) {
-            // Dead rather than pending: visible in `outbox list`, and replayable once the form is back.
-            Err(reason) => (
-                Verdict::Outcome(DeliveryOutcome::Dead(reason)),
+        let (verdict, kind, ticket, delivery) = match find_destination(&self.forms, &delivery) {
+            // Dead rather than pending or sent elsewhere: visible in `outbox list`, and replayable
+            // once the destination is back.
+            Err(missing) => (
+                Verdict::Outcome(DeliveryOutcome::Dead(missing.to_string())),
                 "unknown",
                 None,
+                delivery,
             ),
-            Ok((form, destination)) => {
-                let (verdict, ticket) = self.attempt(&delivery, form, destination).await;
-                (verdict, destination.kind_name(), ticket)
+            Ok((form, destination, routed)) => {
+                let (verdict, ticket) = self.attempt(&routed, form, destination).await;
+                (verdict, destination.kind_name(), ticket, routed)
             }
         };
         self.record(&delivery, kind, &verdict).await;
         // Only now may a Salesforce slot held in flight be handed to the store's count.
         drop(ticket);
         verdict
-    }
-
-    fn destination_of(
-        &self,
-        delivery: &PendingDelivery,
-    ) -> Result<(&FormDefinition, &Destination), String> {
-        let form = self
-            .forms
-            .get(&delivery.form_id)
-            .ok_or_else(|| format!("form {} is not loaded any more", delivery.form_id))?;
-        let destination = form
-            .destinations
-            .get(delivery.destination_index)
-            .ok_or_else(|| {
-                format!(
-                    "form {} has no destination #{} any more",
-                    delivery.form_id, delivery.destination_index
-                )
-            })?;
-        Ok((form, destination))
     }
 
     async fn attempt(
@@ -301,7 +284,7 @@ impl<S: OutboxStore> Forwarder<S> {
                 form_id = %delivery.form_id,
                 submission_id = %delivery.lead.submission_id,
                 destination = kind,
-                destination_index = delivery.destination_index,
+                destination_id = delivery.destination_id.as_deref().unwrap_or("unknown"),
                 attempts_before = delivery.attempts,
                 outcome,
                 "delivery attempt recorded"

@@ -4,18 +4,25 @@
 //!
 //! What each destination sends (the config types are `leadform_core::definition::*Destination`):
 //!
+//! A `field_map` adds to and overrides the kind's default map (`leadform_core::definition::
+//! FieldMapping`); mapping a name to `null` leaves it out. A destination that would send no
+//! `email` is refused when the forms are loaded.
+//!
 //! - **Salesforce Web-to-Lead**: `POST {host}/servlet/servlet.WebToLead?encoding=UTF-8`, urlencoded
-//!   UTF-8: `oid`, the `field_map` (or, when empty, [`vendors::salesforce::DEFAULT_FIELD_MAP`]),
-//!   `lead_source` and `Campaign_ID` from the lead's hidden values, then the `attribution_map`.
-//!   Checkboxes are sent as `1` when ticked. Never `retURL`.
+//!   UTF-8: `oid`, the fields [`vendors::salesforce::DEFAULT_FIELD_MAP`] and the `field_map` name
+//!   (no others), `lead_source` and `Campaign_ID` from the lead's hidden values, then the
+//!   `attribution_map`. Checkboxes are sent as `1` when ticked. Never `retURL`.
 //! - **HubSpot**: `POST {host}/submissions/v3/integration/submit/{portal}/{form}`, JSON with
-//!   `submittedAt`, `fields` (the `field_map`, or every field with `first_name`/`last_name`/`job_title`
-//!   renamed), `context` and, when the form has a consent section, `legalConsentOptions`.
-//! - **Pardot**: `POST` the handler URL, urlencoded, `field_map` names (every field as is when empty).
+//!   `submittedAt`, `fields` (every field, `first_name`/`last_name`/`job_title` renamed, then the
+//!   `field_map`), `context` (no IP or `hutk` when the form may not remember the visitor) and, when
+//!   the form has a consent section, `legalConsentOptions`.
+//! - **Pardot**: `POST` the handler URL, urlencoded, every field under its own name unless the
+//!   `field_map` renames it.
 //! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
 //!
-//! Every request carries `Idempotency-Key: <submission_id>:<destination_index>`, the same on each
-//! attempt. `field_map` keys may also name the hidden values `lead_source` and `campaign_id`.
+//! Every request carries `Idempotency-Key: <submission_id>:<destination id>` (see
+//! `Destination::id`), the same on each attempt. `field_map` keys may also name the hidden values
+//! `lead_source` and `campaign_id`.
 
 pub mod attempt;
 pub mod forwarder;
@@ -24,15 +31,21 @@ pub mod outcome;
 pub mod policy;
 pub mod rate_limit;
 pub mod request;
+pub mod routing;
 pub mod sender;
 pub mod vendors;
 
 pub use attempt::{attempt_delivery, send_and_classify};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
-pub use outbox::{destination_key, OutboxError, OutboxStore, PendingDelivery};
-pub use outcome::{parse_retry_after, DeliveryOutcome, VendorAnswer};
+pub use outbox::{
+    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery,
+};
+pub use outcome::{
+    parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,
+};
 pub use policy::RetryPolicy;
 pub use rate_limit::{RateLimiter, RateLimits, WindowLimit};
 pub use request::{HttpMethod, OutgoingRequest};
+pub use routing::{find_destination, MissingDestination};
 pub use sender::{HttpSender, SendError};
 pub use vendors::webhook::verify_signature;

@@ -1,6 +1,7 @@
 //! The outbox contract between the forwarder and the store (docs/storage-and-outbox.md).
 //! `leadform-store` implements [`OutboxStore`] for SQLite and PostgreSQL.
 
+use leadform_core::redact::{redact_url, url_host};
 use leadform_core::Destination;
 use std::future::Future;
 
@@ -12,8 +13,10 @@ pub struct PendingDelivery {
     pub claim_token: String,
     pub lead_id: i64,
     pub form_id: String,
-    /// Index into `FormDefinition::destinations`.
-    pub destination_index: usize,
+    /// The destination's identity (`Destination::id`) the delivery was queued for; the forwarder
+    /// finds the destination by it, never by position. `None` only for rows stored before ids
+    /// existed, which are matched by [`legacy_destination_key`].
+    pub destination_id: Option<String>,
     /// From [`destination_key`].
     pub destination_key: String,
     /// Attempts made before this one.
@@ -75,29 +78,25 @@ pub trait OutboxStore: Send + Sync + 'static {
 }
 
 /// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
-/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<url>`.
-/// Stored with each delivery row, so it must stay stable across releases.
+/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<redacted url>` (scheme,
+/// host and a hash: a webhook URL is often its own secret). Stored and shown with each delivery
+/// row, so it must stay stable across releases and never hold a secret.
 pub fn destination_key(destination: &Destination) -> String {
+    match destination {
+        Destination::Webhook(hook) => format!("webhook:{}", redact_url(&hook.url)),
+        other => legacy_destination_key(other),
+    }
+}
+
+/// The key rows were stored with before destinations had ids (a webhook's was its whole URL).
+/// Only for finding the destination of such a row; never stored or shown.
+pub fn legacy_destination_key(destination: &Destination) -> String {
     match destination {
         Destination::SalesforceWebToLead(sf) => format!("salesforce:{}", sf.org_id),
         Destination::Hubspot(hs) => format!("hubspot:{}", hs.portal_id),
         Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
         Destination::Webhook(hook) => format!("webhook:{}", hook.url),
     }
-}
-
-/// The host (with port, lowercased) of an `http(s)://` URL; the whole text when it has no scheme.
-fn url_host(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = after_scheme
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or(after_scheme);
-    // Drop any `user:password@` so credentials never end up in a key that is logged.
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    host.to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -110,6 +109,7 @@ mod tests {
     #[test]
     fn keys_name_the_unit_a_vendor_limit_applies_to() {
         let sf = Destination::SalesforceWebToLead(SalesforceDestination {
+            id: None,
             org_id: "00D5g000004abcd".into(),
             sandbox: false,
             field_map: Default::default(),
@@ -118,6 +118,7 @@ mod tests {
         });
         assert_eq!(destination_key(&sf), "salesforce:00D5g000004abcd");
         let hs = Destination::Hubspot(HubspotDestination {
+            id: None,
             portal_id: "123456".into(),
             form_guid: "abc".into(),
             field_map: Default::default(),
@@ -126,17 +127,25 @@ mod tests {
         });
         assert_eq!(destination_key(&hs), "hubspot:123456");
         let pardot = Destination::PardotFormHandler(PardotDestination {
+            id: None,
             url: "https://user:pw@Go.Pardot.com:8443/l/1/2026-01-01/abc?x=1".into(),
             field_map: Default::default(),
         });
         assert_eq!(destination_key(&pardot), "pardot:go.pardot.com:8443");
         let hook = Destination::Webhook(WebhookDestination {
-            url: "https://hooks.example.com/lead".into(),
+            id: None,
+            url: "https://hooks.example.com/lead/s3cr3t".into(),
             secret_env: "LEADFORM_HOOK_SECRET".into(),
         });
+        let key = destination_key(&hook);
+        assert!(
+            key.starts_with("webhook:https://hooks.example.com/…#"),
+            "{key}"
+        );
+        assert!(!key.contains("s3cr3t"), "{key}");
         assert_eq!(
-            destination_key(&hook),
-            "webhook:https://hooks.example.com/lead"
+            legacy_destination_key(&hook),
+            "webhook:https://hooks.example.com/lead/s3cr3t"
         );
     }
 }

@@ -66,7 +66,7 @@ fn delivery_with(email: &str) -> PendingDelivery {
         claim_token: "token".into(),
         lead_id: 42,
         form_id: "contact-us".into(),
-        destination_index: 0,
+        destination_id: Some("test".into()),
         destination_key: "test".into(),
         attempts: 0,
         lead,
@@ -115,7 +115,7 @@ async fn salesforce_gets_urlencoded_utf8_with_mapped_and_attribution_fields() {
     assert!(request.problems.is_empty(), "{:?}", request.problems);
     assert_eq!(
         request.header("idempotency-key"),
-        Some(format!("{SUBMISSION_ID}:0").as_str())
+        Some(format!("{SUBMISSION_ID}:test").as_str())
     );
     assert_eq!(
         request.form().expect("strict urlencoded UTF-8"),
@@ -293,7 +293,8 @@ async fn pardot_gets_external_field_names_urlencoded_and_its_redirect_counts_as_
     .await;
     let form = form_with(json!({
         "kind": "pardot_form_handler", "url": format!("{}/l/812345/2026-11-01/abc12", standin.base_url()),
-        "field_map": {"email": "email", "first_name": "FirstName", "company": "Company", "lead_source": "source"}
+        "field_map": {"email": "email", "first_name": "FirstName", "company": "Company", "lead_source": "source",
+                      "job_title": null, "last_name": null, "message": null, "newsletter": null}
     }));
     let outcome = attempt(&form, &delivery_with("jose@example.com")).await;
     assert!(

@@ -106,11 +106,7 @@ pub async fn accept_lead(
         form.destinations
             .iter()
             .enumerate()
-            .map(|(index, destination)| NewDelivery {
-                destination_index: index,
-                destination_kind: destination.kind_name().to_owned(),
-                destination_key: leadform_delivery::destination_key(destination),
-            })
+            .map(|(index, destination)| NewDelivery::for_destination(index, destination))
             .collect()
     };
     let has_deliveries = !deliveries.is_empty();

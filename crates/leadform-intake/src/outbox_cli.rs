@@ -1,5 +1,6 @@
 //! `leadform-intake outbox list|retry`: see and replay CRM deliveries.
 
+use leadform_core::redact::clean_vendor_text;
 use leadform_store::{DeliveryFilter, DeliveryRecord, Store, StoreError};
 use std::io::Write;
 use thiserror::Error;
@@ -39,6 +40,9 @@ impl RetryTarget {
     }
 }
 
+/// A stored reason is at most 300 characters plus the forwarder's own words around it.
+const MAX_PRINTED_ERROR_CHARS: usize = 600;
+
 pub async fn list(
     store: &Store,
     status: Option<&str>,
@@ -62,7 +66,9 @@ fn write_table(deliveries: &[DeliveryRecord], out: &mut impl Write) -> std::io::
     for d in deliveries {
         let note = match (&d.delivered_at, &d.last_error) {
             (Some(at), _) => format!("delivered {at}"),
-            (None, Some(error)) => error.replace(['\n', '\r'], " "),
+            // Cleaned again when printed: rows stored by older releases may hold a vendor's
+            // terminal escape sequences.
+            (None, Some(error)) => clean_vendor_text(error, MAX_PRINTED_ERROR_CHARS),
             (None, None) => String::new(),
         };
         writeln!(
@@ -71,7 +77,7 @@ fn write_table(deliveries: &[DeliveryRecord], out: &mut impl Write) -> std::io::
             d.id,
             d.lead_id,
             d.form_id,
-            d.destination_key,
+            d.destination_id.as_deref().unwrap_or(&d.destination_key),
             d.status,
             d.attempts,
             d.next_attempt_at.as_deref().unwrap_or("-"),

@@ -7,7 +7,7 @@ mod standins;
 
 use leadform_core::{FormDefinition, Intent, LeadSubmission};
 use leadform_delivery::{
-    destination_key, Forwarder, ForwarderConfig, OutboxStore, RateLimits, RetryPolicy, WindowLimit,
+    Forwarder, ForwarderConfig, OutboxStore, RateLimits, RetryPolicy, WindowLimit,
 };
 use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
@@ -174,11 +174,7 @@ impl TestOutbox {
             .destinations
             .iter()
             .enumerate()
-            .map(|(index, destination)| NewDelivery {
-                destination_index: index,
-                destination_kind: destination.kind_name().into(),
-                destination_key: destination_key(destination),
-            })
+            .map(|(index, destination)| NewDelivery::for_destination(index, destination))
             .collect();
         self.store
             .insert_lead(NewLead {
@@ -293,7 +289,10 @@ fn accepted_submissions(standin: &StandIn) -> Vec<String> {
         .iter()
         .map(|request| {
             let key = request.header("idempotency-key").expect("Idempotency-Key");
-            key.rsplit_once(':').expect("submission:index").0.to_owned()
+            key.split_once(':')
+                .expect("submission:destination")
+                .0
+                .to_owned()
         })
         .collect()
 }
@@ -501,11 +500,176 @@ async fn a_deleted_destination_goes_dead_with_a_reason_on(backend: Backend) {
         .expect("pass");
     assert_eq!(pass.dead, 1);
     let deliveries = outbox.deliveries().await;
-    assert_eq!(
-        deliveries[0].last_error.as_deref(),
-        Some("form contact-us has no destination #0 any more")
+    let reason = deliveries[0].last_error.as_deref().unwrap_or_default();
+    assert!(
+        reason.starts_with(&format!(
+            "destination `hubspot:{PORTAL_ID}:{FORM_GUID}` is no longer in form `contact-us`"
+        )),
+        "{reason}"
     );
     assert!(hubspot.received().is_empty());
+    outbox.finish().await;
+}
+
+const HOOK_SECRET_VARIABLE: &str = "LEADFORM_TEST_IDENTITY_HOOK_SECRET";
+const HOOK_SECRET: &str = "whsec_identity_0123456789";
+
+async fn webhook_standin(path: &str) -> StandIn {
+    StandIn::start(Vendor::Webhook {
+        path: path.into(),
+        secret: HOOK_SECRET.as_bytes().to_vec(),
+        tolerance: Duration::from_secs(300),
+    })
+    .await
+}
+
+fn webhook_destination(standin: &StandIn, path: &str) -> serde_json::Value {
+    json!({"kind": "webhook", "url": format!("{}{path}", standin.base_url()),
+           "secret_env": HOOK_SECRET_VARIABLE})
+}
+
+/// Runs passes until nothing more is claimed.
+async fn drain(outbox: &TestOutbox) {
+    let forwarder = outbox.forwarder(quick_config());
+    let started = Instant::now();
+    while forwarder.deliver_due().await.expect("pass").claimed > 0 {
+        assert!(
+            started.elapsed() < GIVE_UP_AFTER,
+            "the outbox never drained"
+        );
+    }
+}
+
+/// Issue 7, item 2, as reproduced: leads queued for webhook A, then a restart with webhook B
+/// inserted before A. The queued leads must reach A only, B only the leads that came after it;
+/// and once A is removed, its queued deliveries are dead with a reason, sent nowhere.
+async fn queued_deliveries_follow_their_destination_not_its_position_on(backend: Backend) {
+    std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
+    let hook_a = webhook_standin("/hooks/a/s3cr3t-path-a").await;
+    let hook_b = webhook_standin("/hooks/b/s3cr3t-path-b").await;
+    let a = webhook_destination(&hook_a, "/hooks/a/s3cr3t-path-a");
+    let b = webhook_destination(&hook_b, "/hooks/b/s3cr3t-path-b");
+
+    let only_a = TestOutbox::open(backend, form(json!([a.clone()]))).await;
+    let mut queued_for_a = Vec::new();
+    for number in 0..3 {
+        queued_for_a.push(
+            only_a
+                .insert_lead(number, &format!("queued{number}@example.com"))
+                .await,
+        );
+    }
+
+    // Restart with B inserted before A.
+    let b_then_a = only_a.with_form(form(json!([b.clone(), a])));
+    drain(&b_then_a).await;
+    assert_each_once(accepted_submissions(&hook_a), &queued_for_a, "webhook A");
+    assert!(
+        hook_b.received().is_empty(),
+        "B got leads queued before it existed"
+    );
+
+    let mut after_b = Vec::new();
+    for number in 3..5 {
+        after_b.push(
+            b_then_a
+                .insert_lead(number, &format!("new{number}@example.com"))
+                .await,
+        );
+    }
+    drain(&b_then_a).await;
+    let a_expected: Vec<String> = queued_for_a.iter().chain(&after_b).cloned().collect();
+    assert_each_once(accepted_submissions(&hook_a), &a_expected, "webhook A");
+    assert_each_once(accepted_submissions(&hook_b), &after_b, "webhook B");
+
+    // Leads queued for both, then A is removed and the handler restarts.
+    let mut orphaned = Vec::new();
+    for number in 5..7 {
+        orphaned.push(
+            b_then_a
+                .insert_lead(number, &format!("orphan{number}@example.com"))
+                .await,
+        );
+    }
+    let only_b = only_a.with_form(form(json!([b])));
+    drain(&only_b).await;
+    let b_expected: Vec<String> = after_b.iter().chain(&orphaned).cloned().collect();
+    assert_each_once(accepted_submissions(&hook_b), &b_expected, "webhook B");
+    assert_each_once(accepted_submissions(&hook_a), &a_expected, "webhook A");
+    let deliveries = only_a.deliveries().await;
+    let dead: Vec<&DeliveryRecord> = deliveries.iter().filter(|d| d.status == "dead").collect();
+    assert_eq!(dead.len(), 2, "{deliveries:#?}");
+    for delivery in dead {
+        assert!(orphaned.contains(&delivery.submission_id));
+        let reason = delivery.last_error.as_deref().unwrap_or_default();
+        assert!(
+            reason.starts_with("destination `webhook:127.0.0.1:")
+                && reason.contains("is no longer in form `contact-us`")
+                && reason.contains("the lead was sent nowhere"),
+            "{reason}"
+        );
+    }
+    for delivery in &deliveries {
+        let row = format!("{delivery:?}");
+        assert!(
+            !row.contains("s3cr3t-path"),
+            "a webhook's path is stored: {row}"
+        );
+    }
+    assert!(hook_a.received().iter().all(|r| r.problems.is_empty()));
+    assert!(hook_b.received().iter().all(|r| r.problems.is_empty()));
+    only_a.finish().await;
+}
+
+/// Issue 7, item 8: a webhook URL is often its own secret (Slack, Zapier). Neither the stored rows
+/// (key, reasons) nor `outbox list` may show its path, even after a `Retry-After` pause (whose
+/// reason names the destination) and a refusal.
+async fn a_webhooks_secret_path_is_never_stored_or_listed_on(backend: Backend) {
+    std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
+    let path = "/hooks/T0001/B0002/s3cr3t-t0ken";
+    let hook = webhook_standin(path).await;
+    let outbox = TestOutbox::open(backend, form(json!([webhook_destination(&hook, path)]))).await;
+    let forwarder = outbox.forwarder(quick_config());
+    outbox.insert_lead(1, "paused@example.com").await;
+    hook.script(Scripted::TooManyRequests {
+        retry_after: "30".into(),
+    });
+    forwarder.deliver_due().await.expect("pass");
+    // Due now, but held back by the pause the 429 set: its reason names the destination.
+    outbox.insert_lead(2, "held@example.com").await;
+    let pass = forwarder.deliver_due().await.expect("pass");
+    assert_eq!(pass.rate_limited, 1, "{pass:?}");
+    outbox.insert_lead(3, "refused@example.com").await;
+    hook.script(Scripted::Status(400));
+    let refused = outbox.forwarder(quick_config());
+    refused.deliver_due().await.expect("pass");
+
+    let deliveries = outbox.deliveries().await;
+    let reasons: Vec<&str> = deliveries
+        .iter()
+        .filter_map(|d| d.last_error.as_deref())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("waiting: webhook:http://127.0.0.1:")),
+        "{reasons:?}"
+    );
+    assert!(
+        deliveries.iter().any(|d| d.status == "dead"),
+        "{deliveries:#?}"
+    );
+    let rows = format!("{deliveries:?}");
+    let mut listed = Vec::new();
+    leadform_intake::outbox_cli::list(&outbox.store, None, &mut listed)
+        .await
+        .expect("outbox list");
+    let listed = String::from_utf8(listed).expect("utf-8");
+    for secret in ["s3cr3t", "T0001", "B0002", path] {
+        assert!(!rows.contains(secret), "stored: {rows}");
+        assert!(!listed.contains(secret), "outbox list: {listed}");
+    }
+    assert!(listed.contains("webhook:127.0.0.1:"), "{listed}");
     outbox.finish().await;
 }
 
@@ -649,6 +813,8 @@ on_each_backend! {
     a_429_retry_after_is_honoured => a_429_retry_after_is_honoured_on;
     a_400_is_dead_with_the_vendors_reason_and_replayable => a_400_is_dead_with_the_vendors_reason_and_replayable_on;
     a_deleted_destination_goes_dead_with_a_reason => a_deleted_destination_goes_dead_with_a_reason_on;
+    queued_deliveries_follow_their_destination_not_its_position => queued_deliveries_follow_their_destination_not_its_position_on;
+    a_webhooks_secret_path_is_never_stored_or_listed => a_webhooks_secret_path_is_never_stored_or_listed_on;
     over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped => over_hubspots_rate_limit_deliveries_wait_and_none_is_dropped_on;
     salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart => salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart_on;
 }

@@ -182,10 +182,9 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
 
     let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]).await;
     assert!(ok, "{stderr}");
-    assert!(
-        stdout.contains("webhook:http://127.0.0.1:9/unreachable"),
-        "{stdout}"
-    );
+    // The destination by its identity: host and a hash, never the URL's path (often its secret).
+    assert!(stdout.contains("webhook:127.0.0.1:9:"), "{stdout}");
+    assert!(!stdout.contains("/unreachable"), "{stdout}");
     assert!(stdout.contains(&delivery.status), "{stdout}");
     assert!(stdout.ends_with("1 deliveries\n"), "{stdout}");
     let (ok, stdout, _) = run_cli(&[

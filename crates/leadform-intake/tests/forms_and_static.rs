@@ -121,6 +121,29 @@ fn check_command_reports_the_broken_file_and_fails() {
     );
 }
 
+#[test]
+fn check_refuses_a_destination_that_would_send_no_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut form = fixtures::contact_form();
+    form["destinations"] = json!([
+        {"kind": "hubspot", "portal_id": "123456", "form_guid": "g", "field_map": {"email": null}}
+    ]);
+    write_form(dir.path(), "contact-us.json", &form);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
+        .args(["check", "--forms"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "contact-us.json: destinations[0].field_map: this hubspot destination would send no email"
+        ),
+        "{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn static_files_are_served_with_the_right_content_types() {
     let public = tempfile::tempdir().unwrap();
@@ -330,5 +353,9 @@ async fn metrics_count_submissions_by_outcome_and_report_the_outbox() {
         "a concrete path leaked into a label"
     );
     assert!(!text.contains("ada@example.com"));
+    assert!(
+        !text.contains("/unreachable"),
+        "a webhook's URL path (often its secret) leaked into a label:\n{text}"
+    );
     handler.stop().await;
 }

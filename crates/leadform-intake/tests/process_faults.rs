@@ -226,7 +226,7 @@ fn stream_submissions(
 // ---------- what the stand-ins received ----------
 
 /// The submission id of each request a stand-in took, from its `Idempotency-Key`
-/// (`<submission id>:<destination index>`).
+/// (`<submission id>:<destination id>`).
 fn accepted_submission_ids(standin: &StandIn) -> Vec<String> {
     standin
         .accepted()
@@ -235,8 +235,8 @@ fn accepted_submission_ids(standin: &StandIn) -> Vec<String> {
             let key = request
                 .header("idempotency-key")
                 .expect("every vendor request has an Idempotency-Key");
-            key.rsplit_once(':')
-                .expect("<submission id>:<index>")
+            key.split_once(':')
+                .expect("<submission id>:<destination id>")
                 .0
                 .to_owned()
         })
@@ -500,10 +500,15 @@ async fn killed_mid_stream_on(backend: Backend) {
     assert_each_exactly_once(&webhook, &all_ids, "webhook");
     for request in webhook.accepted() {
         let key = request.header("idempotency-key").unwrap_or_default();
+        let (submission_id, destination) = key.split_once(':').unwrap_or_default();
         assert_eq!(
-            format!("{}:1", request.json()["submission_id"].as_str().unwrap()),
-            key,
+            request.json()["submission_id"].as_str().unwrap(),
+            submission_id,
             "the signed body names the lead the key names"
+        );
+        assert!(
+            destination.starts_with("webhook:127.0.0.1:"),
+            "the key names the destination by its identity: {key}"
         );
     }
     assert_eq!(done.with_status("delivered").len(), 2 * STREAM_TOTAL);
@@ -576,7 +581,7 @@ async fn done_when_scenario_on(backend: Backend) {
     }
     for row in everything.to("hubspot:") {
         assert!(is_hubspot_waiting(row), "{row:?}");
-        assert_eq!(row.destination, format!("hubspot:{PORTAL_ID}"));
+        assert_eq!(row.destination, format!("hubspot:{PORTAL_ID}:{FORM_GUID}"));
     }
     let leads: BTreeSet<i64> = everything.rows.iter().map(|row| row.lead_id).collect();
     assert_eq!(
@@ -637,7 +642,7 @@ async fn done_when_scenario_on(backend: Backend) {
             .into_iter()
             .collect();
         let key = request.header("idempotency-key").unwrap_or_default();
-        let lead = &sent[key.rsplit_once(':').map_or(key, |(id, _)| id)];
+        let lead = &sent[key.split_once(':').map_or(key, |(id, _)| id)];
         assert_eq!(pairs.get("oid").map(String::as_str), Some(ORG_ID));
         assert_eq!(
             pairs.get("lead_source").map(String::as_str),
@@ -659,7 +664,7 @@ async fn done_when_scenario_on(backend: Backend) {
     for request in hubspot.accepted() {
         let body = request.json();
         let key = request.header("idempotency-key").unwrap_or_default();
-        let lead = &sent[key.rsplit_once(':').map_or(key, |(id, _)| id)];
+        let lead = &sent[key.split_once(':').map_or(key, |(id, _)| id)];
         let email = body["fields"]
             .as_array()
             .expect("fields list")

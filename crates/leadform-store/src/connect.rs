@@ -3,6 +3,8 @@
 use crate::backend::Backend;
 use crate::error::StoreError;
 use crate::migrations;
+// One redaction for every place that prints a connection string (store errors, xtask).
+use leadform_core::redact::redact_password;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, PgConnection};
@@ -97,55 +99,9 @@ pub(crate) async fn open_postgres(url: &str) -> Result<(Backend, String), StoreE
     ))
 }
 
-/// The URL with the password of its user-info part replaced by `***`, for error messages.
-pub(crate) fn redact_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let authority_start = scheme_end + 3;
-    let authority_end = url[authority_start..]
-        .find(['/', '?'])
-        .map_or(url.len(), |i| authority_start + i);
-    let authority = &url[authority_start..authority_end];
-    // The last '@' ends the user info: a password may itself contain '@'.
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let user_info = &authority[..at];
-    let Some(colon) = user_info.find(':') else {
-        return url.to_string();
-    };
-    format!(
-        "{}{}:***{}",
-        &url[..authority_start],
-        &user_info[..colon],
-        &url[authority_start + at..]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact_password("postgres://app:s3cret@127.0.0.1:5433/leads"),
-            "postgres://app:***@127.0.0.1:5433/leads"
-        );
-        assert_eq!(
-            redact_password("postgresql://app:p@ss@db/leads?sslmode=disable"),
-            "postgresql://app:***@db/leads?sslmode=disable"
-        );
-        assert_eq!(
-            redact_password("postgres://app@127.0.0.1/leads"),
-            "postgres://app@127.0.0.1/leads"
-        );
-        assert_eq!(
-            redact_password("postgres://127.0.0.1/leads"),
-            "postgres://127.0.0.1/leads"
-        );
-    }
 
     /// The widget's own request timeout (`src/services/http.rs`).
     const WIDGET_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 pub(crate) const LIST_SQL: &str =
     "SELECT d.id, d.lead_id, l.submission_id, l.form_id, d.destination_kind,
-        d.destination_key, d.status, d.attempts, d.next_attempt_at_ms, d.last_error,
+        d.destination_id, d.destination_key, d.status, d.attempts, d.next_attempt_at_ms, d.last_error,
         d.delivered_at_ms, d.delivered_detail
     FROM deliveries d JOIN leads l ON l.id = d.lead_id";
 
@@ -28,6 +28,7 @@ macro_rules! delivery_from_row {
             submission_id: row.try_get("submission_id").map_err(&read)?,
             form_id: row.try_get("form_id").map_err(&read)?,
             destination_kind: row.try_get("destination_kind").map_err(&read)?,
+            destination_id: row.try_get("destination_id").map_err(&read)?,
             destination_key: row.try_get("destination_key").map_err(&read)?,
             status: row.try_get("status").map_err(&read)?,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),

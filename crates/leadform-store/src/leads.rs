@@ -224,14 +224,16 @@ impl Store {
                         i64::try_from(delivery.destination_index).unwrap_or(i64::MAX);
                     sqlx::query(
                         "INSERT INTO deliveries (lead_id, destination_index, destination_kind,
-                             destination_key, status, attempts, next_attempt_at_ms, created_at_ms)
-                         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+                             destination_key, status, attempts, next_attempt_at_ms, created_at_ms,
+                             destination_id)
+                         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6)",
                     )
                     .bind(lead_id)
                     .bind(destination_index)
                     .bind(&delivery.destination_kind)
                     .bind(&delivery.destination_key)
                     .bind(new.received_at_ms)
+                    .bind(&delivery.destination_id)
                     .execute(&mut *tx)
                     .await
                     .map_err(fail("queue the lead's deliveries"))?;

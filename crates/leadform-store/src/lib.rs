@@ -14,6 +14,7 @@ mod erasure;
 mod erasure_steps;
 mod error;
 mod leads;
+mod legacy_webhooks;
 mod migrations;
 mod model;
 mod outbox;
@@ -59,10 +60,12 @@ impl Store {
         } else {
             connect::open_sqlite(db).await?
         };
-        Ok(Store {
+        let store = Store {
             backend,
             durability,
-        })
+        };
+        store.upgrade_legacy_webhook_rows().await?;
+        Ok(store)
     }
 
     /// `"sqlite"` or `"postgres"`.

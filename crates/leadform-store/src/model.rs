@@ -29,9 +29,24 @@ pub struct NewLead {
 /// One destination a new lead must be delivered to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDelivery {
+    /// The destination's position when the lead arrived; a record only, never used to find it.
     pub destination_index: usize,
     pub destination_kind: String,
+    /// `Destination::id()`: how the forwarder finds the destination again.
+    pub destination_id: String,
     pub destination_key: String,
+}
+
+impl NewDelivery {
+    /// The delivery row for the destination at `index` of a form.
+    pub fn for_destination(index: usize, destination: &leadform_core::Destination) -> Self {
+        Self {
+            destination_index: index,
+            destination_kind: destination.kind_name().to_owned(),
+            destination_id: destination.id(),
+            destination_key: leadform_delivery::destination_key(destination),
+        }
+    }
 }
 
 /// What `insert_lead` did.
@@ -86,6 +101,8 @@ pub struct DeliveryRecord {
     pub submission_id: String,
     pub form_id: String,
     pub destination_kind: String,
+    /// `Destination::id()`; `None` for a row queued before destinations had ids.
+    pub destination_id: Option<String>,
     pub destination_key: String,
     /// `pending`, `in_flight`, `delivered` or `dead`.
     pub status: String,

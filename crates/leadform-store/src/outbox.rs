@@ -22,7 +22,7 @@ fn parse_intent(lead_id: i64, stored: &str) -> Result<Intent, StoreError> {
 }
 
 /// The claimed deliveries with their leads, in claim order. Binds: $1 claim_token.
-const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_id, d.destination_index,
+const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_id, d.destination_id,
         d.destination_key, d.attempts, l.lead_json, l.intent, l.received_at_ms, l.client_ip, l.hubspotutk
     FROM deliveries d JOIN leads l ON l.id = d.lead_id
     WHERE d.claim_token = $1
@@ -109,14 +109,13 @@ impl Store {
                             detail: e.to_string(),
                         })?;
                     let intent: String = row.try_get("intent").map_err(&read)?;
-                    let destination_index: i64 = row.try_get("destination_index").map_err(&read)?;
                     let attempts: i64 = row.try_get("attempts").map_err(&read)?;
                     Ok(PendingDelivery {
                         id: row.try_get("id").map_err(&read)?,
                         claim_token: row.try_get("claim_token").map_err(&read)?,
                         lead_id,
                         form_id: row.try_get("form_id").map_err(&read)?,
-                        destination_index: usize::try_from(destination_index).unwrap_or(usize::MAX),
+                        destination_id: row.try_get("destination_id").map_err(&read)?,
                         destination_key: row.try_get("destination_key").map_err(&read)?,
                         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                         lead,

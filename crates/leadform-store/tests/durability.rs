@@ -218,3 +218,20 @@ async fn a_backup_of_a_live_sqlite_database_is_a_consistent_copy() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_encoded_postgres_password_is_never_shown() {
+    let error = Store::open("postgres://leadform:p%40ss%2Fw0rd@127.0.0.1:1/leads")
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.starts_with(
+            "cannot connect to PostgreSQL at postgres://leadform:***@127.0.0.1:1/leads"
+        ),
+        "{message}"
+    );
+    for secret in ["p%40ss", "p@ss", "w0rd"] {
+        assert!(!message.contains(secret), "{message}");
+    }
+}

@@ -38,7 +38,10 @@ async fn a_claim_carries_the_stored_lead_and_holds_a_lease() {
         let first = &claimed[0];
         assert_eq!(first.lead_id, lead_id);
         assert_eq!(first.form_id, "contact-us");
-        assert_eq!(first.destination_index, 0);
+        assert_eq!(
+            first.destination_id.as_deref(),
+            Some("salesforce:00D5g000004abcd")
+        );
         assert_eq!(first.destination_key, "salesforce:00D5g000004abcd");
         assert_eq!(first.attempts, 0);
         assert_eq!(first.lead.submission_id, id);
@@ -48,7 +51,10 @@ async fn a_claim_carries_the_stored_lead_and_holds_a_lease() {
         assert_eq!(first.client_ip.as_deref(), Some("127.0.0.1"));
         assert_eq!(first.hubspotutk.as_deref(), Some("abc123hutk"));
         assert!(!first.claim_token.is_empty());
-        assert_eq!(claimed[1].destination_index, 1);
+        assert_eq!(
+            claimed[1].destination_id.as_deref(),
+            Some("hubspot:123456:0b9c")
+        );
 
         assert!(
             deliveries(store)

@@ -29,6 +29,8 @@ pub(super) fn check_definition(form: &FormDefinition) -> Result<(), DefinitionEr
         };
         result.map_err(|errors| first_error(&format!("destinations[{index}]"), &errors))?;
     }
+    super::destination_id::check_unique_ids(form)?;
+    super::field_map::check_destinations_send_email(form)?;
     Ok(())
 }
 

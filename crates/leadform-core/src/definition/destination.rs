@@ -1,6 +1,7 @@
 //! Where a form's leads are delivered besides the database. The wire formats live in
 //! `leadform-delivery`; this is only what a marketer writes in the definition.
 
+use super::field_map::FieldMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use validator::{Validate, ValidationError};
@@ -32,15 +33,22 @@ impl Destination {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct SalesforceDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     /// The 15- or 18-character org id, sent as `oid`.
     #[validate(custom(function = "super::check::salesforce_id"))]
     pub org_id: String,
     /// Post to `test.salesforce.com` instead of `webto.salesforce.com`.
     #[serde(default)]
     pub sandbox: bool,
+    /// Adds to and overrides [`super::SALESFORCE_DEFAULT_FIELD_MAP`]; `null` leaves a field out.
     #[serde(default)]
-    #[validate(custom(function = "salesforce_field_names"))]
-    pub field_map: BTreeMap<String, String>,
+    #[validate(custom(function = "salesforce_field_map"))]
+    pub field_map: FieldMap,
     /// Attribution values to custom field ids (`00N...`). A key is one of [`ATTRIBUTION_VALUES`],
     /// alone (the last touch, falling back to the first touch) or prefixed with `first_touch.` or
     /// `last_touch.` (that touch only): `utm_source`, `first_touch.utm_source`, `last_touch.gclid`.
@@ -102,6 +110,30 @@ fn attribution_keys(map: &BTreeMap<String, String>) -> Result<(), ValidationErro
 /// Web-to-Lead fields Leadform fills itself and a map must not name.
 const SALESFORCE_RESERVED_FIELDS: [&str; 2] = ["oid", "retURL"];
 
+/// A `field_map`'s Salesforce names (see [`salesforce_field_names`]); `null` entries need none.
+fn salesforce_field_map(map: &FieldMap) -> Result<(), ValidationError> {
+    let named: BTreeMap<String, String> = map
+        .iter()
+        .filter_map(|(ours, theirs)| Some((ours.clone(), theirs.clone()?)))
+        .collect();
+    salesforce_field_names(&named)
+}
+
+/// A vendor's field name may not be empty or hold control characters.
+fn vendor_field_names(map: &FieldMap) -> Result<(), ValidationError> {
+    for (ours, theirs) in map {
+        if let Some(theirs) = theirs {
+            if theirs.trim().is_empty() || theirs.chars().any(char::is_control) {
+                return Err(ValidationError::new("vendor_field").with_message(
+                    format!("`{ours}` → `{theirs}`: name the vendor's field, or use null to leave it out")
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A map's Salesforce side: a field API name (`first_name`, `Campaign_ID`) or a custom field id
 /// (`00N` and 12 or 15 more letters and digits, as Setup shows it).
 fn salesforce_field_names(map: &BTreeMap<String, String>) -> Result<(), ValidationError> {
@@ -131,12 +163,20 @@ fn salesforce_field_names(map: &BTreeMap<String, String>) -> Result<(), Validati
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct HubspotDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(length(min = 1, max = 20))]
     pub portal_id: String,
     #[validate(length(min = 1, max = 64))]
     pub form_guid: String,
+    /// Adds to and overrides [`super::HUBSPOT_DEFAULT_FIELD_MAP`]; `null` leaves a field out.
     #[serde(default)]
-    pub field_map: BTreeMap<String, String>,
+    #[validate(custom(function = "vendor_field_names"))]
+    pub field_map: FieldMap,
     /// How the form's consent checkbox maps to `legalConsentOptions`.
     #[serde(default)]
     pub consent: Option<HubspotConsent>,
@@ -162,17 +202,31 @@ pub struct HubspotConsent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PardotDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(custom(function = "super::check::http_url_required"))]
     pub url: String,
-    /// Leadform field name → the handler's external field name.
+    /// Leadform field name → the handler's external field name; fields not named are sent under
+    /// their own name, and `null` leaves a field out.
     #[serde(default)]
-    pub field_map: BTreeMap<String, String>,
+    #[validate(custom(function = "vendor_field_names"))]
+    pub field_map: FieldMap,
 }
 
 /// A signed JSON webhook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
     #[validate(custom(function = "super::check::http_url_required"))]
     pub url: String,
     /// Name of the environment variable holding the HMAC secret. The secret itself never goes in

@@ -65,7 +65,7 @@ pub fn delivery() -> PendingDelivery {
         claim_token: "claim-1".into(),
         lead_id: 42,
         form_id: "contact-us".into(),
-        destination_index: 0,
+        destination_id: Some("salesforce:00D5g000004abcd".into()),
         destination_key: "salesforce:00D5g000004abcd".into(),
         attempts: 0,
         lead,

@@ -2,22 +2,19 @@
 
 use super::lead_values::{campaign_id, idempotency_key, is_ticked, join_endpoint, mapped_fields};
 use crate::outbox::PendingDelivery;
-use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
+use crate::outcome::{retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{OutgoingRequest, JSON};
-use leadform_core::definition::HubspotDestination;
+use leadform_core::definition::{FieldMapping, HubspotDestination};
+use leadform_core::redact::{clean_vendor_text, MAX_VENDOR_TEXT_CHARS};
 use leadform_core::{ConsentDefinition, FormDefinition};
 use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
 const API_HOST: &str = "https://api.hsforms.com";
 
-/// Leadform field → HubSpot contact property, used when the destination has no `field_map`.
-/// Other fields keep their names (HubSpot property names are lowercase too).
-pub const DEFAULT_FIELD_MAP: [(&str, &str); 3] = [
-    ("first_name", "firstname"),
-    ("last_name", "lastname"),
-    ("job_title", "jobtitle"),
-];
+/// Leadform field → HubSpot contact property; a `field_map` adds to and overrides it. Other fields
+/// keep their names (HubSpot property names are lowercase too).
+pub use leadform_core::definition::HUBSPOT_DEFAULT_FIELD_MAP as DEFAULT_FIELD_MAP;
 
 /// The contact object type; every Leadform field is a contact property.
 const CONTACT_OBJECT_TYPE: &str = "0-1";
@@ -97,9 +94,7 @@ pub fn build_request(
     let fields = mapped_fields(
         delivery,
         form,
-        &destination.field_map,
-        &DEFAULT_FIELD_MAP,
-        false,
+        &FieldMapping::hubspot(&destination.field_map),
         &skip,
     )
     .into_iter()
@@ -110,14 +105,23 @@ pub fn build_request(
     })
     .collect();
     let lead = &delivery.lead;
+    // A visitor the form may not remember (`storage: never`, or `after_consent` without consent)
+    // is not identified to HubSpot either: no IP address, no tracking cookie.
+    let may_identify = form.storage.allows(lead.consent);
     let submission = Submission {
         submitted_at: delivery.received_at_ms.to_string(),
         fields,
         context: Context {
-            hutk: delivery.hubspotutk.as_deref().filter(|v| !v.is_empty()),
+            hutk: delivery
+                .hubspotutk
+                .as_deref()
+                .filter(|v| may_identify && !v.is_empty()),
             page_uri: Some(lead.page_url.as_str()).filter(|v| !v.is_empty()),
             page_name: Some(lead.page_title.as_str()).filter(|v| !v.is_empty()),
-            ip_address: delivery.client_ip.as_deref().filter(|v| !v.is_empty()),
+            ip_address: delivery
+                .client_ip
+                .as_deref()
+                .filter(|v| may_identify && !v.is_empty()),
             sfdc_campaign_id: campaign_id(delivery, form)
                 .filter(|id| looks_like_salesforce_campaign_id(id)),
         },
@@ -181,7 +185,8 @@ struct ErrorEntry {
 
 /// HubSpot's error list as one line: `INVALID_EMAIL: Error in 'fields.email'. Invalid email address`.
 fn error_list(body: &str) -> String {
-    match serde_json::from_str::<ErrorAnswer>(body) {
+    // Decoded JSON strings can hold escape sequences too (`\u001b`): clean what is kept.
+    let text = match serde_json::from_str::<ErrorAnswer>(body) {
         Ok(answer) if !answer.errors.is_empty() => answer
             .errors
             .iter()
@@ -192,8 +197,9 @@ fn error_list(body: &str) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         Ok(answer) if !answer.message.is_empty() => answer.message,
-        _ => body_suffix(body).trim_start_matches(": ").to_owned(),
-    }
+        _ => body.to_owned(),
+    };
+    clean_vendor_text(&text, MAX_VENDOR_TEXT_CHARS)
 }
 
 pub fn classify(answer: &VendorAnswer, now: SystemTime) -> DeliveryOutcome {
@@ -224,6 +230,7 @@ mod tests {
 
     fn destination() -> HubspotDestination {
         HubspotDestination {
+            id: None,
             portal_id: "123456".into(),
             form_guid: "0a1b2c3d-form".into(),
             field_map: BTreeMap::new(),
@@ -271,7 +278,18 @@ mod tests {
         let mut form = contact_form();
         form.consent = None;
         let mut hs = destination();
-        hs.field_map = BTreeMap::from([("email".into(), "email".into())]);
+        // `null` leaves a field out, so only the email is left.
+        hs.field_map = [
+            "first_name",
+            "last_name",
+            "company",
+            "topic",
+            "message",
+            "newsletter",
+        ]
+        .into_iter()
+        .map(|name| (name.to_owned(), None))
+        .collect();
         let body: serde_json::Value =
             serde_json::from_slice(&build_request(&hs, &lead, &form).body).expect("json");
         assert_eq!(

@@ -1,9 +1,8 @@
 //! Reading the values a vendor needs out of a stored lead: mapped fields, hidden values, attribution.
 
 use crate::outbox::PendingDelivery;
-use leadform_core::definition::{parse_attribution_key, AttributionTouchChoice};
+use leadform_core::definition::{parse_attribution_key, AttributionTouchChoice, FieldMapping};
 use leadform_core::{AttributionTouch, FieldKind, FormDefinition, LeadAttribution};
-use std::collections::BTreeMap;
 
 /// The value of a Leadform name on this lead: a form field, or the hidden values `lead_source` and
 /// `campaign_id` (the lead's own, else the form's default). Empty values count as absent.
@@ -43,41 +42,31 @@ pub fn campaign_id<'a>(delivery: &'a PendingDelivery, form: &'a FormDefinition) 
         .filter(|value| !value.is_empty())
 }
 
-/// `(vendor name, value)` for the lead's fields.
-///
-/// With an empty `field_map` every field the lead has is sent, renamed by `default_map` where it
-/// has an entry (and kept as is otherwise, unless `default_only`). With a `field_map`, exactly the
-/// mapped names are sent. Fields in `skip` (e.g. the consent checkbox) are never sent as fields.
+/// `(vendor name, value)` for the lead's values, named by the destination's [`FieldMapping`]
+/// (its kind's defaults with its `field_map` on top): every non-empty field the mapping sends, then
+/// the names the `field_map` adds that are not fields (the hidden values `lead_source` and
+/// `campaign_id`). Fields in `skip` (e.g. the consent checkbox) are never sent as fields.
 pub fn mapped_fields(
     delivery: &PendingDelivery,
     form: &FormDefinition,
-    field_map: &BTreeMap<String, String>,
-    default_map: &[(&str, &str)],
-    default_only: bool,
+    mapping: &FieldMapping<'_>,
     skip: &[&str],
 ) -> Vec<MappedValue> {
     let mut mapped = Vec::new();
-    if field_map.is_empty() {
-        for (name, value) in &delivery.lead.fields {
-            if skip.contains(&name.as_str()) || value.trim().is_empty() {
-                continue;
-            }
-            let renamed = default_map.iter().find(|(ours, _)| ours == name);
-            let vendor_name = match renamed {
-                Some((_, theirs)) => (*theirs).to_owned(),
-                None if default_only => continue,
-                None => name.clone(),
-            };
-            mapped.push(MappedValue::new(form, name, vendor_name, value));
+    for (name, value) in &delivery.lead.fields {
+        if skip.contains(&name.as_str()) || value.trim().is_empty() {
+            continue;
         }
-    } else {
-        for (name, vendor_name) in field_map {
-            if skip.contains(&name.as_str()) {
-                continue;
-            }
-            if let Some(value) = lead_value(delivery, form, name) {
-                mapped.push(MappedValue::new(form, name, vendor_name.clone(), value));
-            }
+        if let Some(vendor_name) = mapping.vendor_name(name) {
+            mapped.push(MappedValue::new(form, name, vendor_name.to_owned(), value));
+        }
+    }
+    for (name, vendor_name) in mapping.explicit() {
+        if skip.contains(&name) || delivery.lead.fields.contains_key(name) {
+            continue;
+        }
+        if let Some(value) = lead_value(delivery, form, name) {
+            mapped.push(MappedValue::new(form, name, vendor_name.to_owned(), value));
         }
     }
     mapped
@@ -130,12 +119,14 @@ pub fn attribution_value<'a>(
     }
 }
 
-/// The `Idempotency-Key` of one delivery: the same for every attempt, different per destination.
+/// The `Idempotency-Key` of one delivery: the same for every attempt, different per destination,
+/// and unchanged when the form's destinations are reordered.
 pub fn idempotency_key(delivery: &PendingDelivery) -> String {
-    format!(
-        "{}:{}",
-        delivery.lead.submission_id, delivery.destination_index
-    )
+    let destination = delivery
+        .destination_id
+        .as_deref()
+        .unwrap_or(&delivery.destination_key);
+    format!("{}:{destination}", delivery.lead.submission_id)
 }
 
 /// Joins an endpoint (scheme + host, optionally a path prefix) and a path without doubling `/`.

@@ -6,22 +6,26 @@ use super::lead_values::{idempotency_key, mapped_fields};
 use crate::outbox::PendingDelivery;
 use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{urlencode, OutgoingRequest, FORM_URLENCODED};
-use leadform_core::definition::PardotDestination;
+use leadform_core::definition::{FieldMapping, PardotDestination};
 use leadform_core::FormDefinition;
 use std::time::SystemTime;
 
-/// With no `field_map`, every field is sent under its Leadform name (the admin names the handler's
-/// external fields to match).
+/// Every field is sent under its Leadform name unless the `field_map` renames it (or leaves it out
+/// with `null`); the admin names the handler's external fields to match.
 pub fn build_request(
     destination: &PardotDestination,
     delivery: &PendingDelivery,
     form: &FormDefinition,
 ) -> OutgoingRequest {
-    let pairs: Vec<(String, String)> =
-        mapped_fields(delivery, form, &destination.field_map, &[], false, &[])
-            .into_iter()
-            .map(|mapped| (mapped.vendor_name, mapped.value))
-            .collect();
+    let pairs: Vec<(String, String)> = mapped_fields(
+        delivery,
+        form,
+        &FieldMapping::pardot(&destination.field_map),
+        &[],
+    )
+    .into_iter()
+    .map(|mapped| (mapped.vendor_name, mapped.value))
+    .collect();
     OutgoingRequest::post(destination.url.clone(), FORM_URLENCODED, urlencode(&pairs))
         .with_header("Idempotency-Key", idempotency_key(delivery))
 }
@@ -50,12 +54,14 @@ mod tests {
     #[test]
     fn mapped_fields_are_sent_urlencoded_to_the_handler_url() {
         let pardot = PardotDestination {
+            id: None,
             url: "https://go.pardot.com/l/1/2026-01-01/abc".into(),
             field_map: BTreeMap::from([
-                ("email".into(), "email".into()),
-                ("first_name".into(), "FirstName".into()),
-                ("campaign_id".into(), "campaign".into()),
-                ("phone".into(), "Phone".into()),
+                ("first_name".into(), Some("FirstName".into())),
+                ("campaign_id".into(), Some("campaign".into())),
+                ("phone".into(), Some("Phone".into())),
+                ("message".into(), None),
+                ("newsletter".into(), None),
             ]),
         };
         let request = build_request(&pardot, &delivery(), &contact_form());
@@ -66,7 +72,8 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(request.body).expect("utf-8"),
-            "campaign=701Hs00000ContactA&email=ada%40example.com&FirstName=Ad%C3%A0"
+            "company=Analytical+Engines+GmbH&email=ada%40example.com&FirstName=Ad%C3%A0\
+             &last_name=Lovelace&topic=demo&campaign=701Hs00000ContactA"
         );
     }
 

@@ -9,7 +9,7 @@ use super::lead_values::{
 use crate::outbox::PendingDelivery;
 use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{urlencode, OutgoingRequest, FORM_URLENCODED};
-use leadform_core::definition::SalesforceDestination;
+use leadform_core::definition::{FieldMapping, SalesforceDestination};
 use leadform_core::FormDefinition;
 use std::time::SystemTime;
 
@@ -17,22 +17,9 @@ const PRODUCTION_HOST: &str = "https://webto.salesforce.com";
 const SANDBOX_HOST: &str = "https://test.salesforce.com";
 const PATH: &str = "/servlet/servlet.WebToLead?encoding=UTF-8";
 
-/// Leadform field → Salesforce standard field, used when the destination has no `field_map`.
-/// Fields not listed here are not sent: Web-to-Lead has nowhere to put them.
-pub const DEFAULT_FIELD_MAP: [(&str, &str); 12] = [
-    ("first_name", "first_name"),
-    ("last_name", "last_name"),
-    ("email", "email"),
-    ("company", "company"),
-    ("phone", "phone"),
-    ("mobile", "mobile"),
-    ("job_title", "title"),
-    ("city", "city"),
-    ("state", "state"),
-    ("zip", "zip"),
-    ("country", "country"),
-    ("message", "description"),
-];
+/// Leadform field → Salesforce standard field; a `field_map` adds to and overrides it. Fields in
+/// neither are not sent: Web-to-Lead has nowhere to put them.
+pub use leadform_core::definition::SALESFORCE_DEFAULT_FIELD_MAP as DEFAULT_FIELD_MAP;
 
 /// The Web-to-Lead URL: `endpoint` (when set) replaces the scheme and host.
 pub fn url(destination: &SalesforceDestination) -> String {
@@ -50,14 +37,8 @@ pub fn build_request(
     form: &FormDefinition,
 ) -> OutgoingRequest {
     let mut pairs = vec![("oid".to_owned(), destination.org_id.clone())];
-    for mapped in mapped_fields(
-        delivery,
-        form,
-        &destination.field_map,
-        &DEFAULT_FIELD_MAP,
-        true,
-        &[],
-    ) {
+    let mapping = FieldMapping::salesforce(&destination.field_map);
+    for mapped in mapped_fields(delivery, form, &mapping, &[]) {
         // Web-to-Lead checkboxes (emailOptOut and custom ones) take `1`; an unticked box is left out
         // so Salesforce keeps its default.
         if mapped.is_checkbox || mapped.vendor_name == "emailOptOut" {
@@ -109,6 +90,7 @@ mod tests {
 
     fn destination() -> SalesforceDestination {
         SalesforceDestination {
+            id: None,
             org_id: "00D5g000004abcd".into(),
             sandbox: false,
             field_map: BTreeMap::new(),
@@ -146,7 +128,7 @@ mod tests {
         );
         assert_eq!(
             request.header("idempotency-key"),
-            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:0")
+            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:salesforce:00D5g000004abcd")
         );
         assert_eq!(
             String::from_utf8(request.body).expect("utf-8"),
@@ -160,10 +142,12 @@ mod tests {
     fn field_and_attribution_maps_use_custom_ids() {
         let mut sf = destination();
         sf.field_map = BTreeMap::from([
-            ("email".into(), "email".into()),
-            ("topic".into(), "00N5g00000Topic".into()),
-            ("newsletter".into(), "emailOptOut".into()),
-            ("campaign_id".into(), "Campaign_ID".into()),
+            ("topic".into(), Some("00N5g00000Topic".into())),
+            ("newsletter".into(), Some("emailOptOut".into())),
+            ("campaign_id".into(), Some("Campaign_ID".into())),
+            // Left out: the defaults still send the rest, email included.
+            ("message".into(), None),
+            ("first_name".into(), None),
         ]);
         sf.attribution_map = BTreeMap::from([
             ("utm_source".into(), "00N5g00000Src01".into()),
@@ -174,8 +158,9 @@ mod tests {
             .expect("utf-8");
         assert_eq!(
             body,
-            "oid=00D5g000004abcd&Campaign_ID=701Hs00000ContactA&email=ada%40example.com\
-             &emailOptOut=1&00N5g00000Topic=demo&lead_source=Website\
+            "oid=00D5g000004abcd&company=Analytical+Engines+GmbH&email=ada%40example.com\
+             &last_name=Lovelace&emailOptOut=1&00N5g00000Topic=demo&Campaign_ID=701Hs00000ContactA\
+             &lead_source=Website\
              &00N5g00000FSr01=google&00N5g00000Gcl01=gcl-1&00N5g00000Src01=newsletter"
         );
     }

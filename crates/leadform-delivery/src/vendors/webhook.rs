@@ -123,6 +123,7 @@ mod tests {
 
     fn destination() -> WebhookDestination {
         WebhookDestination {
+            id: None,
             url: "https://hooks.example.com/lead".into(),
             secret_env: "LEADFORM_HOOK_SECRET".into(),
         }
@@ -141,7 +142,7 @@ mod tests {
         assert_eq!(request.header("leadform-timestamp"), Some("1700000100"));
         assert_eq!(
             request.header("idempotency-key"),
-            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:0")
+            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:salesforce:00D5g000004abcd")
         );
         let signature = request.header("leadform-signature").expect("signed");
         assert!(verify_signature(

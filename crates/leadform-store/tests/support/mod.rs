@@ -97,11 +97,13 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
             NewDelivery {
                 destination_index: 0,
                 destination_kind: "salesforce_web_to_lead".into(),
+                destination_id: "salesforce:00D5g000004abcd".into(),
                 destination_key: "salesforce:00D5g000004abcd".into(),
             },
             NewDelivery {
                 destination_index: 1,
                 destination_kind: "hubspot".into(),
+                destination_id: "hubspot:123456:0b9c".into(),
                 destination_key: "hubspot:123456".into(),
             },
         ],
