@@ -14,6 +14,7 @@ mod model;
 mod outbox;
 mod outbox_store;
 mod profiles;
+pub mod reports;
 
 use backend::Backend;
 
@@ -24,6 +25,8 @@ pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+// The console's overview figures (issue 9).
+pub use reports::{Overview, OverviewQuery, ReportError};
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
