@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
-use crate::{bench_intake, bench_size};
+use crate::{bench_intake, bench_overview, bench_size, demo_data};
 
 pub struct Options {
     pub leads: usize,
@@ -27,6 +27,13 @@ pub fn bench(options: Options) -> Result<()> {
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,
         _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
+    }
+    // The console overview (issue 9): 100,000 leads, written in batches, then timed.
+    let demo_bin = demo_data::build()?;
+    bench_overview::run_sqlite(&demo_bin)?;
+    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => bench_overview::run_postgres(&demo_bin, &url)?,
+        _ => println!("\nPostgreSQL overview: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
     Ok(())
 }
