@@ -43,23 +43,30 @@ pub(crate) async fn funnel_by_lead_source(
 ) -> Result<Vec<SourceFunnel>, ReportError> {
     let current_stage = STAGE_OF_STATUS_SQL.replace("{status}", "l.status");
     let history_stage = STAGE_OF_STATUS_SQL.replace("{status}", "c.to_status");
-    // The furthest stage in each lead's history is looked up per lead in the range through the
-    // (lead_id, changed_at_ms) index, rather than by aggregating the whole history table. The
+    // The furthest stage in each lead's history comes from one grouped pass over the history,
+    // hash-joined to the leads: a lookup per lead (a correlated subquery) cost PostgreSQL three
+    // times as much on 100,000 leads, and pushed its plan cost over the JIT threshold. A lead
+    // received in the range can only have changed after `from_ms`, which bounds the pass. The
     // casts keep PostgreSQL's int4 CASE results readable as i64 on both backends.
     let sql = format!(
-        "SELECT lead_source, closed, current_stage, contacted, history_stage, COUNT(*) AS leads
+        "SELECT staged.lead_source, staged.closed, staged.current_stage, staged.contacted,
+                CAST(COALESCE(history.stage, 0) AS BIGINT) AS history_stage, COUNT(*) AS leads
          FROM (
-             SELECT l.lead_source,
+             SELECT l.id, l.lead_source,
                     CAST(CASE WHEN l.status = 'closed' THEN 1 ELSE 0 END AS BIGINT) AS closed,
                     CAST({current_stage} AS BIGINT) AS current_stage,
                     CAST(CASE WHEN l.first_contacted_at_ms IS NULL THEN 0 ELSE 1 END AS BIGINT)
-                        AS contacted,
-                    CAST(COALESCE((SELECT MAX({history_stage}) FROM lead_status_changes c
-                                   WHERE c.lead_id = l.id), 0) AS BIGINT) AS history_stage
+                        AS contacted
              FROM leads l
              WHERE l.is_spam = FALSE AND l.received_at_ms >= $1 AND l.received_at_ms < $2{form}
          ) AS staged
-         GROUP BY lead_source, closed, current_stage, contacted, history_stage",
+         LEFT JOIN (
+             SELECT c.lead_id, MAX({history_stage}) AS stage
+             FROM lead_status_changes c WHERE c.changed_at_ms >= $1
+             GROUP BY c.lead_id
+         ) AS history ON history.lead_id = staged.id
+         GROUP BY staged.lead_source, staged.closed, staged.current_stage, staged.contacted,
+                  history_stage",
         form = query.form_clause("l.form_id", 3),
     );
     let groups = with_backend!(backend, |pool, dialect| {
