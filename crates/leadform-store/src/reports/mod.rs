@@ -47,10 +47,14 @@ impl Store {
     pub async fn overview(&self, query: &OverviewQuery) -> Result<Overview, ReportError> {
         query.check()?;
         let weeks = weeks::weeks_between(query.from_ms, query.until_ms);
-        let volume = volume::lead_volume(&self.backend, query, weeks.len()).await?;
-        let funnel_by_lead_source = funnel::funnel_by_lead_source(&self.backend, query).await?;
-        let speed_to_lead = speed_to_lead::speed_to_lead(&self.backend, query).await?;
-        let delivery_health = delivery_health::delivery_health(&self.backend, query).await?;
+        // The figures are independent queries: run them at once, each on its own pooled
+        // connection (SQLite's WAL lets readers run side by side).
+        let (volume, funnel_by_lead_source, speed_to_lead, delivery_health) = tokio::try_join!(
+            volume::lead_volume(&self.backend, query, weeks.len()),
+            funnel::funnel_by_lead_source(&self.backend, query),
+            speed_to_lead::speed_to_lead(&self.backend, query),
+            delivery_health::delivery_health(&self.backend, query),
+        )?;
         Ok(Overview {
             weeks,
             leads_by_campaign: volume.by_campaign,
