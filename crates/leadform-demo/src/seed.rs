@@ -236,7 +236,8 @@ fn demo_deliveries(intent: Intent) -> Vec<NewDelivery> {
     deliveries
 }
 
-/// Fills an empty store with six weeks of leads up to `now_ms`, from `forms`: several campaigns
+/// Fills an empty store with six weeks of leads up to `now_ms` (this week so far and the five
+/// whole weeks before it), from `forms`: several campaigns
 /// and lead sources, contact requests and downloads, some spam, people who download more than
 /// once, status changes with realistic delays, and deliveries of which a few are dead or retrying.
 /// A store that already holds leads is left alone. `db` is what the store was opened with.
@@ -273,8 +274,11 @@ async fn seed_empty(
     let mut downloaders: Vec<usize> = Vec::new();
     let (mut leads, mut spam, mut status_changes) = (0, 0, 0);
 
-    let start_ms = now_ms - WEEKS * 7 * DAY;
-    for day in 0..WEEKS * 7 {
+    // Whole weeks: from the Monday five weeks before this week's, up to now.
+    let days_since_monday = (now_ms.div_euclid(DAY) + 3).rem_euclid(7);
+    let start_ms = (now_ms.div_euclid(DAY) - days_since_monday - (WEEKS - 1) * 7) * DAY;
+    let days = (now_ms - start_ms).div_euclid(DAY) + 1;
+    for day in 0..days {
         let day_ms = start_ms + day * DAY;
         let weekday = (day_ms.div_euclid(DAY) + 3).rem_euclid(7); // 0 = Monday
                                                                   // Busier on weekdays, and growing week by week as the campaigns ramp up.

@@ -11,6 +11,8 @@ use leadform_testdb::{postgres_admin_url, ScratchDatabase};
 const DAY: i64 = 24 * 3_600_000;
 /// Sunday 2026-11-29 12:00 UTC.
 const NOW: i64 = 1_795_953_600_000;
+/// Monday 2026-10-19 00:00 UTC: five whole weeks before this week's Monday.
+const FIRST_MONDAY: i64 = NOW - 41 * DAY - 12 * 3_600_000;
 
 fn forms_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../forms"))
@@ -59,7 +61,7 @@ async fn the_demo_seed_gives_every_chart_something_to_show() {
         assert!(dead_deliveries > 0, "{dead_deliveries}");
 
         let report = store
-            .overview(&OverviewQuery::new(NOW - 42 * DAY, NOW + 1, NOW))
+            .overview(&OverviewQuery::new(FIRST_MONDAY, NOW + 1, NOW))
             .await
             .expect("overview");
         assert!(report.leads_by_campaign.len() >= 4, "several campaigns");
@@ -67,16 +69,32 @@ async fn the_demo_seed_gives_every_chart_something_to_show() {
             report.leads_by_lead_source.len() >= 4,
             "several lead sources"
         );
-        assert!(
-            report.weeks.len() >= 6
-                && report
+        assert_eq!(report.weeks.len(), 6, "this week and five whole weeks");
+        assert_eq!(report.weeks[0].start_date, "2026-10-19");
+        let weekly_totals: Vec<u64> = (0..6)
+            .map(|week| {
+                report
                     .leads_by_campaign
                     .iter()
-                    .map(|s| s.counts.iter().filter(|c| **c > 0).count())
-                    .max()
-                    .unwrap_or(0)
-                    >= 6,
-            "leads in every week"
+                    .map(|s| s.counts[week])
+                    .sum()
+            })
+            .collect();
+        assert!(
+            weekly_totals[..5].iter().all(|total| *total >= 40),
+            "every whole week is busy: {weekly_totals:?}"
+        );
+        let earlier = store
+            .overview(&OverviewQuery::new(
+                FIRST_MONDAY - 7 * DAY,
+                FIRST_MONDAY,
+                NOW,
+            ))
+            .await
+            .expect("overview of the week before");
+        assert!(
+            earlier.spam_share_by_form.is_empty(),
+            "nothing before the first Monday"
         );
         assert!(report.intent_split.contact_requests > 50);
         assert!(report.intent_split.content_downloads > 50);
