@@ -6,7 +6,9 @@ use anyhow::{bail, Result};
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
-use crate::{bench_intake, bench_scoring, bench_size, bench_slow_clients};
+use crate::{
+    bench_intake, bench_overview, bench_scoring, bench_size, bench_slow_clients, demo_data,
+};
 
 pub struct Options {
     pub leads: usize,
@@ -30,5 +32,12 @@ pub fn bench(options: Options) -> Result<()> {
         _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
     bench_slow_clients::run(&runtime, &bin)?;
+    // The console overview (issue 9): 100,000 leads, written in batches, then timed.
+    let demo_bin = demo_data::build()?;
+    bench_overview::run_sqlite(&demo_bin)?;
+    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => bench_overview::run_postgres(&demo_bin, &url)?,
+        _ => println!("\nPostgreSQL overview: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 
+use crate::demo_data;
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::paths;
@@ -11,6 +12,8 @@ pub fn demo(port: u16) -> Result<()> {
     dist::dist(Profile::Release)?;
     run::header("demo: building the handler");
     let bin = intake::build(true)?;
+    // A few weeks of leads for the console's charts, only while ./leadform.db has none.
+    demo_data::seed(&demo_data::build()?, "./leadform.db")?;
 
     let base = format!("http://127.0.0.1:{port}");
     let bin_shown = paths::display(&bin);

@@ -22,6 +22,7 @@ mod outbox_store;
 mod outbox_summary;
 mod profiles;
 mod readiness;
+pub mod reports;
 mod score_model;
 mod score_tx;
 mod scores;
@@ -43,6 +44,8 @@ pub use score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
     VisitorLead,
 };
+// The console's overview figures (issue 9).
+pub use reports::{Overview, OverviewQuery, ReportError};
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
