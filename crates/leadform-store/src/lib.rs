@@ -4,6 +4,7 @@
 //! A lead and its delivery rows are committed in one transaction before the handler answers 201;
 //! [`Store`] implements [`leadform_delivery::OutboxStore`] for the forwarder.
 
+mod audit;
 mod backend;
 mod clock;
 mod connect;
@@ -14,6 +15,14 @@ mod model;
 mod outbox;
 mod outbox_store;
 mod profiles;
+// The marketer's console (issue 9).
+mod console_error;
+mod lead_queries;
+mod lead_work;
+mod login_throttle;
+mod passwords;
+mod sessions;
+mod users;
 
 use backend::Backend;
 
@@ -24,6 +33,17 @@ pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+// The marketer's console (issue 9).
+pub use audit::{AuditAction, AuditEntry, COMMAND_LINE_ACTOR};
+pub use console_error::ConsoleStoreError;
+pub use lead_queries::{
+    LeadDetail, LeadFilter, LeadListPage, LeadSummary, SpamFilter, StatusHistoryEntry,
+};
+pub use lead_work::{ClosedReason, LeadStatus, StatusChangeOutcome};
+pub use login_throttle::LoginThrottlePolicy;
+pub use passwords::{check_new_password, WeakPassword, MIN_PASSWORD_CHARS};
+pub use sessions::{ActiveSession, NewConsoleSession, SessionLifetime};
+pub use users::{is_valid_user_name, ConsoleUser, UserRole};
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
