@@ -18,4 +18,5 @@ pub mod intake;
 pub mod logging;
 pub mod outbox_cli;
 pub mod server;
+pub mod user_cli;
 pub mod webhook_secrets;
