@@ -261,3 +261,19 @@ fn origins_match_exactly_apart_from_case_and_trailing_slash() {
     assert!(!form.allows_origin("http://www.example.com"));
     assert!(!form.allows_origin("null"));
 }
+
+#[test]
+fn the_response_target_defaults_to_a_day_and_is_checked() {
+    assert_eq!(parse(minimal()).unwrap().response_target_hours, 24);
+    let form = parse(with(minimal(), &["response_target_hours"], json!(4))).unwrap();
+    assert_eq!(form.response_target_hours, 4);
+    for bad in [json!(0), json!(721)] {
+        let error = parse(with(minimal(), &["response_target_hours"], bad)).unwrap_err();
+        assert!(
+            error.contains("response_target_hours: response_target_hours must be from 1 to 720"),
+            "{error}"
+        );
+    }
+    let error = parse(with(minimal(), &["response_target_hours"], json!("24"))).unwrap_err();
+    assert!(error.contains("invalid type: string \"24\""), "{error}");
+}

@@ -161,10 +161,23 @@ pub struct FormDefinition {
     /// Where accepted leads are delivered, besides the database.
     #[serde(default)]
     pub destinations: Vec<Destination>,
+    /// Contact requests should be answered within this many hours; the console lists those past
+    /// it and still open. Content downloads go to nurture and have no such clock.
+    #[serde(default = "default_response_target_hours")]
+    #[validate(range(
+        min = 1,
+        max = 720,
+        message = "response_target_hours must be from 1 to 720 (30 days)"
+    ))]
+    pub response_target_hours: u32,
 }
 
 fn default_min_fill_seconds() -> u32 {
     3
+}
+
+fn default_response_target_hours() -> u32 {
+    24
 }
 
 impl FormDefinition {
