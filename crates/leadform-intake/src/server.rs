@@ -27,6 +27,8 @@ pub enum ServerError {
     Task(#[from] tokio::task::JoinError),
     #[error("cannot start the CRM forwarder: {0}")]
     Forwarder(#[from] ForwarderError),
+    #[error("cannot check for console users: {0}")]
+    ConsoleUsers(#[from] leadform_store::ConsoleStoreError),
 }
 
 pub struct ServerOptions {
@@ -94,6 +96,24 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let forwarder = tokio::spawn(forwarder.run(async {
         let _ = forwarder_stopped.await;
     }));
+    // The console (issue 9) is served once a user exists; until then /console/ says how to add one.
+    let console = if options.store.has_users().await? {
+        leadform_console::router(leadform_console::ConsoleState::new(
+            options.store.clone(),
+            options.forms.definitions(),
+            deliveries_due.clone(),
+            options
+                .public_url
+                .as_ref()
+                .map(|url| leadform_console::PublicOrigin {
+                    origin: url.origin().to_owned(),
+                    https: url.is_https(),
+                }),
+            options.trust_proxy,
+        ))
+    } else {
+        leadform_console::disabled_router()
+    };
     let state = AppState {
         forms: Arc::new(options.forms),
         store: options.store,
@@ -102,7 +122,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         trust_proxy: options.trust_proxy,
         own_origin: OwnOrigin::from_public_url(options.public_url),
     };
-    let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state, options.public_dir)
+        .merge(console)
+        .into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

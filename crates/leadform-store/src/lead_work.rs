@@ -379,13 +379,14 @@ impl Store {
         })
     }
 
-    /// An admin's retry of one dead (or waiting) delivery, recorded in the audit log.
+    /// An admin's retry of one dead (or waiting) delivery, recorded in the audit log; returns the
+    /// delivery's lead.
     pub async fn retry_delivery_as(
         &self,
         delivery_id: i64,
         changed_by: &str,
         now_ms: i64,
-    ) -> Result<(), ConsoleStoreError> {
+    ) -> Result<i64, ConsoleStoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
             let mut tx = pool.begin_write().await.map_err(fail("begin the retry"))?;
@@ -413,7 +414,7 @@ impl Store {
                 &detail
             );
             tx.commit().await.map_err(fail("commit the retry"))?;
-            Ok(())
+            Ok(lead_id)
         })
     }
 }
