@@ -98,12 +98,18 @@ fn values_section(state: &ConsoleState, detail: &LeadDetail) -> Markup {
         form.and_then(|f| f.field(name))
             .is_some_and(|f| !f.is_visible())
     };
+    // In the form's order (as the visitor saw them), then anything the form no longer has.
+    let mut ordered_fields: Vec<(&String, &String)> = lead.fields.iter().collect();
+    ordered_fields.sort_by_key(|(name, _)| {
+        form.and_then(|f| f.fields.iter().position(|field| &field.name == *name))
+            .unwrap_or(usize::MAX)
+    });
     let attribution = lead.attribution.as_ref();
     html! {
         section aria-labelledby="values-h" {
             h2 #values-h { "What they sent" }
             dl.values {
-                @for (name, value) in &lead.fields {
+                @for (name, value) in &ordered_fields {
                     dt { (label_of(name)) @if is_hidden(name) { " " span.muted { "(hidden)" } } }
                     dd.break { (value) }
                 }

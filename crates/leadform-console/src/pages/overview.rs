@@ -70,7 +70,7 @@ pub async fn show(
             section aria-labelledby="overdue-h" {
                 h2 #overdue-h { "Contact requests past their response target" }
                 @if overdue.is_empty() {
-                    p.muted { "None: every contact request has been answered in time." }
+                    p.muted { "None: every open contact request is still within its form's response target." }
                 } @else {
                     div.table-wrap { table {
                         caption.visually-hidden { "Open contact requests past the response target, oldest first" }

@@ -317,3 +317,75 @@ async fn admins_retry_dead_deliveries_and_members_cannot() {
         handler.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_lists_contact_requests_past_their_response_target() {
+    for backend in backends() {
+        let handler = ConsoleHandler::start(backend, &[("ada", UserRole::Member)]).await;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let hour = 60 * 60 * 1000;
+        // contact-us has a 4-hour target: 5 and 6 hours old are late, 3 hours old is not.
+        let mut ids = Vec::new();
+        for (email, age) in [
+            ("late@example.com", 5),
+            ("later@example.com", 6),
+            ("fresh@example.com", 3),
+        ] {
+            let lead: leadform_core::LeadSubmission = serde_json::from_value(json!({
+                "form_id": "contact-us", "submission_id": uuid::Uuid::new_v4().to_string(),
+                "fields": {"first_name": "Pat", "email": email},
+                "submitted_at": "2026-11-23T07:00:00Z"
+            }))
+            .unwrap();
+            let outcome = handler
+                .store
+                .insert_lead(leadform_store::NewLead {
+                    raw_payload: "{}".into(),
+                    lead,
+                    intent: leadform_core::Intent::ContactRequest,
+                    email: Some(email.into()),
+                    is_spam: false,
+                    received_at_ms: now - age * hour,
+                    client_ip: None,
+                    hubspotutk: None,
+                    visitor_id: None,
+                    profile_answers: None,
+                    deliveries: vec![],
+                })
+                .await
+                .unwrap();
+            ids.push(outcome.lead_id());
+        }
+        let session = handler.login("ada").await;
+        let html = handler.page("/console/", &session).await;
+        let later = html
+            .find(&format!("href=\"/console/leads/{}\"", ids[1]))
+            .expect("6 hours late is listed");
+        let late = html
+            .find(&format!("href=\"/console/leads/{}\"", ids[0]))
+            .expect("5 hours late is listed");
+        assert!(later < late, "{backend:?}: oldest first");
+        assert!(
+            !html.contains(&format!("href=\"/console/leads/{}\"", ids[2])),
+            "within target"
+        );
+        assert!(html.contains("6 h (target 4 h)"), "{html}");
+        // Contacting it takes it off the list.
+        handler
+            .post_form(
+                &format!("/console/leads/{}/status", ids[1]),
+                &session,
+                &[("status", "contacted")],
+            )
+            .await;
+        let html = handler.page("/console/", &session).await;
+        assert!(
+            !html.contains(&format!("href=\"/console/leads/{}\"", ids[1])),
+            "{backend:?}"
+        );
+        handler.stop().await;
+    }
+}
