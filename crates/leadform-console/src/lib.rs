@@ -86,6 +86,7 @@ pub fn router(state: ConsoleState) -> Router {
             post(pages::lead::retry_delivery),
         )
         .route("/console/audit", get(pages::audit::show))
+        .route("/console/forms", get(pages::forms::show))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

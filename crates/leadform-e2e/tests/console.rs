@@ -201,12 +201,15 @@ async fn a_marketer_works_leads_in_the_console() -> Result<()> {
 
     // A wrong password is refused with the one message.
     log_in(&browser, &base, "not the password at all").await?;
-    let alert = browser
-        .client
-        .find(Locator::Css("[role=alert]"))
-        .await?
-        .text()
-        .await?;
+    let alert = poll::until("the failed-login message", || async {
+        Ok(
+            match browser.client.find(Locator::Css("[role=alert]")).await {
+                Ok(alert) => Some(alert.text().await?),
+                Err(_) => None,
+            },
+        )
+    })
+    .await?;
     ensure!(alert == "The name or password is wrong.", "got {alert:?}");
     assert_accessible(&browser, &axe, "failed login").await?;
 
@@ -337,6 +340,24 @@ async fn a_marketer_works_leads_in_the_console() -> Result<()> {
         "{history}"
     );
     assert_accessible(&browser, &axe, "lead after a status change").await?;
+
+    browser
+        .goto(&format!(
+            "{base}/console/forms?form=ebook-12-charts&lead_source=Blog&page_url=https%3A%2F%2Fwww.example.com%2F&utm_source=newsletter"
+        ))
+        .await?;
+    let built = browser
+        .client
+        .find(Locator::Id("built-link"))
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        built.as_deref() == Some("https://www.example.com/?utm_source=newsletter"),
+        "{built:?}"
+    );
+    assert_accessible(&browser, &axe, "forms").await?;
+    screenshots(&browser, &shots, "forms").await?;
 
     browser.goto(&format!("{base}/console/audit")).await?;
     assert_accessible(&browser, &axe, "audit").await?;

@@ -1,6 +1,7 @@
 //! One module per console page.
 
 pub mod audit;
+pub mod forms;
 pub mod lead;
 pub mod leads;
 pub mod login;

@@ -3,6 +3,7 @@
 //! admin pages, throttling), the leads list and its CSV, and working a lead.
 
 mod access;
+mod forms;
 mod leads;
 mod login;
 mod support;
