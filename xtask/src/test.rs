@@ -109,6 +109,7 @@ fn browser_tests() -> Result<()> {
 
 fn e2e_tests() -> Result<()> {
     let chromium = tools::ensure_chromium()?;
+    let axe = tools::ensure_axe_core()?;
     dist::dist(Profile::Release)?;
     run::header("(e) building the handler");
     // The dev profile: step (c) already compiled its dependencies that way.
@@ -123,7 +124,8 @@ fn e2e_tests() -> Result<()> {
             .env("LEADFORM_DIST", paths::dist_dir())
             .env("LEADFORM_FORMS", &forms)
             .env("CHROMEDRIVER", &chromium.driver)
-            .env("CHROMIUM", &chromium.browser),
+            .env("CHROMIUM", &chromium.browser)
+            .env("LEADFORM_AXE", &axe),
     )
 }
 

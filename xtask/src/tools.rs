@@ -107,6 +107,38 @@ pub fn ensure_wasm_opt() -> Result<PathBuf> {
     Ok(wasm_opt)
 }
 
+/// Path to axe-core's `axe.min.js` (npm `axe-core`, pinned in `xtask/tools/`), which the
+/// console's browser tests inject into each page to check its accessibility.
+pub fn ensure_axe_core() -> Result<PathBuf> {
+    let pinned_dir = paths::root().join("xtask/tools");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pinned_dir.join("package.json"))?)
+            .context("parsing xtask/tools/package.json")?;
+    let wanted = manifest["dependencies"]["axe-core"]
+        .as_str()
+        .context("xtask/tools/package.json pins no axe-core version")?;
+    let tools = paths::tools_dir();
+    let script = tools.join("node_modules/axe-core/axe.min.js");
+    if installed_npm_version(&tools, "axe-core").as_deref() == Some(wanted) && script.is_file() {
+        return Ok(script);
+    }
+    if !run::succeeds("npm", &["--version"]) {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(&tools)?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(pinned_dir.join(file), tools.join(file))
+            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
+    }
+    run::run(
+        cmd("npm")
+            .current_dir(&tools)
+            .args(["ci", "--no-audit", "--no-fund"]),
+    )?;
+    require_file(&script, "npm's axe-core (xtask/tools/package.json)")?;
+    Ok(script)
+}
+
 /// The version of an npm package installed under `prefix`, from its package.json.
 fn installed_npm_version(prefix: &Path, package: &str) -> Option<String> {
     let path = prefix

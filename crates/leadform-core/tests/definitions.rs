@@ -298,3 +298,19 @@ fn retention_days_is_optional_at_least_one_and_strictly_a_number() {
     let error = parse(with(minimal(), &["retention_day"], json!(30))).unwrap_err();
     assert!(error.contains("unknown field `retention_day`"), "{error}");
 }
+
+#[test]
+fn the_response_target_defaults_to_a_day_and_is_checked() {
+    assert_eq!(parse(minimal()).unwrap().response_target_hours, 24);
+    let form = parse(with(minimal(), &["response_target_hours"], json!(4))).unwrap();
+    assert_eq!(form.response_target_hours, 4);
+    for bad in [json!(0), json!(721)] {
+        let error = parse(with(minimal(), &["response_target_hours"], bad)).unwrap_err();
+        assert!(
+            error.contains("response_target_hours: response_target_hours must be from 1 to 720"),
+            "{error}"
+        );
+    }
+    let error = parse(with(minimal(), &["response_target_hours"], json!("24"))).unwrap_err();
+    assert!(error.contains("invalid type: string \"24\""), "{error}");
+}

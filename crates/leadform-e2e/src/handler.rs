@@ -19,6 +19,8 @@ pub struct HandlerConfig<'a> {
     env: &'a E2eEnv,
     port: Option<u16>,
     extra_origins: Vec<String>,
+    /// Console users (name, role, password) added with `user add` before `serve` starts.
+    console_users: Vec<(String, String, String)>,
 }
 
 impl HandlerConfig<'_> {
@@ -31,6 +33,13 @@ impl HandlerConfig<'_> {
     /// Add `origin` to every form's `allowed_origins` in this handler's copy of the forms.
     pub fn allow_origin(mut self, origin: impl Into<String>) -> Self {
         self.extra_origins.push(origin.into());
+        self
+    }
+
+    /// Add a console user (`admin` or `member`) before the handler starts, so `/console/` is on.
+    pub fn console_user(mut self, name: &str, role: &str, password: &str) -> Self {
+        self.console_users
+            .push((name.to_owned(), role.to_owned(), password.to_owned()));
         self
     }
 
@@ -48,6 +57,9 @@ impl HandlerConfig<'_> {
         copy_forms(&self.env.forms, &forms, &origins)?;
 
         let db = dir.path().join("leads.db");
+        for (name, role, password) in &self.console_users {
+            add_console_user(&self.env.intake_bin, &db, name, role, password)?;
+        }
         let log_path = dir.path().join("handler.log");
         let log = File::create(&log_path)?;
         let child = Command::new(&self.env.intake_bin)
@@ -108,6 +120,7 @@ impl Handler {
             env,
             port: None,
             extra_origins: Vec::new(),
+            console_users: Vec::new(),
         }
     }
 
@@ -199,6 +212,30 @@ fn allow_origins(form: &mut Value, origins: &[String]) -> Result<()> {
         .ok_or_else(|| anyhow!("allowed_origins is not an array"))?;
     for origin in origins {
         allowed.push(Value::String(origin.clone()));
+    }
+    Ok(())
+}
+
+/// `leadform-intake user add NAME --role ROLE --db DB` with the password on a pipe.
+fn add_console_user(bin: &Path, db: &Path, name: &str, role: &str, password: &str) -> Result<()> {
+    use std::io::Write;
+    let mut child = Command::new(bin)
+        .args(["user", "add", name, "--role", role, "--db"])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {} user add", bin.display()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        writeln!(stdin, "{password}")?;
+    }
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "user add {name} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(())
 }

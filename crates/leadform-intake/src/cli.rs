@@ -1,4 +1,5 @@
-//! The command line: `serve`, `export`, `forget`, `outbox list|retry` and `check`.
+//! The command line: `serve`, `export`, `forget`, `backup`, `outbox list|retry`, `check`, `rescore`,
+//! `scores` and `user add|list|remove|password`.
 
 use crate::http::client_address::TrustedProxy;
 use crate::http::own_origin::PublicUrl;
@@ -81,6 +82,51 @@ pub enum Command {
         #[arg(long)]
         forms: Option<PathBuf>,
     },
+    /// Manage who may log in to the console at /console/.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from stdin (twice on a terminal, one line from a pipe).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: UserRoleArg,
+        /// A SQLite file path (created if missing) or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+    },
+    /// List the users.
+    List {
+        /// An existing SQLite file or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+    },
+    /// Remove a user; their console sessions end at once.
+    Remove {
+        name: String,
+        /// An existing SQLite file or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+    },
+    /// Set a user's password (read from stdin like `add`); their sessions end.
+    Password {
+        name: String,
+        /// An existing SQLite file or a postgres:// URL.
+        #[arg(long)]
+        db: String,
+    },
+}
+
+/// Members see and work leads; admins also manage deliveries and read the audit log.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UserRoleArg {
+    Admin,
+    Member,
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,8 @@ pub enum CommandError {
     Scoring(#[from] crate::scoring_file::ScoringFileError),
     #[error(transparent)]
     ScoreCommand(#[from] crate::score_commands::ScoreCommandError),
+    #[error(transparent)]
+    User(#[from] crate::user_cli::UserCliError),
 }
 
 pub async fn run(command: Command) -> Result<(), CommandError> {
@@ -113,7 +115,37 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
             println!("backed up {leads} leads to {}", to.display());
             Ok(())
         }
+        Command::User { command } => user(command).await,
     }
+}
+
+async fn user(command: crate::cli::UserCommand) -> Result<(), CommandError> {
+    use crate::cli::{UserCommand, UserRoleArg};
+    use crate::user_cli;
+    let message = match command {
+        UserCommand::Add { name, role, db } => {
+            // The first user is usually added before the first `serve`: create the database.
+            let role = match role {
+                UserRoleArg::Admin => leadform_store::UserRole::Admin,
+                UserRoleArg::Member => leadform_store::UserRole::Member,
+            };
+            user_cli::add(&Store::open(&db).await?, &name, role).await?
+        }
+        UserCommand::List { db } => {
+            let mut stdout = std::io::stdout().lock();
+            user_cli::list(&open_existing(&db).await?, &mut stdout).await?;
+            stdout.flush()?;
+            return Ok(());
+        }
+        UserCommand::Remove { name, db } => {
+            user_cli::remove(&open_existing(&db).await?, &name).await?
+        }
+        UserCommand::Password { name, db } => {
+            user_cli::password(&open_existing(&db).await?, &name).await?
+        }
+    };
+    println!("{message}");
+    Ok(())
 }
 
 async fn outbox(command: OutboxCommand) -> Result<(), CommandError> {

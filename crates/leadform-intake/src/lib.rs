@@ -31,4 +31,5 @@ pub mod scores_cli;
 pub mod scoring_file;
 pub mod server;
 pub mod serving;
+pub mod user_cli;
 pub mod webhook_secrets;

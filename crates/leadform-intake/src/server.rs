@@ -27,6 +27,8 @@ pub enum ServerError {
     Task(#[from] tokio::task::JoinError),
     #[error("cannot start the CRM forwarder: {0}")]
     Forwarder(#[from] ForwarderError),
+    #[error("cannot check for console users: {0}")]
+    ConsoleUsers(#[from] leadform_store::ConsoleStoreError),
 }
 
 pub struct ServerOptions {
@@ -103,6 +105,29 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     let forwarder = tokio::spawn(forwarder.run(async {
         let _ = forwarder_stopped.await;
     }));
+    // The console (issue 9) is served once a user exists; until then /console/ says how to add one.
+    let console = if options.store.has_users().await? {
+        leadform_console::router(leadform_console::ConsoleState::new(
+            options.store.clone(),
+            options.forms.definitions(),
+            deliveries_due.clone(),
+            options
+                .public_url
+                .as_ref()
+                .map(|url| leadform_console::PublicOrigin {
+                    origin: url.origin().to_owned(),
+                    https: url.is_https(),
+                }),
+            {
+                let trusted = options.trusted_proxies.clone();
+                Arc::new(move |peer, headers: &axum::http::HeaderMap| {
+                    trusted.client_ip(peer, headers)
+                })
+            },
+        ))
+    } else {
+        leadform_console::disabled_router()
+    };
     let state = AppState {
         forms: Arc::new(options.forms),
         store: options.store,
@@ -114,7 +139,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         scoring: options.scoring.clone(),
     };
     let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
-    let app = router(state, options.public_dir);
+    let app = router(state, options.public_dir).merge(console);
     let open_file_limit = open_files::raise_open_file_limit();
     let max_connections =
         open_files::connection_cap(options.limits.max_connections, open_file_limit);

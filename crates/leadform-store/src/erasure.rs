@@ -7,6 +7,7 @@ use crate::backend::{with_backend, BeginWrite};
 use crate::clock::rfc3339_from_ms;
 use crate::erasure_steps::{EraseSteps, LeadToErase};
 use crate::error::{failed, StoreError};
+use crate::score_tx::{erase_person_scores, ScoreTx};
 use crate::Store;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -75,7 +76,7 @@ pub(crate) async fn erase_lead(
 /// them (spam included), every visitor profile those leads used, and the person row. One step per
 /// table; a new table about people adds its step here.
 pub(crate) async fn erase_person(
-    tx: &mut impl EraseSteps,
+    tx: &mut (impl EraseSteps + ScoreTx),
     email: &str,
     now_ms: i64,
 ) -> Result<ErasureReport, StoreError> {
@@ -92,6 +93,8 @@ pub(crate) async fn erase_person(
         report.profiles += tx.delete_visitor_profile(visitor_id).await?;
     }
     if let Some(person_id) = person_id {
+        // The score history goes too, so `rescore` cannot bring the person back.
+        erase_person_scores(tx, person_id).await?;
         report.persons += u64::from(tx.erase_person_row(person_id, now_ms).await?);
     }
     Ok(report)
@@ -100,7 +103,7 @@ pub(crate) async fn erase_person(
 /// Erases leads (retention): each lead's values and deliveries; a visitor profile once no lead
 /// that is kept still uses it; a person once none of their leads is kept.
 pub(crate) async fn erase_leads(
-    tx: &mut impl EraseSteps,
+    tx: &mut (impl EraseSteps + ScoreTx),
     leads: &[LeadToErase],
     now_ms: i64,
 ) -> Result<ErasureReport, StoreError> {
@@ -120,6 +123,7 @@ pub(crate) async fn erase_leads(
     let persons: BTreeSet<i64> = leads.iter().filter_map(|l| l.person_id).collect();
     for person_id in persons {
         if !tx.person_has_live_leads(person_id).await? {
+            erase_person_scores(tx, person_id).await?;
             report.persons += u64::from(tx.erase_person_row(person_id, now_ms).await?);
         }
     }

@@ -5,6 +5,7 @@
 //! [`Store`] implements [`leadform_delivery::OutboxStore`] for the forwarder.
 
 mod access;
+mod audit;
 mod backend;
 mod backup;
 mod clock;
@@ -26,6 +27,14 @@ pub mod reports;
 mod score_model;
 mod score_tx;
 mod scores;
+// The marketer's console (issue 9).
+mod console_error;
+mod lead_queries;
+mod lead_work;
+mod login_throttle;
+mod passwords;
+mod sessions;
+mod users;
 
 use backend::Backend;
 
@@ -46,6 +55,17 @@ pub use score_model::{
 };
 // The console's overview figures (issue 9).
 pub use reports::{Overview, OverviewQuery, ReportError};
+// The marketer's console (issue 9).
+pub use audit::{AuditAction, AuditEntry, COMMAND_LINE_ACTOR};
+pub use console_error::ConsoleStoreError;
+pub use lead_queries::{
+    LeadDetail, LeadFilter, LeadListPage, LeadSummary, SpamFilter, StatusHistoryEntry,
+};
+pub use lead_work::{ClosedReason, LeadStatus, StatusChangeOutcome};
+pub use login_throttle::LoginThrottlePolicy;
+pub use passwords::{check_new_password, WeakPassword, MIN_PASSWORD_CHARS};
+pub use sessions::{ActiveSession, NewConsoleSession, SessionLifetime};
+pub use users::{is_valid_user_name, ConsoleUser, UserRole};
 
 /// The lead database: a SQLite pool or a PostgreSQL pool. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]

@@ -178,6 +178,15 @@ pub struct FormDefinition {
         message = "keep leads for at least 1 and at most 36500 days (leave it out to keep them)"
     ))]
     pub retention_days: Option<u32>,
+    /// Contact requests should be answered within this many hours; the console lists those past
+    /// it and still open. Content downloads go to nurture and have no such clock.
+    #[serde(default = "default_response_target_hours")]
+    #[validate(range(
+        min = 1,
+        max = 720,
+        message = "response_target_hours must be from 1 to 720 (30 days)"
+    ))]
+    pub response_target_hours: u32,
 }
 
 fn default_min_fill_seconds() -> u32 {
@@ -196,6 +205,10 @@ where
             None => origin,
         })
         .collect())
+}
+
+fn default_response_target_hours() -> u32 {
+    24
 }
 
 impl FormDefinition {
