@@ -187,6 +187,10 @@ pub struct FormDefinition {
         message = "response_target_hours must be from 1 to 720 (30 days)"
     ))]
     pub response_target_hours: u32,
+    /// The language for visitors whose page and browser name none the product speaks
+    /// (`en`, `de`, `fr`, `es` or `ar`; English when absent).
+    #[serde(default)]
+    pub default_locale: Option<crate::locale::Locale>,
 }
 
 fn default_min_fill_seconds() -> u32 {

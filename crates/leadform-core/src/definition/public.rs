@@ -38,6 +38,9 @@ pub struct PublicFormDefinition {
     pub storage: StoragePolicy,
     #[serde(default)]
     pub consent: Option<ConsentDefinition>,
+    /// The widget's last choice before English, after the page's and the browser's languages.
+    #[serde(default)]
+    pub default_locale: Option<crate::locale::Locale>,
 }
 
 impl From<&FormDefinition> for PublicFormDefinition {
@@ -59,6 +62,7 @@ impl From<&FormDefinition> for PublicFormDefinition {
             progressive: definition.progressive.clone(),
             storage: definition.storage,
             consent: definition.consent.clone(),
+            default_locale: definition.default_locale,
         }
     }
 }
