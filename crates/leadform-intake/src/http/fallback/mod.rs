@@ -3,12 +3,18 @@
 //!
 //! A valid post answers 303 (to the form's redirect URL, the gated asset, or the thank-you page), so
 //! reloading the result page cannot post twice; the hidden submission id makes a double click
-//! store once as well. An invalid post answers 422 with the form again, values kept, errors inline.
+//! store once as well. An invalid post answers 422 with the form again, values kept, errors inline
+//! and listed in a summary at the top.
+//!
+//! Every page speaks the visitor's language: `?locale=`, then `Accept-Language`, then the form's
+//! `default_locale`, then English. The form carries the chosen language in a hidden input, so the
+//! answer to a post, the stored lead and the thank-you page stay in it.
 
 mod render;
 
 use super::admission::{admit, incoming_lead, Refusal, SenderPage};
 use super::cookies::set_visitor_cookie;
+use super::requested_locale::RequestedLocale;
 use super::security_headers::FramedBy;
 use super::AppState;
 use crate::clock::{now_ms, rfc3339_from_ms};
@@ -18,20 +24,27 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use leadform_core::catalogue::{fill, text, Text};
 use leadform_core::{
-    ConsentDefinition, FieldErrors, FieldKind, FormDefinition, FormKind, LeadSubmission,
+    ConsentDefinition, FieldErrors, FieldKind, FormDefinition, FormKind, LeadSubmission, Locale,
     SubmissionError,
 };
-use render::{FormState, HONEYPOT_INPUT, STARTED_AT_INPUT, SUBMISSION_ID_INPUT};
+use render::{FormState, HONEYPOT_INPUT, LOCALE_INPUT, STARTED_AT_INPUT, SUBMISSION_ID_INPUT};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-pub async fn show_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn show_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    requested: RequestedLocale,
+) -> Response {
     let Some(form) = state.forms.get(&id) else {
-        return unknown_form();
+        return unknown_form(requested.negotiate(None));
     };
+    let locale = requested.negotiate(form.default_locale);
     let page = render::form_page(
         form,
+        locale,
         &FormState {
             values: &BTreeMap::new(),
             errors: &FieldErrors::new(),
@@ -59,13 +72,14 @@ pub async fn submit_form(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    requested: RequestedLocale,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(form) = state.forms.get(&id).cloned() else {
-        return unknown_form();
+        return unknown_form(requested.negotiate(None));
     };
-    let outcome = submit(&state, peer, &form, &headers, body).await;
+    let outcome = submit(&state, peer, &form, &requested, &headers, body).await;
     let status = outcome.status();
     tracing::info!(
         form_id = %form.id,
@@ -92,37 +106,45 @@ async fn submit(
     state: &AppState,
     peer: SocketAddr,
     form: &FormDefinition,
+    requested: &RequestedLocale,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    // Refusals before the body is read speak the request's language; after, the form's own.
+    let locale = requested.negotiate(form.default_locale);
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return problem(
+                locale,
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Too much text",
-                "The form was larger than 64 KB. Go back, shorten your answers and send it again.",
+                Text::PayloadTooLargeTitle,
+                text(locale, Text::PayloadTooLargeBody),
             )
         }
-        Err(_) => return bad_post(),
+        Err(_) => return bad_post(locale),
     };
     // CSRF hygiene: a post must come from our own page or a site that may embed the form.
     let admitted = match admit(state, peer, headers, form, SenderPage::OriginOrReferer) {
         Ok(admitted) => admitted,
         Err(Refusal::Origin(_)) => {
             return problem(
+                locale,
                 StatusCode::FORBIDDEN,
-                "This form cannot be sent from here",
-                "The page that sent this form is not allowed to use it.",
+                Text::OriginRefusedTitle,
+                text(locale, Text::OriginRefusedBody),
             )
         }
         Err(Refusal::RateLimited { retry_after_secs }) => {
+            let seconds = leadform_core::locale::format_count(
+                locale,
+                usize::try_from(retry_after_secs).unwrap_or(usize::MAX),
+            );
             let mut response = problem(
+                locale,
                 StatusCode::TOO_MANY_REQUESTS,
-                "Too many submissions",
-                &format!(
-                    "Please wait {retry_after_secs} seconds, then go back and send the form again."
-                ),
+                Text::RateLimitedTitle,
+                &fill(locale, Text::RateLimitedBody, &[("seconds", &seconds)]),
             );
             response
                 .headers_mut()
@@ -131,10 +153,16 @@ async fn submit(
         }
     };
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
-        return bad_post();
+        return bad_post(locale);
     };
     let posted = PostedForm::from_pairs(pairs);
-    let submission = posted.to_submission(form, headers);
+    // The language the form was shown in wins over the post's headers.
+    let locale = posted
+        .locale
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or(locale);
+    let submission = posted.to_submission(form, locale, headers);
     let incoming = incoming_lead(form, submission, &body, &admitted, headers);
     match accept_lead(
         &state.store,
@@ -145,7 +173,7 @@ async fn submit(
     .await
     {
         Ok(accepted) => {
-            let location = next_page(form);
+            let location = next_page(form, locale);
             let mut response =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             if let Some(visitor) = &accepted.new_visitor_id {
@@ -159,6 +187,7 @@ async fn submit(
         Err(AcceptError::Invalid(SubmissionError::Fields(errors))) => {
             let page = render::form_page(
                 form,
+                locale,
                 &FormState {
                     values: &posted.values,
                     errors: &errors,
@@ -168,32 +197,34 @@ async fn submit(
             );
             (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
         }
-        Err(AcceptError::Invalid(_)) => bad_post(),
+        Err(AcceptError::Invalid(_)) => bad_post(locale),
         Err(AcceptError::SubmissionIdReused) => problem(
+            locale,
             StatusCode::CONFLICT,
-            "This form was already sent",
-            "Reload the form page to send a new message.",
+            Text::AlreadySentTitle,
+            text(locale, Text::AlreadySentBody),
         ),
         Err(AcceptError::Storage(error)) => {
             tracing::error!(error = %error, "storing a fallback lead failed");
             problem(
+                locale,
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Your message could not be saved",
-                "Nothing was saved. Go back and send the form again in a moment.",
+                Text::NotSavedTitle,
+                text(locale, Text::NotSavedBody),
             )
         }
     }
 }
 
 /// Where a stored submission sends the visitor: the configured redirect, the gated asset, or the
-/// thank-you page.
-fn next_page(form: &FormDefinition) -> String {
+/// thank-you page (in the language the form was shown in).
+fn next_page(form: &FormDefinition, locale: Locale) -> String {
     if let Some(redirect) = &form.success.redirect_url {
         return redirect.clone();
     }
     match (form.kind, &form.asset) {
         (FormKind::ContentDownload, Some(asset)) => asset.url.clone(),
-        _ => format!("/v1/forms/{}/thanks", form.id),
+        _ => format!("/v1/forms/{}/thanks?locale={locale}", form.id),
     }
 }
 
@@ -203,6 +234,8 @@ struct PostedForm {
     honeypot: String,
     started_at_ms: Option<i64>,
     submission_id: String,
+    /// The language the form was shown in.
+    locale: Option<String>,
 }
 
 impl PostedForm {
@@ -212,12 +245,14 @@ impl PostedForm {
             honeypot: String::new(),
             started_at_ms: None,
             submission_id: String::new(),
+            locale: None,
         };
         for (name, value) in pairs {
             match name.as_str() {
                 HONEYPOT_INPUT => posted.honeypot = value,
                 STARTED_AT_INPUT => posted.started_at_ms = value.trim().parse().ok(),
                 SUBMISSION_ID_INPUT => posted.submission_id = value,
+                LOCALE_INPUT => posted.locale = Some(value),
                 _ => {
                     posted.values.insert(name, value);
                 }
@@ -226,7 +261,12 @@ impl PostedForm {
         posted
     }
 
-    fn to_submission(&self, form: &FormDefinition, headers: &HeaderMap) -> LeadSubmission {
+    fn to_submission(
+        &self,
+        form: &FormDefinition,
+        locale: Locale,
+        headers: &HeaderMap,
+    ) -> LeadSubmission {
         let now = now_ms();
         // Only the form's visible fields are read; the definition supplies hidden values itself.
         let fields = form
@@ -257,7 +297,7 @@ impl PostedForm {
             page_title: form.title.clone(),
             referrer: String::new(),
             submitted_at: rfc3339_from_ms(now),
-            locale: String::new(),
+            locale: locale.code().to_owned(),
             attribution: None,
             consent: self
                 .values
@@ -278,13 +318,18 @@ impl PostedForm {
     }
 }
 
-pub async fn thanks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn thanks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    requested: RequestedLocale,
+) -> Response {
     match state.forms.get(&id) {
         Some(form) => framed_by_allowed_sites(
-            Html(render::thanks_page(form).into_string()).into_response(),
+            Html(render::thanks_page(form, requested.negotiate(form.default_locale)).into_string())
+                .into_response(),
             form,
         ),
-        None => unknown_form(),
+        None => unknown_form(requested.negotiate(None)),
     }
 }
 
@@ -296,26 +341,28 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
-fn unknown_form() -> Response {
+fn unknown_form(locale: Locale) -> Response {
     problem(
+        locale,
         StatusCode::NOT_FOUND,
-        "Form not found",
-        "There is no form at this address.",
+        Text::FormNotFoundTitle,
+        text(locale, Text::FormNotFoundBody),
     )
 }
 
-fn bad_post() -> Response {
+fn bad_post(locale: Locale) -> Response {
     problem(
+        locale,
         StatusCode::BAD_REQUEST,
-        "This form was not sent correctly",
-        "Reload the form page and send it again.",
+        Text::BadPostTitle,
+        text(locale, Text::BadPostBody),
     )
 }
 
-fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+fn problem(locale: Locale, status: StatusCode, heading: Text, message: &str) -> Response {
     (
         status,
-        Html(render::problem_page(heading, message).into_string()),
+        Html(render::problem_page(locale, text(locale, heading), message).into_string()),
     )
         .into_response()
 }
