@@ -291,3 +291,78 @@ async fn the_stylesheet_uses_logical_properties_so_arabic_mirrors() {
     assert!(!css.contains("right:"), "a physical side in {css}");
     handler.stop().await;
 }
+
+/// The test contact form with a complete German translation of the marketer's texts.
+fn contact_form_in_german() -> Value {
+    let mut form = contact_form();
+    form["id"] = Value::from("kontakt");
+    form["translations"] = serde_json::json!({
+        "de": {
+            "title": "Sprechen Sie mit unserem Team",
+            "submit_label": "Nachricht senden",
+            "success_message": "Danke! Wir antworten innerhalb eines Werktags.",
+            "fields": {
+                "first_name": { "label": "Vorname" },
+                "email": { "label": "Geschäftliche E-Mail" },
+                "phone": { "label": "Telefon" },
+                "message": { "label": "Nachricht" }
+            }
+        }
+    });
+    form
+}
+
+#[tokio::test]
+async fn the_marketers_translation_reaches_the_public_definition_and_the_fallback_page() {
+    let handler = TestHandler::start_with(TestOptions {
+        forms: vec![contact_form_in_german()],
+        ..TestOptions::default()
+    })
+    .await;
+    let response = handler
+        .client
+        .get(handler.url("/v1/forms/kontakt"))
+        .header("Accept-Language", "de-CH, en;q=0.5")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v == "Accept-Language"),
+        "a cache must keep one copy per language"
+    );
+    let public: Value = response.json().await.expect("json");
+    assert_eq!(public["title"], "Sprechen Sie mit unserem Team");
+    assert_eq!(public["submit_label"], "Nachricht senden");
+    assert_eq!(public["fields"][0]["label"], "Vorname");
+    let english: Value = handler
+        .client
+        .get(handler.url("/v1/forms/kontakt?locale=en"))
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(english["title"], "Talk to our team");
+
+    let page = get_page(&handler, "/v1/forms/kontakt/fallback", Some("de")).await;
+    assert!(
+        page.contains("<h1>Sprechen Sie mit unserem Team</h1>"),
+        "{page}"
+    );
+    assert!(page.contains(">Vorname (Pflichtfeld)</label>"), "{page}");
+    let response = post_page(&handler, "kontakt", &page, &[("email", "ada@example.com")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("html");
+    assert!(
+        page.contains("Vorname: Bitte füllen Sie das Feld „Vorname“ aus."),
+        "{page}"
+    );
+    handler.stop().await;
+}

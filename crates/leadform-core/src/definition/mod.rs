@@ -10,6 +10,7 @@ mod destination_id;
 mod field;
 mod field_map;
 mod public;
+mod translation;
 
 pub use destination::{
     parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
@@ -22,6 +23,7 @@ pub use field_map::{
     VENDOR_EMAIL_NAME,
 };
 pub use public::{PublicAsset, PublicFormDefinition};
+pub use translation::{FieldTranslation, FormTranslation};
 
 use crate::error::DefinitionError;
 use crate::submission::HiddenValues;
@@ -191,6 +193,9 @@ pub struct FormDefinition {
     /// (`en`, `de`, `fr`, `es` or `ar`; English when absent).
     #[serde(default)]
     pub default_locale: Option<crate::locale::Locale>,
+    /// The marketer's texts in other languages (see `translation.rs`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translations: std::collections::BTreeMap<crate::locale::Locale, FormTranslation>,
 }
 
 fn default_min_fill_seconds() -> u32 {

@@ -2,6 +2,7 @@
 
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
+use super::requested_locale::RequestedLocale;
 use super::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -11,6 +12,7 @@ use axum::Json;
 pub async fn get_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    requested: RequestedLocale,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(form) = state.forms.get(&id) else {
@@ -26,12 +28,18 @@ pub async fn get_form(
     let verdict = judge_origin(&headers, &state.own_origin, |origin| {
         form.allows_origin(origin)
     })?;
-    let mut response = Json(form.public_view()).into_response();
+    // The marketer's texts in the visitor's language (`?locale=`, then `Accept-Language`).
+    let locale = requested.negotiate(form.default_locale);
+    let mut response = Json(form.translated(locale).public_view()).into_response();
     // Marketers edit definitions; a browser must revalidate rather than show an old form.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     add_cors_headers(response.headers_mut(), &verdict);
+    // After the CORS headers, which set `Vary: Origin` and would replace this.
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Language"));
     Ok(response)
 }
 

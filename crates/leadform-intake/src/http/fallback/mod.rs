@@ -43,7 +43,7 @@ pub async fn show_form(
     };
     let locale = requested.negotiate(form.default_locale);
     let page = render::form_page(
-        form,
+        &form.translated(locale),
         locale,
         &FormState {
             values: &BTreeMap::new(),
@@ -162,6 +162,8 @@ async fn submit(
         .as_deref()
         .and_then(Locale::from_tag)
         .unwrap_or(locale);
+    // Labels in the error messages and the page again are the visitor's translation.
+    let form = &form.translated(locale);
     let submission = posted.to_submission(form, locale, headers);
     let incoming = incoming_lead(form, submission, &body, &admitted, headers);
     match accept_lead(
@@ -325,8 +327,11 @@ pub async fn thanks(
 ) -> Response {
     match state.forms.get(&id) {
         Some(form) => framed_by_allowed_sites(
-            Html(render::thanks_page(form, requested.negotiate(form.default_locale)).into_string())
-                .into_response(),
+            {
+                let locale = requested.negotiate(form.default_locale);
+                Html(render::thanks_page(&form.translated(locale), locale).into_string())
+                    .into_response()
+            },
             form,
         ),
         None => unknown_form(requested.negotiate(None)),
