@@ -4,7 +4,8 @@
 //! Everything here is pure (no web-sys), so the rules of the form's behaviour are unit-tested
 //! natively. Side effects (sending, focusing) are driven by components from the counters below.
 
-use leadform_core::{validate_field, FieldDefinition, FieldErrors, LeadAccepted};
+use leadform_core::catalogue::{fields_need_attention, text, Text};
+use leadform_core::{validate_field_in, FieldDefinition, FieldErrors, LeadAccepted, Locale};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::Reducible;
@@ -16,8 +17,6 @@ pub const NETWORK_ERROR: &str =
 pub const RATE_LIMITED: &str = "Too many submissions, try again in a minute.";
 /// Shown after a 422 answer whose errors are all on visible fields.
 pub const FIX_FIELDS: &str = "Please correct the highlighted fields and send again.";
-/// Announced while the submission is on its way.
-pub const SENDING: &str = "Sending…";
 
 /// Where the submission stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +44,8 @@ pub struct FormState {
     pub send_count: u32,
     /// Increments whenever the first invalid field should take focus.
     pub focus_count: u32,
+    /// The language of the messages (negotiated once per mount).
+    pub locale: Locale,
 }
 
 pub enum Action {
@@ -81,7 +82,13 @@ impl FormState {
             submission_id,
             send_count: 0,
             focus_count: 0,
+            locale: Locale::En,
         }
+    }
+
+    /// The same view speaking `locale`.
+    pub fn with_locale(self, locale: Locale) -> Self {
+        Self { locale, ..self }
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -110,10 +117,10 @@ impl FormState {
     /// The text for the live region, if anything should be announced.
     pub fn announcement(&self) -> Option<String> {
         match &self.status {
-            Status::Submitting => Some(SENDING.to_owned()),
+            Status::Submitting => Some(text(self.locale, Text::Sending).to_owned()),
             Status::Failed(message) => Some(message.clone()),
             Status::Editing if !self.errors.is_empty() && self.focus_count > 0 => {
-                Some(errors_summary(self.errors.len()))
+                Some(fields_need_attention(self.locale, self.errors.len()))
             }
             _ => None,
         }
@@ -127,7 +134,7 @@ impl FormState {
         let Some(field) = self.field(name) else {
             return;
         };
-        match validate_field(field, self.value(name)) {
+        match validate_field_in(self.locale, field, self.value(name)) {
             Ok(()) => {
                 self.errors.remove(name);
             }
@@ -148,16 +155,6 @@ impl FormState {
     fn start_sending(&mut self) {
         self.status = Status::Submitting;
         self.send_count += 1;
-    }
-}
-
-fn errors_summary(count: usize) -> String {
-    if count == 1 {
-        "1 field needs your attention.".to_owned()
-    } else {
-        let mut text = count.to_string();
-        text.push_str(" fields need your attention.");
-        text
     }
 }
 

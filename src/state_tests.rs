@@ -176,3 +176,21 @@ fn prefilled_values_start_in_the_form() {
     assert_eq!(state.value("email"), "ada@example.com");
     assert_eq!(Rc::new(state).reduce(Action::Submit).send_count, 1);
 }
+
+#[test]
+fn a_german_view_shows_german_messages_and_counts() {
+    let german = Rc::new((*form()).clone().with_locale(Locale::De));
+    let state = german.reduce(Action::Submit);
+    assert_eq!(
+        state.error("email"),
+        Some("Geben Sie eine E-Mail-Adresse ein, z. B. name@firma.de")
+    );
+    assert_eq!(
+        state.error("first_name"),
+        Some("Bitte füllen Sie das Feld „first name“ aus.")
+    );
+    assert_eq!(
+        state.announcement().as_deref(),
+        Some("2 Felder benötigen Ihre Aufmerksamkeit.")
+    );
+}
