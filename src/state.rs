@@ -13,8 +13,6 @@ use yew::Reducible;
 /// Shown when the handler cannot be reached at all.
 pub const NETWORK_ERROR: &str =
     "We couldn't reach the server. Your answers are still here — try again.";
-/// Shown for a 429 answer.
-pub const RATE_LIMITED: &str = "Too many submissions, try again in a minute.";
 /// Shown after a 422 answer whose errors are all on visible fields.
 pub const FIX_FIELDS: &str = "Please correct the highlighted fields and send again.";
 

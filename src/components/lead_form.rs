@@ -235,7 +235,7 @@ async fn send(job: SendJob) {
         None,
     );
 
-    match send_lead(&props.options.endpoint, &submission).await {
+    match send_lead(&props.options.endpoint, &submission, props.locale).await {
         SendOutcome::Accepted(answer) => {
             attribution::remember(policy, consent);
             visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);
