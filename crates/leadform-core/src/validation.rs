@@ -142,6 +142,8 @@ pub fn validate_submission(
     }
 
     let locale = submission_locale(form, submission);
+    // Messages name fields by their label in the visitor's language.
+    let form = &form.translated(locale);
     let mut errors = FieldErrors::new();
     let mut fields = BTreeMap::new();
     for name in submission.fields.keys() {

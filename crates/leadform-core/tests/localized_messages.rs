@@ -152,3 +152,26 @@ fn the_lead_keeps_the_visitors_tag_or_else_the_language_spoken() {
     let lead = validate_submission(&form, &submission).expect("valid");
     assert_eq!(lead.submission.locale, "fr-CA");
 }
+
+#[test]
+fn messages_name_fields_by_their_translated_label() {
+    let form = contact_form(json!({ "translations": { "de": {
+        "title": "Sprechen Sie mit uns", "description": "Beschreibung",
+        "submit_label": "Senden", "success_message": "Danke!",
+        "fields": {
+            "first_name": { "label": "Vorname" }, "last_name": { "label": "Nachname" },
+            "email": { "label": "E-Mail", "help": "Hilfe" }, "company": { "label": "Firma" },
+            "phone": { "label": "Telefon", "help": "Optional" },
+            "topic": { "label": "Thema", "options": {
+                "demo": "Demo", "pricing": "Preise", "support": "Hilfe", "other": "Anderes" } },
+            "message": { "label": "Nachricht" }
+        }
+    } } }));
+    let errors = messages(&form, &empty_submission("de"));
+    assert_eq!(
+        message_for(&errors, "first_name"),
+        "Bitte füllen Sie das Feld „Vorname“ aus."
+    );
+    let errors = messages(&form, &empty_submission("en"));
+    assert_eq!(message_for(&errors, "first_name"), "Enter your first name.");
+}
