@@ -6,11 +6,13 @@ use anyhow::{bail, Result};
 use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
-use crate::{bench_intake, bench_size};
+use crate::{bench_intake, bench_size, bench_startup};
 
 pub struct Options {
     pub leads: usize,
     pub concurrency: usize,
+    /// Only the sizes and the side-by-side startup benchmark, not the handler's throughput.
+    pub browser_only: bool,
 }
 
 pub fn bench(options: Options) -> Result<()> {
@@ -23,6 +25,10 @@ pub fn bench(options: Options) -> Result<()> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     bench_size::run(&runtime, &bin)?;
+    bench_startup::run(&runtime, &bin)?;
+    if options.browser_only {
+        return Ok(());
+    }
     bench_intake::run_sqlite(&runtime, &bin, &options)?;
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,

@@ -7,6 +7,7 @@ mod args;
 mod bench;
 mod bench_intake;
 mod bench_size;
+mod bench_startup;
 mod demo;
 mod dist;
 mod intake;
@@ -30,9 +31,11 @@ commands:
                        (--debug: dev profile, keeps debug info, skips wasm-opt)
   demo [--port PORT]   dist, then serve the demo site and the handler on 127.0.0.1:PORT (default 8080)
   test                 fmt, clippy, native tests, browser tests, end-to-end tests
-  bench [--leads N] [--concurrency N]
-                       print download sizes and the handler's loopback throughput
-                       (defaults: 2000 leads, 32 at a time); never fails on a figure
+  bench [--leads N] [--concurrency N] [--browser-only]
+                       print download sizes, the form's startup side by side with React +
+                       Formspree and Preact (cold Chromium, CPU slowed 4x), and the handler's
+                       loopback throughput (defaults: 2000 leads, 32 at a time; --browser-only
+                       skips the throughput); never fails on a figure
   help                 this text
 ";
 
@@ -71,6 +74,7 @@ fn try_main() -> Result<()> {
             let options = bench::Options {
                 leads: args.value("--leads")?.unwrap_or(2000),
                 concurrency: args.value("--concurrency")?.unwrap_or(32),
+                browser_only: args.flag("--browser-only"),
             };
             args.finish()?;
             bench::bench(options)

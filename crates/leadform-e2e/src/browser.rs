@@ -24,6 +24,8 @@ pub struct Browser {
     driver: Child,
     /// Holds the fresh Chromium profile and chromedriver's log (with Chromium's stderr).
     profile: TempDir,
+    /// Print the page's console when dropped (off for the benchmark's many short loads).
+    dump_console: bool,
 }
 
 impl Browser {
@@ -87,7 +89,15 @@ impl Browser {
             client,
             driver,
             profile,
+            dump_console: true,
         })
+    }
+
+    /// Drop stops the browser without printing the page's console: for callers that start many
+    /// browsers and read what they need from the page themselves.
+    pub fn quiet(mut self) -> Self {
+        self.dump_console = false;
+        self
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
@@ -160,6 +170,9 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         kill_group(&mut self.driver);
+        if !self.dump_console {
+            return;
+        }
         // The test harness shows this only for a failing test: the widget's console output
         // (a Rust panic, a failed fetch) is usually the quickest explanation.
         let log = std::fs::read_to_string(self.profile.path().join(DRIVER_LOG)).unwrap_or_default();
