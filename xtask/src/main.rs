@@ -10,6 +10,7 @@ mod bench_size;
 mod bench_startup;
 mod demo;
 mod dist;
+mod dist_cache;
 mod intake;
 mod paths;
 mod postgres;
