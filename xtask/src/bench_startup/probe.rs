@@ -132,7 +132,8 @@ fn parse(figures: &Value) -> Result<LoadFigures> {
             .flatten()
             .filter(|shift| shift[0].as_f64().is_some_and(|at| at >= takeover))
             .filter_map(|shift| shift[1].as_f64())
-            .sum()
+            // An empty f64 sum is -0.0; printed, that reads like a negative shift.
+            .fold(0.0, |total, value| total + value)
     });
     Ok(LoadFigures {
         takeover_shift,

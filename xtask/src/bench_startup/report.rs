@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
-use super::probe::{LoadFigures, LoadPlan};
+use super::probe::{LoadFigures, LoadPlan, Resource};
 use crate::bench_size::brotli;
 
 /// The targets (printed next to the figures, never asserted).
@@ -67,6 +67,12 @@ impl std::fmt::Display for Median {
     }
 }
 
+fn is_wasm(url: &str) -> bool {
+    url.split(['?', '#'])
+        .next()
+        .is_some_and(|path| path.ends_with(".wasm"))
+}
+
 pub fn ms(value: Option<f64>) -> String {
     match value {
         Some(ms) => format!("{ms:.0} ms"),
@@ -85,17 +91,21 @@ impl Sizes {
         self.total(load, |_| true)
     }
 
-    /// The files that had arrived by the time the form was ready.
-    fn before_ready(&self, load: &LoadFigures) -> Option<usize> {
+    /// The files that had arrived by the time the form was ready. A refused request still has a
+    /// timing entry; with the wasm held back, its URL is left out.
+    fn before_ready(&self, load: &LoadFigures, wasm_refused: bool) -> Option<usize> {
         let ready = load.ready_ms?;
-        Some(self.total(load, |end| end <= ready).1)
+        let total = self.total(load, |resource| {
+            resource.response_end_ms <= ready && !(wasm_refused && is_wasm(&resource.url))
+        });
+        Some(total.1)
     }
 
-    fn total(&self, load: &LoadFigures, keep: impl Fn(f64) -> bool) -> (usize, usize) {
+    fn total(&self, load: &LoadFigures, keep: impl Fn(&Resource) -> bool) -> (usize, usize) {
         let mut seen = std::collections::BTreeSet::new();
         let mut bytes = 0;
         for resource in &load.resources {
-            if keep(resource.response_end_ms) && seen.insert(resource.url.as_str()) {
+            if keep(resource) && seen.insert(resource.url.as_str()) {
                 bytes += self.brotli_by_url.get(&resource.url).copied().unwrap_or(0);
             }
         }
@@ -155,8 +165,8 @@ pub fn print(contenders: &[Contender], sizes: &Sizes) {
             .unwrap_or_else(|| "-".to_string());
         // Leadform's is measured with the wasm held back; a peer's is what came before its ready.
         let before_usable = match &contender.wasm_held_back {
-            Some(held_back) => sizes.before_ready(held_back),
-            None => first.and_then(|l| sizes.before_ready(l)),
+            Some(held_back) => sizes.before_ready(held_back, true),
+            None => first.and_then(|l| sizes.before_ready(l, false)),
         };
         // A peer is interactive the moment it is drawn: its script drew it.
         let interactive = if contender.plan.awaits_takeover {
@@ -205,7 +215,7 @@ pub fn print(contenders: &[Contender], sizes: &Sizes) {
         let before = leadform
             .wasm_held_back
             .as_ref()
-            .and_then(|l| sizes.before_ready(l));
+            .and_then(|l| sizes.before_ready(l, true));
         let all = leadform.loads.first().map(|l| sizes.all(l).1).unwrap_or(0);
         println!(
             "  Leadform bytes before usable:        {} (target <= {})",
@@ -220,7 +230,12 @@ pub fn print(contenders: &[Contender], sizes: &Sizes) {
             kb(ALL_BYTES_TARGET_BYTES)
         );
         println!(
-            "  Leadform takeover layout shift:      {:.4} (target 0)",
+            "  Leadform takeover layout shift:      {} (target 0; the whole load: {:.4})",
+            leadform
+                .median(|l| l.takeover_shift)
+                .value
+                .map(|shift| format!("{shift:.4}"))
+                .unwrap_or_else(|| "never taken over".to_string()),
             leadform
                 .median(|l| Some(l.layout_shift))
                 .value
