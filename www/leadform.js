@@ -131,7 +131,8 @@
     return Promise.all([answer, styled]).then(function (results) {
       var markup = results[0];
       var root = document.createElement("div");
-      root.className = "leadform-root";
+      // "instant" until the widget replaces it (src/embed/takeover.rs looks for it by that class).
+      root.className = "leadform-root leadform-root-instant";
       root.innerHTML = trustedHtml(markup.html);
       var form = root.querySelector("form");
       if (form) {
@@ -162,14 +163,6 @@
       showFallbacks("this browser cannot run WebAssembly");
       return;
     }
-    // The wasm compiles while it downloads, next to the glue and the first markup.
-    var module = typeof WebAssembly.compileStreaming === "function"
-      ? WebAssembly.compileStreaming(fetch(base + WASM))
-      : fetch(base + WASM).then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
-    var widget = Promise.all([import(base + GLUE), module]).then(function (loaded) {
-      return loaded[0].default({ module_or_path: loaded[1] }).then(function () { return loaded[0]; });
-    });
-
     var forms = [];
     var containers = document.querySelectorAll("[data-leadform]");
     for (var i = 0; i < containers.length; i++) {
@@ -179,12 +172,27 @@
     }
     var shown = forms.map(function (form) { return form.start(); });
 
+    // The wasm downloads from now on, next to the first markup. The main thread's work on it
+    // (compiling, evaluating the glue) waits until the forms are on screen: on a slow phone that
+    // work would otherwise hold back the first paint of a form the visitor can already use.
+    var wasmResponse = fetch(base + WASM);
+    var onScreen = Promise.all(shown);
+    var module = onScreen.then(function () {
+      return typeof WebAssembly.compileStreaming === "function"
+        ? WebAssembly.compileStreaming(wasmResponse)
+        : wasmResponse.then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
+    });
+    var glue = onScreen.then(function () { return import(base + GLUE); });
+    var widget = Promise.all([glue, module]).then(function (loaded) {
+      return loaded[0].default({ module_or_path: loaded[1] }).then(function () { return loaded[0]; });
+    });
+
     widget.catch(function (error) {
       widgetFailed = true;
       forms.forEach(function (form) { form.postNatively(); });
       showFallbacks(error);
     });
-    Promise.all([widget, Promise.all(shown)]).then(function (loaded) {
+    Promise.all([widget, onScreen]).then(function (loaded) {
       var api = loaded[0];
       forms.forEach(function (form) {
         if (!form.markup) return;

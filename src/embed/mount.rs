@@ -147,16 +147,18 @@ async fn load_and_render(handle: &MountHandle, options: EmbedOptions) -> Result<
 /// Mounts the widget over a form the loader already shows in `shadow` (see `takeover`): renders
 /// into a hidden root beside it, with the given ids and the visitor's values.
 pub fn adopt(
-    element: &Element,
+    handle: &MountHandle,
     shadow: &ShadowRoot,
     options: EmbedOptions,
     definition: PublicFormDefinition,
+    server_profile: Option<KnownProfile>,
     mount: &str,
     takeover: Takeover,
 ) -> Result<MountHandle, EmbedError> {
-    if let Some(handle) = existing_mount(element) {
-        return Ok(handle);
+    if handle.slot.unmounted.get() {
+        return Ok(handle.clone());
     }
+    let element = &handle.slot.element;
     let document = element.owner_document().ok_or(EmbedError::NoDocument)?;
     let root = document
         .create_element("div")
@@ -169,18 +171,22 @@ pub fn adopt(
     if let Some(number) = mount.strip_prefix("lf").and_then(|n| n.parse::<u32>().ok()) {
         NEXT_MOUNT.with(|n| n.set(n.get().max(number + 1)));
     }
-    let handle = register(element);
     let props = WidgetProps {
         options: Rc::new(options),
         definition: Rc::new(definition),
-        server_profile: None,
+        server_profile: server_profile.map(Rc::new),
         container: element.clone(),
         id_prefix: AttrValue::from(mount.to_owned()),
         takeover: Some(Rc::new(takeover)),
     };
     let app = yew::Renderer::<Widget>::with_root_and_props(root, props).render();
     *handle.slot.app.borrow_mut() = Some(app);
-    Ok(handle)
+    Ok(handle.clone())
+}
+
+/// Claims `element` for a takeover before its widget renders (the existing mount, if any).
+pub fn register_takeover(element: &Element) -> MountHandle {
+    existing_mount(element).unwrap_or_else(|| register(element))
 }
 
 /// Mounts a form whose definition is already at hand (what `mount` does once it has fetched it).

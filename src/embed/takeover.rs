@@ -9,17 +9,18 @@
 //! browser runs no input event inside one, so nothing typed can fall between reading and swapping.
 
 use super::attributes::EmbedSettings;
-use super::mount::{adopt, settings_from_element};
+use super::mount::{adopt, register_takeover, settings_from_element};
 use super::{events, EmbedError};
 use crate::components::honeypot::HONEYPOT_NAME;
-use leadform_core::PublicFormDefinition;
+use crate::services::{profile, visitor};
+use leadform_core::{PublicFormDefinition, StoragePolicy};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 use yew::Callback;
 
 /// The loader's root (shown) and the widget's (hidden until the swap).
-pub const SHOWN_ROOT: &str = ".leadform-root";
+pub const SHOWN_ROOT: &str = ".leadform-root-instant";
 pub const PENDING_CLASS: &str = "leadform-root leadform-root-pending";
 
 /// What the widget starts from when it takes a shown form over.
@@ -88,19 +89,53 @@ fn try_take_over(
         .flatten()
         .ok_or(EmbedError::NoDocument)?;
 
-    let values = read_values(&shown);
-    let on_rendered = {
-        let shadow = shadow.clone();
-        let shown = shown.clone();
-        let focus = read_focus(&shadow);
-        Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), pending_submit))
-    };
-    let takeover = Takeover {
-        values,
-        shown_at_ms,
-        on_rendered,
-    };
-    adopt(element, &shadow, options, definition, &mount, takeover)?;
+    // Registered now, so `boot` (which the loader calls next) leaves this container alone.
+    let handle = register_takeover(element);
+    let element = element.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        // What the handler knows about a returning visitor decides which questions are asked,
+        // as when the widget mounts on its own (and only where the storage policy allows).
+        let may_ask = match definition.storage {
+            StoragePolicy::Always => true,
+            StoragePolicy::AfterConsent => visitor::has_visitor_id(),
+            StoragePolicy::Never => false,
+        };
+        let server_profile = if may_ask {
+            profile::fetch_profile(&options.endpoint, &definition.id)
+                .await
+                .ok()
+        } else {
+            None
+        };
+        // Read now, after the wait: from here to the swap no input event can run.
+        let values = read_values(&shown);
+        let on_rendered = {
+            let shadow = shadow.clone();
+            let shown = shown.clone();
+            let focus = read_focus(&shadow);
+            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), pending_submit))
+        };
+        let takeover = Takeover {
+            values,
+            shown_at_ms,
+            on_rendered,
+        };
+        let form_id = options.form_id.clone();
+        let adopted = adopt(
+            &handle,
+            &shadow,
+            options,
+            definition,
+            server_profile,
+            &mount,
+            takeover,
+        );
+        if let Err(error) = adopted {
+            let message = error.to_string();
+            web_sys::console::error_1(&JsValue::from_str(&message));
+            events::dispatch(&element, events::ERROR, &form_id, None, Some(&message));
+        }
+    });
     Ok(())
 }
 

@@ -130,8 +130,36 @@ impl Browser {
         }
     }
 
-    /// The widget for `form_id`, once its `<form>` is rendered.
+    /// The widget for `form_id`, once the widget itself rendered its `<form>` (not the loader's
+    /// instant form, whose elements the takeover replaces).
     pub async fn widget(&self, form_id: &str) -> Result<Widget> {
+        let host = format!("[data-leadform=\"{form_id}\"][data-leadform-mounted]");
+        poll::until(&format!("the {form_id} widget mounted"), || async {
+            Ok(self
+                .client
+                .find(Locator::Css(&host))
+                .await
+                .is_ok()
+                .then_some(()))
+        })
+        .await?;
+        let widget = self.shown_form(form_id).await?;
+        poll::until(&format!("the {form_id} widget's own form"), || async {
+            let pending = widget
+                .root()
+                .find(Locator::Css(
+                    ".leadform-root-pending, .leadform-root-instant",
+                ))
+                .await;
+            Ok(pending.is_err().then_some(()))
+        })
+        .await?;
+        Ok(widget)
+    }
+
+    /// The form shown for `form_id`, whoever drew it: the loader's instant form before the wasm
+    /// arrives, or the widget's.
+    pub async fn shown_form(&self, form_id: &str) -> Result<Widget> {
         let root = self.shadow_root(form_id).await?;
         poll::until(&format!("the rendered {form_id} form"), || async {
             Ok(root.find(Locator::Css("form")).await.is_ok().then_some(()))

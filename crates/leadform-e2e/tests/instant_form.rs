@@ -247,7 +247,7 @@ async fn typing_before_the_takeover_keeps_values_focus_and_caret_and_nothing_mov
     let browser = &setup.browser;
 
     // The form is there and usable while the wasm is still held back.
-    let widget = browser.widget(FORM_ID).await?;
+    let widget = browser.shown_form(FORM_ID).await?;
     widget.type_into("first_name", "Ada").await?;
     widget.fill("topic", "demo").await?;
     widget.type_into("company", "Analytical Engines").await?;
@@ -317,7 +317,7 @@ async fn a_submit_before_the_takeover_is_held_and_stored_once() -> Result<()> {
     };
     let setup = setup(&env, |base| host_site::embed(base, FORM_ID, &[])).await?;
     let browser = &setup.browser;
-    let widget = browser.widget(FORM_ID).await?;
+    let widget = browser.shown_form(FORM_ID).await?;
     let email = "held@example.com";
     widget.fill_all(&answers(email)).await?;
     widget
@@ -332,8 +332,8 @@ async fn a_submit_before_the_takeover_is_held_and_stored_once() -> Result<()> {
     );
 
     setup.gated.release_wasm();
-    let widget = browser.widget(FORM_ID).await?;
-    widget.wait_for_success().await?;
+    // The widget sends the held submit as it takes over: the next thing shown is its answer.
+    browser.wait_for_event("leadform:success").await?;
     let leads = setup.handler.leads().await?;
     let matching = find_by_email(&leads, email);
     ensure!(matching.len() == 1, "expected one lead: {leads:#?}");
@@ -364,8 +364,8 @@ async fn two_forms_on_one_page_are_both_taken_over_with_their_own_values() -> Re
     })
     .await?;
     let browser = &setup.browser;
-    let contact = browser.widget(FORM_ID).await?;
-    let ebook = browser.widget(EBOOK_ID).await?;
+    let contact = browser.shown_form(FORM_ID).await?;
+    let ebook = browser.shown_form(EBOOK_ID).await?;
     contact.type_into("email", "contact@example.com").await?;
     ebook.type_into("email", "reader@example.com").await?;
 
