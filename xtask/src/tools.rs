@@ -139,6 +139,44 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
     Ok(script)
 }
 
+/// Installs the npm packages pinned by `xtask/tools/{set}/package.json` and its lock into the
+/// git-ignored `.tools/{set}/` (once: skipped while every pinned version is there) and returns
+/// that folder. Used for the benchmark's peer forms, which `dist` and `test` never need.
+pub fn ensure_npm_packages(set: &str) -> Result<PathBuf> {
+    let pinned_dir = paths::root().join("xtask/tools").join(set);
+    let manifest_path = pinned_dir.join("package.json");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .with_context(|| format!("reading {}", paths::display(&manifest_path)))?,
+    )
+    .with_context(|| format!("parsing {}", paths::display(&manifest_path)))?;
+    let pinned = manifest["dependencies"]
+        .as_object()
+        .with_context(|| format!("{} has no dependencies", paths::display(&manifest_path)))?;
+
+    let prefix = paths::tools_dir().join(set);
+    let installed = pinned.iter().all(|(package, version)| {
+        installed_npm_version(&prefix, package).as_deref() == version.as_str()
+    });
+    if installed {
+        return Ok(prefix);
+    }
+    if !run::succeeds("npm", &["--version"]) {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(&prefix)?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(pinned_dir.join(file), prefix.join(file))
+            .with_context(|| format!("copying xtask/tools/{set}/{file} to .tools/{set}/"))?;
+    }
+    run::run(
+        cmd("npm")
+            .current_dir(&prefix)
+            .args(["ci", "--no-audit", "--no-fund"]),
+    )?;
+    Ok(prefix)
+}
+
 /// The version of an npm package installed under `prefix`, from its package.json.
 fn installed_npm_version(prefix: &Path, package: &str) -> Option<String> {
     let path = prefix

@@ -27,6 +27,11 @@ pub enum ApiError {
     BadSubmission(String),
     #[error("the query parameter `{0}` is required")]
     MissingParameter(&'static str),
+    #[error("the query parameter `{name}` must be {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        expected: &'static str,
+    },
     #[error("some fields are invalid")]
     InvalidFields(FieldErrors),
     #[error("this submission id was already used for a different submission; make a new one")]
@@ -52,7 +57,8 @@ impl ApiError {
             ApiError::MalformedJson(_)
             | ApiError::InvalidPayload(_)
             | ApiError::BadSubmission(_)
-            | ApiError::MissingParameter(_) => StatusCode::BAD_REQUEST,
+            | ApiError::MissingParameter(_)
+            | ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnknownForm(_) => StatusCode::NOT_FOUND,
             ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -76,6 +82,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::BadSubmission(_) => "bad_submission",
             ApiError::MissingParameter(_) => "missing_parameter",
+            ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::InvalidFields(_) => "invalid_fields",
             ApiError::SubmissionIdReused => "submission_id_reused",
             ApiError::StorageUnavailable => "storage_unavailable",

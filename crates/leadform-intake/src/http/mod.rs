@@ -6,6 +6,7 @@ pub mod cookies;
 pub mod cors;
 pub mod errors;
 pub mod fallback;
+pub mod first_markup;
 pub mod forms;
 pub mod health;
 pub mod leads;
@@ -62,6 +63,10 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
             get(fallback::show_form).post(fallback::submit_form),
         )
         .route("/v1/forms/{id}/thanks", get(fallback::thanks))
+        .route(
+            "/v1/forms/{id}/embed",
+            get(first_markup::get_first_markup).options(forms::preflight),
+        )
         .route("/v1/fallback.css", get(fallback::stylesheet))
         .route(
             "/v1/leads",
