@@ -9,16 +9,20 @@ mod clock;
 mod connect;
 mod deliveries;
 mod error;
+// Issue 7: form tokens already spent and the shared signing secret.
+mod form_tokens;
 mod leads;
 mod model;
 mod outbox;
 mod outbox_store;
 mod profiles;
+mod secrets;
 
 use backend::Backend;
 
 pub use connect::is_postgres_url;
 pub use error::StoreError;
+pub use form_tokens::FormTokenUse;
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
