@@ -106,6 +106,9 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         trust_proxy: args.trust_proxy,
         public_url: args.public_url,
         forwarder: ForwarderConfig::default(),
+        assets_dir: args.assets,
+        signing_secret: crate::server_secret::from_environment(),
+        clock: crate::clock::Clock::default(),
     })
     .await?;
     println!("Leadform intake listening on http://{}", running.addr);

@@ -1,9 +1,12 @@
 //! Starting and stopping the HTTP server (used by `serve` and, in-process, by the tests).
 
+use crate::clock::Clock;
 use crate::forms::FormRegistry;
+use crate::gated_assets::{AssetsError, GatedAssets};
 use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{router, AppState};
+use crate::server_secret::{self, SecretError};
 use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
 use leadform_store::Store;
 use std::net::SocketAddr;
@@ -27,6 +30,10 @@ pub enum ServerError {
     Task(#[from] tokio::task::JoinError),
     #[error("cannot start the CRM forwarder: {0}")]
     Forwarder(#[from] ForwarderError),
+    #[error(transparent)]
+    Assets(#[from] AssetsError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
 }
 
 pub struct ServerOptions {
@@ -40,6 +47,11 @@ pub struct ServerOptions {
     pub public_url: Option<PublicUrl>,
     /// Runs the forwarder that delivers stored leads to the forms' destinations.
     pub forwarder: ForwarderConfig,
+    // Issue 7: `--assets` (the private folder of gated files), the signing secret from
+    // `LEADFORM_SECRET` (`None`: the database's), and the clock tokens and links are timed by.
+    pub assets_dir: Option<PathBuf>,
+    pub signing_secret: Option<String>,
+    pub clock: Clock,
 }
 
 /// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
@@ -73,6 +85,14 @@ impl RunningServer {
 }
 
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    // Before binding: a missing gated file or a weak secret must stop start-up.
+    let gated_assets = GatedAssets::load(&options.forms, options.assets_dir.as_deref())?;
+    let signing_key = server_secret::signing_key(
+        &options.store,
+        options.signing_secret,
+        options.clock.now_ms(),
+    )
+    .await?;
     let listener = TcpListener::bind(options.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -101,6 +121,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         deliveries_due: deliveries_due.clone(),
         trust_proxy: options.trust_proxy,
         own_origin: OwnOrigin::from_public_url(options.public_url),
+        signing_key,
+        gated_assets: Arc::new(gated_assets),
+        clock: options.clock,
     };
     let app = router(state, options.public_dir).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = oneshot::channel::<()>();

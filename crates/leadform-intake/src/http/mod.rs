@@ -1,6 +1,7 @@
 //! The HTTP API: one file per concern, wired together here.
 
 pub mod admission;
+pub mod assets;
 pub mod cookies;
 pub mod cors;
 pub mod errors;
@@ -11,6 +12,7 @@ pub mod own_origin;
 pub mod profile;
 pub mod rate_limit;
 pub mod static_files;
+pub mod visitor;
 
 use crate::forms::FormRegistry;
 use axum::extract::DefaultBodyLimit;
@@ -38,6 +40,23 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// The handler's own origin for CORS and form posts, and whether cookies get `Secure`.
     pub own_origin: OwnOrigin,
+    // Issue 7: signed visitor ids, form tokens and asset links, timed by one clock.
+    pub signing_key: crate::signing::SigningKey,
+    pub gated_assets: Arc<crate::gated_assets::GatedAssets>,
+    pub clock: crate::clock::Clock,
+}
+
+impl AppState {
+    /// What accepting a lead needs, with the clock read once for this request.
+    pub fn intake(&self) -> crate::intake::Intake<'_> {
+        crate::intake::Intake {
+            store: &self.store,
+            deliveries_due: &self.deliveries_due,
+            signing_key: &self.signing_key,
+            gated_assets: &self.gated_assets,
+            now_ms: self.clock.now_ms(),
+        }
+    }
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
@@ -51,6 +70,7 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
             get(fallback::show_form).post(fallback::submit_form),
         )
         .route("/v1/forms/{id}/thanks", get(fallback::thanks))
+        .route("/v1/forms/{id}/asset", get(assets::download))
         .route("/v1/fallback.css", get(fallback::stylesheet))
         .route(
             "/v1/leads",
