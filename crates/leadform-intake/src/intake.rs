@@ -132,12 +132,18 @@ async fn one_click_the_server_can_vouch_for(
     if !shown.is_empty() {
         return Ok(false);
     }
-    let known = intake.store.visitor_profile(visitor).await?;
-    Ok(lead
+    let sent: Vec<String> = lead
         .fields
         .keys()
         .filter(|name| form.field(name).is_some_and(|f| f.is_visible()))
-        .all(|name| known.known.contains(name)))
+        .cloned()
+        .collect();
+    // Nothing sent is nothing the server can vouch for.
+    if sent.is_empty() {
+        return Ok(false);
+    }
+    let known = intake.store.visitor_profile(visitor).await?;
+    Ok(sent.iter().all(|name| known.known.contains(name)))
 }
 
 pub async fn accept_lead(

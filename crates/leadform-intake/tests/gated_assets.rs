@@ -44,6 +44,7 @@ async fn the_file_is_served_only_through_a_signed_link() {
     for path in [
         "/v1/forms/ebook/asset",
         "/v1/forms/ebook/asset?expires=99999999999999",
+        "/v1/forms/ebook/asset?expires=soon&signature=abc",
     ] {
         assert_eq!(
             get(&handler, path).await.status(),

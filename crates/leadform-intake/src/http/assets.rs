@@ -13,9 +13,10 @@ use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
+/// Read as text: a link someone mangled gets the 403 page, not a bare 400.
 #[derive(Debug, Deserialize)]
 pub struct AssetLinkQuery {
-    pub expires: Option<i64>,
+    pub expires: Option<String>,
     pub signature: Option<String>,
 }
 
@@ -25,7 +26,8 @@ pub async fn download(
     Query(link): Query<AssetLinkQuery>,
     request: Request,
 ) -> Response {
-    let (Some(expires), Some(signature)) = (link.expires, link.signature.as_deref()) else {
+    let expires = link.expires.as_deref().and_then(|e| e.parse::<i64>().ok());
+    let (Some(expires), Some(signature)) = (expires, link.signature.as_deref()) else {
         return refused(LinkFlaw::Forged);
     };
     let opened = state.gated_assets.open(
