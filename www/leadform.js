@@ -92,7 +92,8 @@
     var honeypot = form.querySelector('input[name="leadform_website"]');
     var extra = {
       leadform_hp: honeypot ? honeypot.value : "",
-      leadform_started_at: String(this.shownAt),
+      // The server's own timing (issue 7): the token it signed when it sent this form.
+      form_token: (this.markup && this.markup.form_token) || "",
       leadform_submission_id: window.crypto && crypto.randomUUID ? crypto.randomUUID() : ""
     };
     for (var name in extra) {

@@ -35,6 +35,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
         forms: &paths::forms_dir(),
         db: &db.to_string_lossy(),
         public: Some(&dist),
+        assets: &paths::assets_dir(),
         log: &scratch.path().join("handler.log"),
         env: Vec::new(),
     })?;

@@ -354,6 +354,7 @@ async fn seed_empty(
                     client_ip: Some("203.0.113.7".into()),
                     hubspotutk: None,
                     visitor_id: None,
+                    previous_visitor_id: None,
                     profile_answers: None,
                     deliveries: demo_deliveries(intent),
                 })

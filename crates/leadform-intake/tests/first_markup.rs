@@ -37,8 +37,11 @@ async fn the_first_markup_is_the_widgets_form_with_its_definition_and_is_never_c
     // The public view only: nothing a visitor must not see.
     assert!(body["definition"].get("destinations").is_none());
     assert!(body["definition"].get("allowed_origins").is_none());
-    // Wired by the form-token work; the field is there for it.
-    assert!(body.as_object().unwrap().contains_key("form_token"));
+    // The signed form token comes with the first markup (no second fetch), in both places the
+    // widget and a native fallback post read it.
+    let token = body["form_token"].as_str().expect("a form token");
+    assert!(token.starts_with("contact-us."), "{token}");
+    assert_eq!(body["definition"]["form_token"], token);
 
     let html = body["html"].as_str().unwrap();
     assert!(html.starts_with(r#"<div class="leadform"><form class="leadform-form" novalidate"#));

@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use support::process::{
-    export_json, outbox_list, parse_outbox_list, run_cli, wait_for_outbox, write_forms,
-    OutboxListing, OutboxRow, ServeConfig, ServeProcess, TestDatabase,
+    export_json, form_token_from_five_seconds_ago, outbox_list, parse_outbox_list, run_cli,
+    wait_for_outbox, write_forms, OutboxListing, OutboxRow, ServeConfig, ServeProcess,
+    TestDatabase,
 };
 use support::{backends, fixtures, Backend};
 use tempfile::TempDir;
@@ -100,7 +101,7 @@ fn form(destinations: Value) -> Value {
 
 /// Lead `number` as the widget sends it (its own submission id, five seconds on the form).
 fn lead_body(number: usize) -> Value {
-    fixtures::lead(
+    let mut body = fixtures::lead(
         FORM_ID,
         json!({
             "first_name": "Ada",
@@ -109,7 +110,9 @@ fn lead_body(number: usize) -> Value {
             "company": "Analytical Engines",
             "message": "Please call me."
         }),
-    )
+    );
+    body["form_token"] = form_token_from_five_seconds_ago(FORM_ID).into();
+    body
 }
 
 fn submission_id(body: &Value) -> String {

@@ -198,6 +198,17 @@ impl Store {
                 person_id = Some(id);
             }
 
+            if let (Some(previous), Some(visitor_id), false) =
+                (&new.previous_visitor_id, &new.visitor_id, new.is_spam)
+            {
+                // The visitor id rotates on each submission; what we know follows the visitor.
+                sqlx::query("UPDATE visitor_profiles SET visitor_id = $1 WHERE visitor_id = $2")
+                    .bind(visitor_id)
+                    .bind(previous)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail("move the visitor profile to the rotated id"))?;
+            }
             if let (Some(visitor_id), Some(answers), false) =
                 (&new.visitor_id, &new.profile_answers, new.is_spam)
             {

@@ -14,6 +14,8 @@ mod deliveries;
 mod erasure;
 mod erasure_steps;
 mod error;
+// Issue 7: form tokens already spent and the shared signing secret.
+mod form_tokens;
 mod leads;
 mod legacy_webhooks;
 mod migrations;
@@ -33,6 +35,7 @@ mod lead_queries;
 mod lead_work;
 mod login_throttle;
 mod passwords;
+mod secrets;
 mod sessions;
 mod users;
 
@@ -42,6 +45,7 @@ pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRec
 pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
+pub use form_tokens::FormTokenUse;
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,

@@ -42,6 +42,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
         forms: &forms,
         db: &scratch.path().join("startup.db").to_string_lossy(),
         public: Some(&dist),
+        assets: &paths::assets_dir(),
         log: &scratch.path().join("handler.log"),
         env: Vec::new(),
     })?;
@@ -53,6 +54,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
         forms,
         chromedriver: chromium.driver,
         chromium: chromium.browser,
+        assets: paths::assets_dir(),
     };
 
     let contenders = runtime.block_on(measure_all(&env, &site))?;

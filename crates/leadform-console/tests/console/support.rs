@@ -178,6 +178,9 @@ impl ConsoleHandler {
             public_url: None,
             forwarder: leadform_delivery::ForwarderConfig::default(),
             scoring: Default::default(),
+            assets_dir: None,
+            signing_secret: None,
+            clock: Default::default(),
         })
         .await
         .expect("server starts");

@@ -21,6 +21,8 @@ pub enum ApiError {
     UnknownForm(String),
     #[error("the origin `{0}` may not use this form")]
     OriginNotAllowed(String),
+    #[error("only a page that may embed this form can read the visitor's profile, and the request named no page (no Origin header)")]
+    OriginRequired,
     #[error("too many submissions from this address; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
@@ -60,7 +62,7 @@ impl ApiError {
             | ApiError::MissingParameter(_)
             | ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnknownForm(_) => StatusCode::NOT_FOUND,
-            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::OriginNotAllowed(_) | ApiError::OriginRequired => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::SubmissionIdReused => StatusCode::CONFLICT,
@@ -79,6 +81,7 @@ impl ApiError {
             ApiError::InvalidPayload(_) => "invalid_payload",
             ApiError::UnknownForm(_) => "unknown_form",
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
+            ApiError::OriginRequired => "origin_required",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::BadSubmission(_) => "bad_submission",
             ApiError::MissingParameter(_) => "missing_parameter",

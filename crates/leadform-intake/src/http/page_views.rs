@@ -7,11 +7,10 @@
 //! form that visitor submitted allowed remembering them (its storage policy, with consent where
 //! it requires consent).
 
-use super::cookies::visitor_id;
 use super::cors::{add_cors_headers, judge_origin};
 use super::errors::ApiError;
+use super::visitor::SignedVisitor;
 use super::AppState;
-use crate::clock::now_ms;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -50,6 +49,7 @@ struct PageView {
 pub async fn post_page_view(
     State(state): State<AppState>,
     GlobalPrivacyControl(opted_out): GlobalPrivacyControl,
+    SignedVisitor(visitor): SignedVisitor,
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
@@ -71,7 +71,7 @@ pub async fn post_page_view(
         ));
     }
     if !opted_out {
-        if let Some(visitor) = visitor_id(&headers) {
+        if let Some(visitor) = visitor {
             record_visit(&state, &visitor, page_url).await?;
         }
     }
@@ -104,7 +104,7 @@ async fn record_visit(state: &AppState, visitor: &str, page_url: &str) -> Result
     if !allowed {
         return Ok(());
     }
-    let at_ms = now_ms();
+    let at_ms = state.clock.now_ms();
     let mut events = vec![NewScoreEvent::new(
         person_id,
         ScoreEventKind::ReturningVisit,

@@ -15,6 +15,29 @@ use tokio::process::{Child, Command};
 const START_GIVE_UP: Duration = Duration::from_secs(60);
 const STARTUP_LINE_PREFIX: &str = "Leadform intake listening on ";
 
+/// The signing secret every `serve` child gets through `LEADFORM_SECRET`, so a test can make the
+/// form tokens a visitor would have been given (see [`form_token_from_five_seconds_ago`]).
+pub const SERVE_SECRET: &str = "process-tests-signing-secret-0123456789abcdef";
+
+/// A form token as the handler would have issued it five seconds ago, when the visitor opened the
+/// form: signed with [`SERVE_SECRET`], the same secret the child process verifies with.
+pub fn form_token_from_five_seconds_ago(form_id: &str) -> String {
+    let now = leadform_intake::clock::now_ms();
+    leadform_intake::form_token::FormToken::issue(
+        &leadform_intake::signing::SigningKey::new(SERVE_SECRET.as_bytes()),
+        form_id,
+        now - 5_000,
+    )
+}
+
+/// Writes the fixture eBook's gated file into `<dir>/assets` and returns that folder.
+pub fn write_assets(dir: &Path) -> PathBuf {
+    let assets = dir.join("assets");
+    std::fs::create_dir_all(&assets).expect("assets dir");
+    std::fs::write(assets.join("12-charts.pdf"), super::EBOOK_ASSET_BYTES).expect("asset");
+    assets
+}
+
 /// Writes each form as `{id}.json` into `<dir>/forms` and returns that folder.
 pub fn write_forms(dir: &Path, forms: &[Value]) -> PathBuf {
     let forms_dir = dir.join("forms");
@@ -103,6 +126,10 @@ impl ServeProcess {
             .arg(addr)
             .arg("--public")
             .arg(&config.public_dir)
+            .env(
+                leadform_intake::server_secret::SECRET_VARIABLE,
+                SERVE_SECRET,
+            )
             .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

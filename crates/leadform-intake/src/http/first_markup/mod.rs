@@ -8,6 +8,7 @@ mod render;
 use super::cors::{add_cors_headers, judge_origin};
 use super::errors::ApiError;
 use super::AppState;
+use crate::form_token::FormToken;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +21,7 @@ pub struct FirstMarkupQuery {
     mount: Option<String>,
 }
 
-/// The answer. `form_token` is the signed token of the hardening issue; `null` until it is wired.
+/// The answer. `form_token` is the signed token of the hardening issue (also in `definition`).
 #[derive(Debug, Serialize)]
 pub struct FirstMarkup {
     pub definition: leadform_core::PublicFormDefinition,
@@ -66,13 +67,17 @@ pub async fn get_first_markup(
         add_cors_headers(response.headers_mut(), &verdict);
         return Ok(response);
     }
-    let definition = form.public_view();
+    let mut definition = form.public_view();
+    // The server's own record of when this visitor was given the form (see crate::form_token):
+    // the widget posts it back from the definition, a native fallback post from `form_token`.
+    let form_token = FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms());
+    definition.form_token = Some(form_token.clone());
     let html = render::form(&definition, &mount).into_string();
     let mut response = Json(FirstMarkup {
         definition,
         mount,
         html,
-        form_token: None,
+        form_token: Some(form_token),
     })
     .into_response();
     // It will carry a form token: never stored by the browser or a proxy.
