@@ -12,7 +12,26 @@ use marketo::MarketoVerdict;
 use std::time::SystemTime;
 
 /// Sends `submit` (built by `marketo::build_request`) with a valid token and classifies the answer.
+/// The whole exchange (up to two token fetches and two submissions) is bounded by one request
+/// timeout, so the forwarder's lease, sized for one request per delivery, still holds.
 pub async fn send_with_token(
+    sender: &HttpSender,
+    destination: &MarketoDestination,
+    submit: &OutgoingRequest,
+) -> DeliveryOutcome {
+    let bound = sender.timeout();
+    match tokio::time::timeout(bound, exchange(sender, destination, submit)).await {
+        Ok(outcome) => outcome,
+        Err(_) => DeliveryOutcome::Retry {
+            after: None,
+            reason: format!(
+                "marketo not reachable: timed out after {bound:?} waiting for the vendor"
+            ),
+        },
+    }
+}
+
+async fn exchange(
     sender: &HttpSender,
     destination: &MarketoDestination,
     submit: &OutgoingRequest,

@@ -49,6 +49,11 @@ impl HttpSender {
         })
     }
 
+    /// The bound on one request, connect included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Marketo's access tokens, cached per instance and client id.
     pub fn marketo_tokens(&self) -> &MarketoTokens {
         &self.marketo_tokens
