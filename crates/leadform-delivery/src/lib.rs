@@ -18,6 +18,11 @@
 //!   the form has a consent section, `legalConsentOptions`.
 //! - **Pardot**: `POST` the handler URL, urlencoded, every field under its own name unless the
 //!   `field_map` renames it.
+//! - **Marketo**: `POST {host}/rest/v1/leads/submitForm.json`, JSON with `formId` and one
+//!   `input` of `leadFormFields` ([`vendors::marketo::DEFAULT_FIELD_MAP`] and the `field_map`, no
+//!   others) and `visitorData` (page URL, query string, and the client IP unless the form may not
+//!   remember the visitor), with `Authorization: Bearer` from a client-credentials token that is
+//!   cached until shortly before it expires and refetched on 601/602.
 //! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
 //!
 //! Every request carries `Idempotency-Key: <submission_id>:<destination id>` (see
@@ -26,6 +31,8 @@
 
 pub mod attempt;
 pub mod forwarder;
+pub mod marketo_attempt;
+pub mod marketo_tokens;
 pub mod outbox;
 pub mod outcome;
 pub mod policy;

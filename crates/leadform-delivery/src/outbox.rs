@@ -78,7 +78,8 @@ pub trait OutboxStore: Send + Sync + 'static {
 }
 
 /// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
-/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<redacted url>` (scheme,
+/// `hubspot:<portal_id>` (50 per 10 s), `marketo:<munchkin_id>` (100 per 20 s, 10 at once),
+/// `pardot:<url host>`, `webhook:<redacted url>` (scheme,
 /// host and a hash: a webhook URL is often its own secret). Stored and shown with each delivery
 /// row, so it must stay stable across releases and never hold a secret.
 pub fn destination_key(destination: &Destination) -> String {
@@ -96,6 +97,7 @@ pub fn legacy_destination_key(destination: &Destination) -> String {
         Destination::Hubspot(hs) => format!("hubspot:{}", hs.portal_id),
         Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
         Destination::Webhook(hook) => format!("webhook:{}", hook.url),
+        Destination::Marketo(mkto) => format!("marketo:{}", mkto.munchkin_id),
     }
 }
 

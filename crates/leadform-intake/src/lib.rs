@@ -5,7 +5,8 @@
 //! - [`http`] is the API, the no-JavaScript fallback forms and the static site;
 //! - [`server`] runs it, [`serving`] keeps slow clients in check; [`commands`] is what each CLI
 //!   command does;
-//! - [`webhook_secrets`] stops `serve` when a webhook's signing secret is not set;
+//! - [`webhook_secrets`] stops `serve` when a webhook's signing secret (or a Marketo client
+//!   secret) is not set;
 //! - [`export`] and [`outbox_cli`] format stored data for people;
 //! - [`metrics`] counts what `GET /metrics` reports.
 //! - [`privacy_cli`] is `forget` and `export --email` (erasure and access requests);
