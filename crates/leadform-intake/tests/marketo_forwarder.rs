@@ -79,6 +79,7 @@ async fn insert_lead(store: &Store, form: &FormDefinition, number: usize) -> Str
             client_ip: Some("127.0.0.1".into()),
             hubspotutk: None,
             visitor_id: None,
+            previous_visitor_id: None,
             profile_answers: None,
             deliveries,
         })
