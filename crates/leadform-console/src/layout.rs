@@ -21,6 +21,7 @@ fn head(title: &str) -> Markup {
             meta name="robots" content="noindex";
             title { (title) " · Leadform console" }
             link rel="stylesheet" href="/console/console.css";
+            link rel="stylesheet" href="/console/charts.css";
         }
     }
 }

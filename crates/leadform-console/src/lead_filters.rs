@@ -131,7 +131,7 @@ impl LeadsQuery {
 }
 
 /// `YYYY-MM-DD` → ms at 00:00 UTC that day.
-fn day_start_ms(name: &str, date: &str) -> Result<i64, ConsoleError> {
+pub(crate) fn day_start_ms(name: &str, date: &str) -> Result<i64, ConsoleError> {
     let bad = || {
         ConsoleError::BadRequest(format!(
             "`{name}` must be a date like 2026-11-23, not {date:?}"

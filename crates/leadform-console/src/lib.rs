@@ -9,6 +9,7 @@
 //! - [`auth`]: the extractors `CurrentUser`, `AdminUser`, `CsrfChecked`, `SameOrigin`;
 //! - [`session_cookie`], [`same_origin`], [`client_address`]: the pieces they use;
 //! - [`lead_filters`]: query parameters ⇄ the store's `LeadFilter`; [`csv_export`]: the CSV;
+//! - [`overview_range`]: the overview's `from`, `to`, `form`;
 //! - [`pages`]: one module per page; [`layout`]: the shell around them.
 
 pub mod auth;
@@ -17,6 +18,7 @@ pub mod csv_export;
 pub mod error;
 pub mod layout;
 pub mod lead_filters;
+pub mod overview_range;
 pub mod pages;
 pub mod same_origin;
 pub mod session_cookie;
@@ -67,6 +69,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/console", get(pages::redirect_to_overview))
         .route("/console/", get(pages::overview::show))
         .route("/console/console.css", get(pages::stylesheet))
+        .route("/console/charts.css", get(pages::charts_stylesheet))
         .route(
             "/console/login",
             get(pages::login::show).post(pages::login::submit),

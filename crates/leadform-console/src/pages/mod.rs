@@ -6,6 +6,7 @@ pub mod lead;
 pub mod leads;
 pub mod login;
 pub mod overview;
+pub mod overview_sections;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
@@ -20,6 +21,17 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
         CONSOLE_CSS,
+    )
+}
+
+/// The charts' stylesheet (`leadform_charts::CHARTS_CSS`), a file so the CSP needs no inline style.
+pub async fn charts_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        leadform_charts::CHARTS_CSS,
     )
 }
 

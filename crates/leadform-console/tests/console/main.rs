@@ -6,5 +6,6 @@ mod access;
 mod forms;
 mod leads;
 mod login;
+mod overview;
 mod support;
 mod work;
