@@ -10,6 +10,7 @@
 //! - [`session_cookie`], [`same_origin`], [`client_address`]: the pieces they use;
 //! - [`lead_filters`]: query parameters ⇄ the store's `LeadFilter`; [`csv_export`]: the CSV;
 //! - [`overview_range`]: the overview's `from`, `to`, `form`;
+//! - [`person_scores`]: score figures and the rising/cooling/MQL lists;
 //! - [`pages`]: one module per page; [`layout`]: the shell around them.
 
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod layout;
 pub mod lead_filters;
 pub mod overview_range;
 pub mod pages;
+pub mod person_scores;
 pub mod same_origin;
 pub mod session_cookie;
 pub mod state;
@@ -90,6 +92,7 @@ pub fn router(state: ConsoleState) -> Router {
         )
         .route("/console/audit", get(pages::audit::show))
         .route("/console/forms", get(pages::forms::show))
+        .route("/console/scores", get(pages::scores::show))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

@@ -26,6 +26,7 @@ mod readiness;
 pub mod reports;
 mod score_model;
 mod score_tx;
+mod score_views;
 mod scores;
 // The marketer's console (issue 9).
 mod console_error;

@@ -3,10 +3,12 @@
 pub mod audit;
 pub mod forms;
 pub mod lead;
+pub mod lead_score;
 pub mod leads;
 pub mod login;
 pub mod overview;
 pub mod overview_sections;
+pub mod scores;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};

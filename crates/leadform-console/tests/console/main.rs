@@ -7,5 +7,6 @@ mod forms;
 mod leads;
 mod login;
 mod overview;
+mod scores;
 mod support;
 mod work;

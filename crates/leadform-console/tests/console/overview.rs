@@ -19,9 +19,31 @@ fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-/// A lead stored directly (scored with the default rules), received `at_ms`.
+/// A lead stored directly with the default scoring rules, received `at_ms`.
 async fn stored_lead(
     handler: &ConsoleHandler,
+    form: &str,
+    email: &str,
+    source: &str,
+    campaign: &str,
+    at_ms: i64,
+) -> i64 {
+    scored_lead(
+        handler,
+        &ScoringRules::default(),
+        form,
+        email,
+        source,
+        campaign,
+        at_ms,
+    )
+    .await
+}
+
+/// A lead stored directly and scored with `rules`, received `at_ms`.
+pub(crate) async fn scored_lead(
+    handler: &ConsoleHandler,
+    rules: &ScoringRules,
     form: &str,
     email: &str,
     source: &str,
@@ -56,7 +78,7 @@ async fn stored_lead(
                 profile_answers: None,
                 deliveries: vec![],
             },
-            Some(&ScoringRules::default()),
+            Some(rules),
         )
         .await
         .unwrap()
