@@ -60,7 +60,7 @@ pub use reports::{Overview, OverviewQuery, ReportError};
 pub use audit::{AuditAction, AuditEntry, COMMAND_LINE_ACTOR};
 pub use console_error::ConsoleStoreError;
 pub use lead_queries::{
-    LeadDetail, LeadFilter, LeadListPage, LeadSummary, SpamFilter, StatusHistoryEntry,
+    LeadDetail, LeadFilter, LeadListPage, LeadSummary, MinVelocity, SpamFilter, StatusHistoryEntry,
 };
 pub use lead_work::{ClosedReason, LeadStatus, StatusChangeOutcome};
 pub use login_throttle::LoginThrottlePolicy;

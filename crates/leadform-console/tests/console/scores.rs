@@ -204,3 +204,95 @@ async fn a_lead_page_shows_the_persons_score_and_weekly_changes() {
         handler.stop().await;
     }
 }
+
+/// The lead ids linked from a leads list page, in order.
+fn linked_leads(html: &str) -> Vec<i64> {
+    html.split("href=\"/console/leads/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leads_list_and_its_csv_filter_by_score_and_velocity() {
+    for backend in backends() {
+        let handler = ConsoleHandler::start(backend, &[("ada", UserRole::Member)]).await;
+        let rules = rules();
+        let now = now_ms();
+        // 50 points, all this week.
+        let rising = scored_lead(
+            &handler,
+            &rules,
+            "contact-us",
+            "rising@example.com",
+            "Website",
+            "701CONTACT",
+            now - 1000,
+        )
+        .await;
+        // -30 points, all this week.
+        let cooling = scored_lead(
+            &handler,
+            &rules,
+            "ebook",
+            "cooling@example.com",
+            "Website",
+            "701EBOOK",
+            now - 2000,
+        )
+        .await;
+        // 50 points, none this week.
+        let quiet = scored_lead(
+            &handler,
+            &rules,
+            "contact-us",
+            "quiet@example.com",
+            "Website",
+            "701CONTACT",
+            now - 5 * WEEK_MS,
+        )
+        .await;
+        let session = handler.login("ada").await;
+        let cases: [(&str, Vec<i64>); 6] = [
+            ("min_score=40", vec![rising, quiet]),
+            ("min_score=-100", vec![cooling, rising, quiet]),
+            ("min_score=51", vec![]),
+            ("min_velocity=1", vec![rising]),
+            ("min_velocity=0", vec![rising, quiet]),
+            ("min_velocity=-30&min_score=0", vec![rising, quiet]),
+        ];
+        for (query, mut expected) in cases {
+            let html = handler
+                .page(&format!("/console/leads?{query}"), &session)
+                .await;
+            let mut shown = linked_leads(&html);
+            shown.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(shown, expected, "{backend:?}: {query}");
+        }
+        // The filter form keeps the values, and the CSV holds exactly the view.
+        let html = handler
+            .page("/console/leads?min_velocity=1", &session)
+            .await;
+        assert!(html.contains("name=\"min_velocity\" value=\"1\""), "{html}");
+        let csv = handler
+            .get("/console/leads.csv?min_velocity=1", Some(&session.cookie))
+            .await;
+        assert_eq!(csv.status(), 200);
+        let csv = csv.text().await.unwrap();
+        assert!(csv.contains("rising@example.com"), "{backend:?}: {csv}");
+        assert!(!csv.contains("quiet@example.com") && !csv.contains("cooling@example.com"));
+        for bad in ["min_score=lots", "min_velocity=1.5"] {
+            let response = handler
+                .get(&format!("/console/leads?{bad}"), Some(&session.cookie))
+                .await;
+            assert_eq!(response.status(), 400, "{bad}");
+            assert!(response
+                .text()
+                .await
+                .unwrap()
+                .contains("must be a whole number of points"));
+        }
+        handler.stop().await;
+    }
+}
