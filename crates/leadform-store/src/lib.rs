@@ -28,6 +28,7 @@ mod readiness;
 pub mod reports;
 mod score_model;
 mod score_tx;
+mod score_views;
 mod scores;
 // The marketer's console (issue 9).
 mod console_error;
@@ -63,7 +64,7 @@ pub use reports::{Overview, OverviewQuery, ReportError};
 pub use audit::{AuditAction, AuditEntry, COMMAND_LINE_ACTOR};
 pub use console_error::ConsoleStoreError;
 pub use lead_queries::{
-    LeadDetail, LeadFilter, LeadListPage, LeadSummary, SpamFilter, StatusHistoryEntry,
+    LeadDetail, LeadFilter, LeadListPage, LeadSummary, MinVelocity, SpamFilter, StatusHistoryEntry,
 };
 pub use lead_work::{ClosedReason, LeadStatus, StatusChangeOutcome};
 pub use login_throttle::LoginThrottlePolicy;

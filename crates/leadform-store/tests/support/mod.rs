@@ -120,5 +120,3 @@ pub async fn on_each_database(test: impl AsyncFn(&Store, &'static str)) {
         database.finish().await;
     }
 }
-
-pub mod status_changes;
