@@ -5,6 +5,7 @@
 //! after this returns, so a 201 always means the row is committed.
 
 use crate::clock::now_ms;
+use leadform_core::definition::LeadEvent;
 use leadform_core::{
     looks_automated, validate_submission, FormDefinition, FormKind, KnownProfile, LeadAccepted,
     LeadSubmission, SubmissionError,
@@ -103,9 +104,11 @@ pub async fn accept_lead(
     let deliveries = if is_spam {
         Vec::new()
     } else {
+        // A webhook whose `events` leave out `lead.created` hears only of MQLs.
         form.destinations
             .iter()
             .enumerate()
+            .filter(|(_, destination)| destination.subscribes_to(LeadEvent::Created))
             .map(|(index, destination)| NewDelivery::for_destination(index, destination))
             .collect()
     };

@@ -84,6 +84,12 @@ impl RunningServer {
 }
 
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    // Scoring queues a `lead.mql` to each form's subscribers when a person crosses the threshold.
+    let mql_routes = leadform_store::MqlRoutes::from_forms(options.forms.iter().map(|f| &**f));
+    let options = ServerOptions {
+        store: Arc::new(Store::clone(&options.store).with_mql_routes(mql_routes)),
+        ..options
+    };
     let listener = TcpListener::bind(options.addr)
         .await
         .map_err(|source| ServerError::Bind {

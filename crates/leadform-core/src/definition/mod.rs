@@ -9,6 +9,7 @@ mod destination;
 mod destination_id;
 mod field;
 mod field_map;
+mod lead_event;
 mod public;
 
 pub use destination::{
@@ -21,6 +22,7 @@ pub use field_map::{
     FieldMap, FieldMapping, HUBSPOT_DEFAULT_FIELD_MAP, SALESFORCE_DEFAULT_FIELD_MAP,
     VENDOR_EMAIL_NAME,
 };
+pub use lead_event::{default_webhook_events, LeadEvent};
 pub use public::{PublicAsset, PublicFormDefinition};
 
 use crate::error::DefinitionError;

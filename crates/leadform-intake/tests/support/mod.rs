@@ -44,6 +44,8 @@ pub struct TestOptions {
     pub limits: leadform_intake::serving::ServeLimits,
     /// `serve --trusted-proxy`.
     pub trusted_proxies: Vec<&'static str>,
+    /// The forms folder's scoring.json, parsed.
+    pub scoring: leadform_scoring::ScoringRules,
 }
 
 impl Default for TestOptions {
@@ -58,6 +60,7 @@ impl Default for TestOptions {
             public_url: None,
             limits: Default::default(),
             trusted_proxies: Vec::new(),
+            scoring: Default::default(),
         }
     }
 }
@@ -117,7 +120,7 @@ impl TestHandler {
                 .public_url
                 .map(|url| url.parse().expect("a valid test public URL")),
             forwarder: options.forwarder,
-            scoring: Arc::new(leadform_scoring::ScoringRules::default()),
+            scoring: Arc::new(options.scoring),
         })
         .await
         .expect("server starts");
