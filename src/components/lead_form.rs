@@ -258,13 +258,14 @@ async fn send(job: SendJob) {
             }
         }
         SendOutcome::Rejected(errors) => {
-            let message = crate::state::FIX_FIELDS;
+            // The event says what the visitor sees, hidden-value problems included.
+            let message = state.rejection_message(&errors);
             events::dispatch(
                 &props.container,
                 events::ERROR,
                 form_id,
                 submission_id,
-                Some(message),
+                Some(&message),
             );
             dispatcher.dispatch(Action::Rejected(errors));
         }

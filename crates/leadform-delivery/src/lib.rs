@@ -45,7 +45,8 @@ pub mod vendors;
 pub use attempt::{attempt_delivery, send_and_classify};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
-    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery,
+    destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutboxError, OutboxStore,
+    PendingDelivery,
 };
 pub use outcome::{
     parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,

@@ -345,13 +345,14 @@ impl RateLimiter {
                 }),
             }));
         }
-        let at_ms = if in_flight >= limit.max {
-            // Every slot is taken by posts still in flight; look again once they are recorded.
+        let at_ms = if in_flight > 0 {
+            // Posts in flight fill the limit only if they succeed; one that fails frees its slot
+            // at once. A wait computed now would hold leads for most of a day on that guess, so
+            // look again (recompute) shortly, once their outcomes are recorded.
             now_ms + 1000
         } else {
             let frees_from =
-                first_start_with_room(store, key, window_start, now_ms, limit.max - in_flight)
-                    .await?;
+                first_start_with_room(store, key, window_start, now_ms, limit.max).await?;
             frees_from + limit.window_ms()
         };
         blocked_until.insert(key.to_owned(), at_ms);

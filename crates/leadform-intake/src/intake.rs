@@ -7,6 +7,7 @@
 use crate::form_token::{judge, TokenFlaw, TokenJudgement};
 use crate::gated_assets::GatedAssets;
 use crate::signing::SigningKey;
+use leadform_core::definition::LeadEvent;
 use leadform_core::{
     validate_submission, FormDefinition, KnownProfile, LeadAccepted, LeadSubmission,
     SubmissionError,
@@ -192,9 +193,11 @@ pub async fn accept_lead(
     let deliveries = if is_spam {
         Vec::new()
     } else {
+        // A webhook whose `events` leave out `lead.created` hears only of MQLs.
         form.destinations
             .iter()
             .enumerate()
+            .filter(|(_, destination)| destination.subscribes_to(LeadEvent::Created))
             .map(|(index, destination)| NewDelivery::for_destination(index, destination))
             .collect()
     };

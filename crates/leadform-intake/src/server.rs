@@ -96,6 +96,12 @@ impl RunningServer {
 }
 
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    // Scoring queues a `lead.mql` to each form's subscribers when a person crosses the threshold.
+    let mql_routes = leadform_store::MqlRoutes::from_forms(options.forms.iter().map(|f| &**f));
+    let options = ServerOptions {
+        store: Arc::new(Store::clone(&options.store).with_mql_routes(mql_routes)),
+        ..options
+    };
     // Before binding: a missing gated file or a weak secret must stop start-up.
     let gated_assets = GatedAssets::load(&options.forms, options.assets_dir.as_deref())?;
     let signing_key = server_secret::signing_key(

@@ -745,9 +745,9 @@ async fn dead_delivery_replayed_on(backend: Backend) {
 
 #[test]
 fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
-    let text = "id     lead   form             destination              status     attempts  next attempt              last error / delivered at\n\
-                1      1      contact-us       hubspot:2468013          pending           2  2026-11-23T08:00:00.000Z  hubspot not reachable: error sending request\n\
-                2      1      contact-us       salesforce:00D5g000004abcd delivered         1  -                         delivered 2026-11-23T07:59:58.120Z\n\
+    let text = "id     lead   form             destination              event        status     attempts  next attempt              last error / delivered at\n\
+                1      1      contact-us       hubspot:2468013          lead.created pending           2  2026-11-23T08:00:00.000Z  hubspot not reachable: error sending request\n\
+                2      1      contact-us       salesforce:00D5g000004abcd lead.created delivered         1  -                         delivered 2026-11-23T07:59:58.120Z\n\
                 2 deliveries\n";
     let listing = parse_outbox_list(text);
     assert_eq!(listing.stated_count, 2);
@@ -759,5 +759,6 @@ fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
     assert!(is_hubspot_waiting(&listing.rows[0]));
     assert_eq!(listing.rows[1].destination, "salesforce:00D5g000004abcd");
     assert_eq!(listing.rows[1].status, "delivered");
+    assert_eq!(listing.rows[1].event, "lead.created");
     assert_eq!(listing.rows[1].next_attempt, "-");
 }

@@ -215,20 +215,6 @@ impl Store {
                 merge_profile_in_tx!(tx, dialect, visitor_id, answers, new.received_at_ms);
             }
 
-            if let (Some(rules), Some(person_id)) = (scoring, person_id) {
-                let events = lead_score_events(
-                    &mut tx,
-                    person_id,
-                    lead_id,
-                    &new.lead,
-                    new.intent.as_str(),
-                    email.as_deref(),
-                    new.received_at_ms,
-                )
-                .await?;
-                score_events_in_tx(&mut tx, rules, person_id, &events, new.received_at_ms).await?;
-            }
-
             if !new.is_spam {
                 for delivery in &new.deliveries {
                     let destination_index =
@@ -249,6 +235,29 @@ impl Store {
                     .await
                     .map_err(fail("queue the lead's deliveries"))?;
                 }
+            }
+
+            // After the lead's own deliveries, so a `lead.mql` this lead triggers queues behind them.
+            if let (Some(rules), Some(person_id)) = (scoring, person_id) {
+                let events = lead_score_events(
+                    &mut tx,
+                    person_id,
+                    lead_id,
+                    &new.lead,
+                    new.intent.as_str(),
+                    email.as_deref(),
+                    new.received_at_ms,
+                )
+                .await?;
+                score_events_in_tx(
+                    &mut tx,
+                    rules,
+                    &self.mql_routes,
+                    person_id,
+                    &events,
+                    new.received_at_ms,
+                )
+                .await?;
             }
 
             tx.commit().await.map_err(fail("commit the lead"))?;

@@ -20,6 +20,7 @@ mod leads;
 mod legacy_webhooks;
 mod migrations;
 mod model;
+mod mql_routes;
 mod outbox;
 mod outbox_store;
 mod outbox_summary;
@@ -52,6 +53,7 @@ pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+pub use mql_routes::MqlRoutes;
 pub use outbox_summary::{OutboxCount, OutboxSummary};
 pub use readiness::NotReady;
 pub use score_model::{
@@ -77,6 +79,8 @@ pub use users::{is_valid_user_name, ConsoleUser, UserRole};
 pub struct Store {
     backend: Backend,
     durability: String,
+    /// Where scoring queues `lead.mql` hand-offs; empty unless the handler sets its forms'.
+    mql_routes: std::sync::Arc<MqlRoutes>,
 }
 
 impl Store {
@@ -91,9 +95,17 @@ impl Store {
         let store = Store {
             backend,
             durability,
+            mql_routes: Default::default(),
         };
         store.upgrade_legacy_webhook_rows().await?;
         Ok(store)
+    }
+
+    /// The store with these `lead.mql` routes: scoring queues a hand-off to each subscriber of
+    /// the form of a person's latest lead when the person crosses the MQL threshold.
+    pub fn with_mql_routes(mut self, routes: MqlRoutes) -> Store {
+        self.mql_routes = std::sync::Arc::new(routes);
+        self
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -116,6 +116,8 @@ pub struct DeliveryRecord {
     pub delivered_at: Option<String>,
     /// What the forwarder recorded on success (e.g. "HTTP 200").
     pub delivered_detail: Option<String>,
+    /// `lead.created` or `lead.mql` (issue 10 §5).
+    pub event: String,
 }
 
 /// Which deliveries `list_deliveries` returns.

@@ -218,7 +218,7 @@ fn deliveries_section(current: &CurrentUser, detail: &LeadDetail) -> Markup {
                 div.table-wrap { table {
                     thead { tr { th scope="col" { "Destination" } th scope="col" { "State" } th scope="col" { "Attempts" } th scope="col" { "Detail" } } }
                     tbody { @for delivery in &detail.deliveries { tr {
-                        td { (delivery.destination_kind) br; span.muted.break { (delivery.destination_key) } }
+                        td { (delivery.destination_kind) " · " (delivery.event) br; span.muted.break { (delivery.destination_key) } }
                         td { span class={ "badge delivery-" (delivery.status) } { (delivery.status.replace('_', " ")) } }
                         td { (delivery.attempts) }
                         td.break {
@@ -422,6 +422,9 @@ pub async fn mark_spam(
                     form.destinations
                         .iter()
                         .enumerate()
+                        .filter(|(_, destination)| {
+                            destination.subscribes_to(leadform_core::definition::LeadEvent::Created)
+                        })
                         .map(|(index, destination)| {
                             NewDelivery::for_destination(index, destination)
                         })

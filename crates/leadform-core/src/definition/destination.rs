@@ -2,6 +2,7 @@
 //! `leadform-delivery`; this is only what a marketer writes in the definition.
 
 use super::field_map::FieldMap;
+use super::lead_event::LeadEvent;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use validator::{Validate, ValidationError};
@@ -26,6 +27,15 @@ impl Destination {
             Destination::PardotFormHandler(_) => "pardot_form_handler",
             Destination::Webhook(_) => "webhook",
             Destination::Marketo(_) => "marketo",
+        }
+    }
+
+    /// Whether this destination receives `event`. Only a webhook can take `lead.mql`; vendors
+    /// receive each lead once, as it is created.
+    pub fn subscribes_to(&self, event: LeadEvent) -> bool {
+        match self {
+            Destination::Webhook(hook) => hook.events.contains(&event),
+            _ => event == LeadEvent::Created,
         }
     }
 }
@@ -235,6 +245,11 @@ pub struct WebhookDestination {
     /// a definition file.
     #[validate(custom(function = "super::check::env_var_name"))]
     pub secret_env: String,
+    /// The events this webhook receives: `"lead.created"`, `"lead.mql"` or both. Default
+    /// `["lead.created"]`, so a definition without the key behaves as before.
+    #[serde(default = "super::lead_event::default_webhook_events")]
+    #[validate(custom(function = "super::lead_event::webhook_events"))]
+    pub events: Vec<LeadEvent>,
 }
 
 /// Marketo Engage, through the REST API's `submitForm` (see `leadform-delivery`'s `marketo`).

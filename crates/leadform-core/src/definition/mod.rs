@@ -10,6 +10,7 @@ mod destination_id;
 mod field;
 mod field_map;
 mod marketo_check;
+mod lead_event;
 mod public;
 
 pub use destination::{
@@ -23,6 +24,7 @@ pub use field_map::{
     FieldMap, FieldMapping, HUBSPOT_DEFAULT_FIELD_MAP, MARKETO_DEFAULT_FIELD_MAP,
     SALESFORCE_DEFAULT_FIELD_MAP, VENDOR_EMAIL_NAME,
 };
+pub use lead_event::{default_webhook_events, LeadEvent};
 pub use public::{PublicAsset, PublicFormDefinition};
 
 use crate::error::DefinitionError;

@@ -48,6 +48,8 @@ pub struct TestOptions {
     pub trusted_proxies: Vec<&'static str>,
     /// `serve --assets`: when `None`, a temp folder holding the fixture eBook's file.
     pub assets_dir: Option<PathBuf>,
+    /// The forms folder's scoring.json, parsed.
+    pub scoring: leadform_scoring::ScoringRules,
 }
 
 impl Default for TestOptions {
@@ -63,6 +65,7 @@ impl Default for TestOptions {
             limits: Default::default(),
             trusted_proxies: Vec::new(),
             assets_dir: None,
+            scoring: Default::default(),
         }
     }
 }
@@ -137,7 +140,7 @@ impl TestHandler {
                 .public_url
                 .map(|url| url.parse().expect("a valid test public URL")),
             forwarder: options.forwarder,
-            scoring: Arc::new(leadform_scoring::ScoringRules::default()),
+            scoring: Arc::new(options.scoring),
             assets_dir: Some(assets_dir),
             signing_secret: None,
             clock: clock.clone(),

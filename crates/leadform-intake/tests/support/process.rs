@@ -240,6 +240,8 @@ pub struct OutboxRow {
     pub lead_id: i64,
     pub form_id: String,
     pub destination: String,
+    /// `lead.created` or `lead.mql`.
+    pub event: String,
     pub status: String,
     pub attempts: u32,
     pub next_attempt: String,
@@ -308,11 +310,11 @@ pub fn parse_outbox_list(text: &str) -> OutboxListing {
     }
 }
 
-/// Seven whitespace-separated columns, then the note (which may contain spaces).
+/// Eight whitespace-separated columns, then the note (which may contain spaces).
 fn parse_row(line: &str) -> Option<OutboxRow> {
     let mut rest = line;
-    let mut columns = Vec::with_capacity(7);
-    for _ in 0..7 {
+    let mut columns = Vec::with_capacity(8);
+    for _ in 0..8 {
         rest = rest.trim_start();
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let (column, after) = rest.split_at(end);
@@ -327,9 +329,10 @@ fn parse_row(line: &str) -> Option<OutboxRow> {
         lead_id: columns[1].parse().ok()?,
         form_id: columns[2].to_owned(),
         destination: columns[3].to_owned(),
-        status: columns[4].to_owned(),
-        attempts: columns[5].parse().ok()?,
-        next_attempt: columns[6].to_owned(),
+        event: columns[4].to_owned(),
+        status: columns[5].to_owned(),
+        attempts: columns[6].parse().ok()?,
+        next_attempt: columns[7].to_owned(),
         note: rest.trim().to_owned(),
     })
 }
