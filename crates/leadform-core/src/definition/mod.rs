@@ -9,8 +9,8 @@ mod destination;
 mod destination_id;
 mod field;
 mod field_map;
-mod marketo_check;
 mod lead_event;
+mod marketo_check;
 mod public;
 
 pub use destination::{
