@@ -116,10 +116,14 @@ impl ServeProcess {
             .append(true)
             .open(&config.log_path)
             .expect("open log file");
+        // The fixture eBook's gated file, beside the forms: serve refuses a path asset without it.
+        let assets = write_assets(config.forms_dir.parent().unwrap_or(&config.forms_dir));
         let mut child = Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
             .arg("serve")
             .arg("--forms")
             .arg(&config.forms_dir)
+            .arg("--assets")
+            .arg(&assets)
             .arg("--db")
             .arg(&config.db)
             .arg("--addr")
