@@ -162,3 +162,48 @@ async fn a_missing_private_file_or_folder_stops_start_up_naming_the_form() {
         .to_string();
     assert!(error.contains("no `..`"), "{error}");
 }
+
+/// A known visitor who opens the gated file scores `asset_fetched` (issue 10); the same link
+/// without the visitor's cookie scores nothing, and the file is served either way.
+#[tokio::test]
+async fn a_known_visitor_fetching_the_asset_scores_for_their_person() {
+    for backend in support::backends() {
+        let handler = TestHandler::start_with(TestOptions {
+            backend,
+            ..Default::default()
+        })
+        .await;
+        let response = handler.post_lead(&ebook_lead("ada@example.com")).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let cookie = support::visitor_cookie(&response).expect("a visitor cookie");
+        let answer: Value = response.json().await.unwrap();
+        let link = answer["asset_url"]
+            .as_str()
+            .expect("an asset link")
+            .to_owned();
+        let asset_rules = |logs: &[leadform_store::PersonScoreLog]| -> usize {
+            logs.iter()
+                .flat_map(|log| &log.rows)
+                .filter(|row| row.rule.starts_with("asset_fetched"))
+                .count()
+        };
+
+        let anonymous = get(&handler, &link).await;
+        assert_eq!(anonymous.status(), StatusCode::OK);
+        let logs = handler.store.score_logs().await.unwrap();
+        assert_eq!(asset_rules(&logs), 0, "{backend:?}: nobody to score");
+
+        let known = handler
+            .client
+            .get(handler.url(&link))
+            .header("cookie", cookie.split(';').next().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(known.status(), StatusCode::OK);
+        assert_eq!(known.bytes().await.unwrap().as_ref(), EBOOK_ASSET_BYTES);
+        let logs = handler.store.score_logs().await.unwrap();
+        assert_eq!(asset_rules(&logs), 1, "{backend:?}: {logs:#?}");
+        handler.stop().await;
+    }
+}

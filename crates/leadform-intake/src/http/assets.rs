@@ -3,12 +3,16 @@
 //! what to do.
 
 use super::fallback::problem;
+use super::page_views::scorable_person;
+use super::visitor::SignedVisitor;
 use super::AppState;
 use crate::gated_assets::LinkFlaw;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use leadform_scoring::ScoreEventKind;
+use leadform_store::NewScoreEvent;
 use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -24,6 +28,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path(form_id): Path<String>,
     Query(link): Query<AssetLinkQuery>,
+    SignedVisitor(visitor): SignedVisitor,
     request: Request,
 ) -> Response {
     let expires = link.expires.as_deref().and_then(|e| e.parse::<i64>().ok());
@@ -41,6 +46,9 @@ pub async fn download(
         Ok(path) => path.to_path_buf(),
         Err(flaw) => return refused(flaw),
     };
+    if let Some(visitor) = visitor {
+        record_asset_fetched(&state, &visitor, &form_id).await;
+    }
     let file_name = path
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -87,4 +95,31 @@ fn refused(flaw: LinkFlaw) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.into_response()
+}
+
+/// A known visitor fetched the gated file: a scoring event for their person (issue 10), under
+/// the same rules as a returning visit. A failure is logged and never stops the download.
+async fn record_asset_fetched(state: &AppState, visitor: &str, form_id: &str) {
+    let person_id = match scorable_person(state, visitor).await {
+        Ok(Some(person_id)) => person_id,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(error = %error, form_id, "scoring an asset fetch failed");
+            return;
+        }
+    };
+    let mut event = NewScoreEvent::new(
+        person_id,
+        ScoreEventKind::AssetFetched,
+        state.clock.now_ms(),
+    );
+    event.form_id = Some(form_id.to_owned());
+    event.detail = Some(form_id.to_owned());
+    if let Err(error) = state
+        .store
+        .record_score_events(&state.scoring, person_id, vec![event])
+        .await
+    {
+        tracing::error!(error = %error, form_id, "scoring an asset fetch failed");
+    }
 }
