@@ -89,19 +89,7 @@ pub fn ensure_wasm_opt() -> Result<PathBuf> {
     {
         return Ok(wasm_opt);
     }
-    if !run::succeeds("npm", &["--version"]) {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&tools)?;
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(pinned_dir.join(file), tools.join(file))
-            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
-    }
-    run::run(
-        cmd("npm")
-            .current_dir(&tools)
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
+    npm_ci(&pinned_dir, &tools)?;
     run::output(cmd(&wasm_opt).arg("--version"))
         .with_context(|| format!("{} does not run after npm ci", wasm_opt.display()))?;
     Ok(wasm_opt)
@@ -122,19 +110,7 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
     if installed_npm_version(&tools, "axe-core").as_deref() == Some(wanted) && script.is_file() {
         return Ok(script);
     }
-    if !run::succeeds("npm", &["--version"]) {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&tools)?;
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(pinned_dir.join(file), tools.join(file))
-            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
-    }
-    run::run(
-        cmd("npm")
-            .current_dir(&tools)
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
+    npm_ci(&pinned_dir, &tools)?;
     require_file(&script, "npm's axe-core (xtask/tools/package.json)")?;
     Ok(script)
 }
@@ -161,20 +137,31 @@ pub fn ensure_npm_packages(set: &str) -> Result<PathBuf> {
     if installed {
         return Ok(prefix);
     }
+    npm_ci(&pinned_dir, &prefix)?;
+    Ok(prefix)
+}
+
+/// Installs exactly what `pinned_dir`'s package.json and lock pin into `prefix` with `npm ci`
+/// (installing Debian's npm first when there is none). Every npm tool xtask uses comes this way.
+fn npm_ci(pinned_dir: &Path, prefix: &Path) -> Result<()> {
     if !run::succeeds("npm", &["--version"]) {
         apt_install(&["nodejs", "npm"])?;
     }
-    std::fs::create_dir_all(&prefix)?;
+    std::fs::create_dir_all(prefix)?;
     for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(pinned_dir.join(file), prefix.join(file))
-            .with_context(|| format!("copying xtask/tools/{set}/{file} to .tools/{set}/"))?;
+        std::fs::copy(pinned_dir.join(file), prefix.join(file)).with_context(|| {
+            format!(
+                "copying {} to {}",
+                paths::display(&pinned_dir.join(file)),
+                paths::display(prefix)
+            )
+        })?;
     }
     run::run(
         cmd("npm")
-            .current_dir(&prefix)
+            .current_dir(prefix)
             .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
-    Ok(prefix)
+    )
 }
 
 /// The version of an npm package installed under `prefix`, from its package.json.
