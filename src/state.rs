@@ -10,12 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::Reducible;
 
-/// Shown when the handler cannot be reached at all.
-pub const NETWORK_ERROR: &str =
-    "We couldn't reach the server. Your answers are still here — try again.";
-/// Shown after a 422 answer whose errors are all on visible fields.
-pub const FIX_FIELDS: &str = "Please correct the highlighted fields and send again.";
-
 /// Where the submission stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -104,6 +98,21 @@ impl FormState {
         self.status == Status::Submitting
     }
 
+    /// What the form says after a 422 with `errors`; the `leadform:error` event says the same.
+    pub fn rejection_message(&self, errors: &FieldErrors) -> String {
+        let hidden_problems: Vec<&str> = errors
+            .iter()
+            .filter(|(name, _)| self.field(name).is_none())
+            .map(|(_, error)| error.message.as_str())
+            .collect();
+        if hidden_problems.is_empty() {
+            text(self.locale, Text::FixFields).to_owned()
+        } else {
+            // Errors on values the visitor cannot see (e.g. a campaign id): say what they are.
+            hidden_problems.join(" ")
+        }
+    }
+
     /// The first field, in display order, that shows an error: the one to focus.
     pub fn first_invalid(&self) -> Option<&str> {
         self.fields
@@ -151,6 +160,12 @@ impl FormState {
     }
 
     fn start_sending(&mut self) {
+        // Without an id the handler would refuse the lead as invalid and the visitor would be
+        // told to check answers that are fine: say what is really wrong, and send nothing.
+        if self.submission_id.is_empty() {
+            self.status = Status::Failed(text(self.locale, Text::NoSubmissionId).to_owned());
+            return;
+        }
         self.status = Status::Submitting;
         self.send_count += 1;
     }
@@ -195,21 +210,13 @@ impl Reducible for FormState {
             Action::SubmitKnown => next.start_sending(),
             Action::Accepted(answer) => next.status = Status::Succeeded(Rc::new(answer)),
             Action::Rejected(errors) => {
-                let mut hidden_problems = Vec::new();
+                next.status = Status::Failed(next.rejection_message(&errors));
                 for (name, error) in errors {
                     if next.field(&name).is_some() {
                         next.touched.insert(name.clone());
                         next.errors.insert(name, error.message);
-                    } else {
-                        hidden_problems.push(error.message);
                     }
                 }
-                next.status = Status::Failed(if hidden_problems.is_empty() {
-                    FIX_FIELDS.to_owned()
-                } else {
-                    // Errors on values the visitor cannot see (e.g. a campaign id): say what they are.
-                    hidden_problems.join(" ")
-                });
                 next.focus_count += 1;
             }
             Action::Failed(message) => next.status = Status::Failed(message),

@@ -13,6 +13,7 @@ pub mod locale;
 pub mod profiling;
 pub mod redact;
 pub mod sanitize;
+pub mod spreadsheet_cell;
 pub mod submission;
 pub mod time;
 pub mod validation;

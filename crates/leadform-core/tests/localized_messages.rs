@@ -56,9 +56,10 @@ fn a_german_submission_gets_german_messages() {
         message_for(&errors, "email"),
         "Geben Sie eine E-Mail-Adresse ein, z. B. name@firma.de"
     );
+    // The contact form carries a German translation, so the label is German too.
     assert_eq!(
         message_for(&errors, "first_name"),
-        "Bitte füllen Sie das Feld „First name“ aus."
+        "Bitte füllen Sie das Feld „Vorname“ aus."
     );
     assert_eq!(message_for(&errors, "topic"), "Wählen Sie eine Option.");
 }

@@ -29,6 +29,37 @@ pub struct PendingDelivery {
     pub client_ip: Option<String>,
     /// The visitor's `hubspotutk` cookie, when the browser sent it.
     pub hubspotutk: Option<String>,
+    /// What this delivery tells the destination.
+    pub event: DeliveryEvent,
+}
+
+/// The event a delivery carries (`deliveries.event`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// `lead.created`: the lead was stored.
+    Created,
+    /// `lead.mql`: the lead's person reached the MQL threshold.
+    Mql(MqlHandOff),
+}
+
+impl DeliveryEvent {
+    pub fn name(&self) -> leadform_core::definition::LeadEvent {
+        match self {
+            DeliveryEvent::Created => leadform_core::definition::LeadEvent::Created,
+            DeliveryEvent::Mql(_) => leadform_core::definition::LeadEvent::Mql,
+        }
+    }
+}
+
+/// Who crossed the MQL threshold, with what score, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MqlHandOff {
+    pub person_id: i64,
+    pub email: String,
+    /// The score when the threshold was reached.
+    pub score: i64,
+    /// `persons.mql_at_ms`: the time of the event that took the score over the threshold.
+    pub mql_at_ms: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +109,8 @@ pub trait OutboxStore: Send + Sync + 'static {
 }
 
 /// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
-/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<redacted url>` (scheme,
+/// `hubspot:<portal_id>` (50 per 10 s), `marketo:<munchkin_id>` (100 per 20 s, 10 at once),
+/// `pardot:<url host>`, `webhook:<redacted url>` (scheme,
 /// host and a hash: a webhook URL is often its own secret). Stored and shown with each delivery
 /// row, so it must stay stable across releases and never hold a secret.
 pub fn destination_key(destination: &Destination) -> String {
@@ -96,6 +128,7 @@ pub fn legacy_destination_key(destination: &Destination) -> String {
         Destination::Hubspot(hs) => format!("hubspot:{}", hs.portal_id),
         Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
         Destination::Webhook(hook) => format!("webhook:{}", hook.url),
+        Destination::Marketo(mkto) => format!("marketo:{}", mkto.munchkin_id),
     }
 }
 
@@ -136,6 +169,7 @@ mod tests {
             id: None,
             url: "https://hooks.example.com/lead/s3cr3t".into(),
             secret_env: "LEADFORM_HOOK_SECRET".into(),
+            events: leadform_core::definition::default_webhook_events(),
         });
         let key = destination_key(&hook);
         assert!(

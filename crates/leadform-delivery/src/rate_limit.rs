@@ -1,6 +1,7 @@
 //! Per-destination vendor limits: HubSpot 50 requests per rolling 10 s per portal (in memory: it
 //! only has to hold while this process sends), Salesforce 500 leads per rolling 24 h per org
-//! (counted from the store, so a restart does not reset it). Over a limit a delivery waits until a
+//! (counted from the store, so a restart does not reset it), Marketo 100 calls per rolling 20 s and
+//! 10 at once per instance (in memory, like HubSpot's). Over a limit a delivery waits until a
 //! slot frees; it is never dropped.
 
 use crate::outbox::{OutboxError, OutboxStore};
@@ -29,6 +30,10 @@ pub struct RateLimits {
     pub hubspot: WindowLimit,
     /// Web-to-Lead: 500 leads per org per 24 hours.
     pub salesforce: WindowLimit,
+    /// Marketo REST API: 100 calls per 20 seconds per instance.
+    pub marketo: WindowLimit,
+    /// Marketo REST API: at most 10 calls at once per instance.
+    pub marketo_concurrent: u64,
 }
 
 impl Default for RateLimits {
@@ -42,6 +47,11 @@ impl Default for RateLimits {
                 max: 500,
                 window: Duration::from_secs(24 * 60 * 60),
             },
+            marketo: WindowLimit {
+                max: 100,
+                window: Duration::from_secs(20),
+            },
+            marketo_concurrent: 10,
         }
     }
 }
@@ -82,6 +92,13 @@ enum HeldSlot {
         in_flight: InFlightCounts,
         key: String,
     },
+    /// Counted in the window like HubSpot's, and one of the calls running at once until dropped.
+    Marketo {
+        sends: SendTimes,
+        in_flight: InFlightCounts,
+        key: String,
+        admitted_at_ms: i64,
+    },
 }
 
 impl Drop for AdmissionTicket {
@@ -92,22 +109,37 @@ impl Drop for AdmissionTicket {
                 sends,
                 key,
                 admitted_at_ms,
+            }) => finish_windowed_send(&sends, key, admitted_at_ms),
+            Some(HeldSlot::Salesforce { in_flight, key }) => release_in_flight(&in_flight, &key),
+            Some(HeldSlot::Marketo {
+                sends,
+                in_flight,
+                key,
+                admitted_at_ms,
             }) => {
-                let mut sends = sends.lock().unwrap_or_else(PoisonError::into_inner);
-                let times = sends.entry(key).or_default();
-                let finished_at_ms = now_ms().max(admitted_at_ms);
-                match times.iter_mut().find(|time| **time == admitted_at_ms) {
-                    Some(time) => *time = finished_at_ms,
-                    None => times.push(finished_at_ms),
-                }
-            }
-            Some(HeldSlot::Salesforce { in_flight, key }) => {
-                let mut in_flight = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Some(count) = in_flight.get_mut(&key) {
-                    *count = count.saturating_sub(1);
-                }
+                release_in_flight(&in_flight, &key);
+                finish_windowed_send(&sends, key, admitted_at_ms);
             }
         }
+    }
+}
+
+/// Moves a send's time to when its request finished: the vendor may count it at any moment until
+/// the answer came back.
+fn finish_windowed_send(sends: &SendTimes, key: String, admitted_at_ms: i64) {
+    let mut sends = sends.lock().unwrap_or_else(PoisonError::into_inner);
+    let times = sends.entry(key).or_default();
+    let finished_at_ms = now_ms().max(admitted_at_ms);
+    match times.iter_mut().find(|time| **time == admitted_at_ms) {
+        Some(time) => *time = finished_at_ms,
+        None => times.push(finished_at_ms),
+    }
+}
+
+fn release_in_flight(in_flight: &InFlightCounts, key: &str) {
+    let mut in_flight = in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(count) = in_flight.get_mut(key) {
+        *count = count.saturating_sub(1);
     }
 }
 
@@ -126,6 +158,10 @@ pub struct RateLimiter {
     hubspot_sends: SendTimes,
     /// Salesforce org key → posts admitted but not yet recorded delivered.
     salesforce_in_flight: InFlightCounts,
+    /// Marketo instance key → call times (ms) inside the current window.
+    marketo_sends: SendTimes,
+    /// Marketo instance key → calls admitted and not yet finished.
+    marketo_in_flight: InFlightCounts,
     /// Salesforce org key → when the next slot frees, once a limit was hit (saves store queries).
     salesforce_blocked_until: tokio::sync::Mutex<HashMap<String, i64>>,
     /// Destination key → until when the vendor asked us (with `Retry-After`) to stay away.
@@ -138,6 +174,8 @@ impl RateLimiter {
             limits,
             hubspot_sends: Arc::default(),
             salesforce_in_flight: Arc::default(),
+            marketo_sends: Arc::default(),
+            marketo_in_flight: Arc::default(),
             salesforce_blocked_until: tokio::sync::Mutex::default(),
             paused_until: Mutex::default(),
         }
@@ -167,6 +205,7 @@ impl RateLimiter {
             Destination::SalesforceWebToLead(_) => {
                 self.admit_salesforce(destination_key, now_ms, store).await
             }
+            Destination::Marketo(_) => Ok(self.admit_marketo(destination_key, now_ms)),
             Destination::PardotFormHandler(_) | Destination::Webhook(_) => {
                 Ok(Admission::Proceed(AdmissionTicket::default()))
             }
@@ -225,6 +264,53 @@ impl RateLimiter {
         }
     }
 
+    /// Marketo: at most `marketo_concurrent` calls at once, then the rolling window.
+    fn admit_marketo(&self, key: &str, now_ms: i64) -> Admission {
+        let limit = self.limits.marketo;
+        let mut in_flight = self
+            .marketo_in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let running = in_flight.entry(key.to_owned()).or_default();
+        if *running >= self.limits.marketo_concurrent {
+            // Calls take a second or two; look again shortly.
+            return Admission::WaitUntil {
+                at_ms: now_ms + 1000,
+                reason: format!(
+                    "waiting for Marketo's limit of {} calls at once for {key}",
+                    self.limits.marketo_concurrent
+                ),
+            };
+        }
+        let mut sends = self
+            .marketo_sends
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let times = sends.entry(key.to_owned()).or_default();
+        times.retain(|sent| *sent > now_ms - limit.window_ms());
+        if (times.len() as u64) >= limit.max {
+            let oldest = times.iter().copied().min().unwrap_or(now_ms);
+            return Admission::WaitUntil {
+                at_ms: oldest + limit.window_ms() + 1,
+                reason: format!(
+                    "waiting for Marketo's rate limit ({} calls per {} s for {key})",
+                    limit.max,
+                    limit.window.as_secs_f64()
+                ),
+            };
+        }
+        times.push(now_ms);
+        *running += 1;
+        Admission::Proceed(AdmissionTicket {
+            held: Some(HeldSlot::Marketo {
+                sends: Arc::clone(&self.marketo_sends),
+                in_flight: Arc::clone(&self.marketo_in_flight),
+                key: key.to_owned(),
+                admitted_at_ms: now_ms,
+            }),
+        })
+    }
+
     async fn admit_salesforce<S: OutboxStore>(
         &self,
         key: &str,
@@ -259,13 +345,14 @@ impl RateLimiter {
                 }),
             }));
         }
-        let at_ms = if in_flight >= limit.max {
-            // Every slot is taken by posts still in flight; look again once they are recorded.
+        let at_ms = if in_flight > 0 {
+            // Posts in flight fill the limit only if they succeed; one that fails frees its slot
+            // at once. A wait computed now would hold leads for most of a day on that guess, so
+            // look again (recompute) shortly, once their outcomes are recorded.
             now_ms + 1000
         } else {
             let frees_from =
-                first_start_with_room(store, key, window_start, now_ms, limit.max - in_flight)
-                    .await?;
+                first_start_with_room(store, key, window_start, now_ms, limit.max).await?;
             frees_from + limit.window_ms()
         };
         blocked_until.insert(key.to_owned(), at_ms);
@@ -373,6 +460,45 @@ mod tests {
         );
         assert_eq!(limiter.paused("webhook:b", 9_999), None);
         assert_eq!(limiter.paused("webhook:a", 10_000), None);
+    }
+
+    #[test]
+    fn marketo_keeps_to_its_window_and_to_calls_at_once() {
+        let limiter = RateLimiter::new(RateLimits {
+            marketo: WindowLimit {
+                max: 3,
+                window: Duration::from_secs(20),
+            },
+            marketo_concurrent: 2,
+            ..RateLimits::default()
+        });
+        let key = "marketo:123-ABC-456";
+        let first = limiter.admit_marketo(key, 1_000);
+        let second = limiter.admit_marketo(key, 1_000);
+        assert!(matches!(first, Admission::Proceed(_)));
+        assert!(matches!(second, Admission::Proceed(_)));
+        match limiter.admit_marketo(key, 1_500) {
+            Admission::WaitUntil { at_ms, reason } => {
+                assert_eq!(at_ms, 2_500);
+                assert!(reason.contains("2 calls at once"), "{reason}");
+            }
+            other => panic!("expected a wait for a running call, got {other:?}"),
+        }
+        drop(first);
+        let third = limiter.admit_marketo(key, 2_000);
+        assert!(matches!(third, Admission::Proceed(_)), "a call finished");
+        drop((second, third));
+        let now = now_ms();
+        match limiter.admit_marketo(key, now) {
+            Admission::WaitUntil { reason, .. } => {
+                assert!(reason.contains("3 calls per 20 s"), "{reason}")
+            }
+            other => panic!("expected a wait for the window, got {other:?}"),
+        }
+        assert!(matches!(
+            limiter.admit_marketo("marketo:999-XYZ-000", now),
+            Admission::Proceed(_)
+        ));
     }
 
     #[test]

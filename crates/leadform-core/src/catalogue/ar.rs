@@ -39,6 +39,9 @@ pub fn text(key: Text) -> &'static str {
         Text::TryAgain => "حاول مرة أخرى",
         Text::RateLimitedShort => "عدد كبير جدًا من الإرسالات، حاول مرة أخرى بعد دقيقة.",
         Text::FixFields => "يُرجى تصحيح الحقول المميَّزة ثم الإرسال مرة أخرى.",
+        Text::NoSubmissionId => {
+            "تعذّر على هذا المتصفح إنشاء معرّف آمن لإرسالك، لذا لم يُرسَل شيء. إجاباتك ما زالت هنا: أعد تحميل الصفحة أو جرّب متصفحًا آخر."
+        }
         Text::TooLargeToSend => "النموذج أكبر من أن يُرسَل. اختصر أطول إجابة ثم حاول مرة أخرى.",
         Text::FormGone => "لم يعد هذا النموذج موجودًا. يُرجى التواصل مع صاحب الموقع.",
         Text::SiteNotAllowed => {
@@ -68,6 +71,18 @@ pub fn text(key: Text) -> &'static str {
         Text::AlreadySentBody => "أعد تحميل صفحة النموذج لإرسال رسالة جديدة.",
         Text::NotSavedTitle => "تعذّر حفظ رسالتك",
         Text::NotSavedBody => "لم يُحفظ أي شيء. ارجع وأرسل النموذج مرة أخرى بعد لحظات.",
+        Text::AssetLinkExpiredTitle => {
+            "انتهت صلاحية رابط التنزيل هذا"
+        }
+        Text::AssetLinkExpiredBody => {
+            "تعمل روابط التنزيل لمدة 24 ساعة. املأ النموذج مرة أخرى للحصول على رابط جديد."
+        }
+        Text::AssetLinkInvalidTitle => {
+            "رابط التنزيل هذا غير صالح"
+        }
+        Text::AssetLinkInvalidBody => {
+            "الرابط غير مكتمل أو تم تغييره. استخدم الرابط الذي حصلت عليه بعد إرسال النموذج، أو املأ النموذج مرة أخرى."
+        }
         Text::ThankYouTitle => "شكرًا لك",
     }
 }

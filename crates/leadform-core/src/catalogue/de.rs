@@ -46,6 +46,9 @@ pub fn text(key: Text) -> &'static str {
             "Zu viele Übermittlungen. Bitte versuchen Sie es in einer Minute erneut."
         }
         Text::FixFields => "Bitte korrigieren Sie die markierten Felder und senden Sie erneut.",
+        Text::NoSubmissionId => {
+            "Dieser Browser konnte keine sichere Kennung für Ihre Übermittlung erzeugen, daher wurde nichts gesendet. Ihre Angaben sind noch da: Laden Sie die Seite neu oder verwenden Sie einen anderen Browser."
+        }
         Text::TooLargeToSend => {
             "Das Formular ist zu groß zum Senden. Kürzen Sie die längste Antwort und versuchen Sie es erneut."
         }
@@ -82,6 +85,18 @@ pub fn text(key: Text) -> &'static str {
         Text::NotSavedTitle => "Ihre Nachricht konnte nicht gespeichert werden",
         Text::NotSavedBody => {
             "Es wurde nichts gespeichert. Gehen Sie zurück und senden Sie das Formular gleich noch einmal."
+        }
+        Text::AssetLinkExpiredTitle => {
+            "Dieser Download-Link ist abgelaufen"
+        }
+        Text::AssetLinkExpiredBody => {
+            "Download-Links gelten 24 Stunden. Füllen Sie das Formular erneut aus, um einen neuen Link zu erhalten."
+        }
+        Text::AssetLinkInvalidTitle => {
+            "Dieser Download-Link ist ungültig"
+        }
+        Text::AssetLinkInvalidBody => {
+            "Der Link ist unvollständig oder wurde verändert. Verwenden Sie den Link, den Sie nach dem Absenden des Formulars erhalten haben, oder füllen Sie das Formular erneut aus."
         }
         Text::ThankYouTitle => "Vielen Dank",
     }

@@ -40,6 +40,9 @@ pub fn text(key: Text) -> &'static str {
         Text::TryAgain => "Try again",
         Text::RateLimitedShort => "Too many submissions, try again in a minute.",
         Text::FixFields => "Please correct the highlighted fields and send again.",
+        Text::NoSubmissionId => {
+            "This browser could not create a secure id for your submission, so nothing was sent. Your answers are still here: reload the page, or try another browser."
+        }
         Text::TooLargeToSend => {
             "The form is too large to send. Shorten the longest answer and try again."
         }
@@ -71,6 +74,18 @@ pub fn text(key: Text) -> &'static str {
         Text::AlreadySentBody => "Reload the form page to send a new message.",
         Text::NotSavedTitle => "Your message could not be saved",
         Text::NotSavedBody => "Nothing was saved. Go back and send the form again in a moment.",
+        Text::AssetLinkExpiredTitle => {
+            "This download link has expired"
+        }
+        Text::AssetLinkExpiredBody => {
+            "Download links work for 24 hours. Fill in the form again to get a new one."
+        }
+        Text::AssetLinkInvalidTitle => {
+            "This download link is not valid"
+        }
+        Text::AssetLinkInvalidBody => {
+            "The link is incomplete or was changed. Use the link you were given after sending the form, or fill in the form again."
+        }
         Text::ThankYouTitle => "Thank you",
     }
 }

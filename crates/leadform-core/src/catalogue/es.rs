@@ -46,6 +46,9 @@ pub fn text(key: Text) -> &'static str {
         Text::TryAgain => "Intentar de nuevo",
         Text::RateLimitedShort => "Demasiados envíos. Inténtelo de nuevo dentro de un minuto.",
         Text::FixFields => "Corrija los campos marcados y vuelva a enviar el formulario.",
+        Text::NoSubmissionId => {
+            "Este navegador no pudo crear un identificador seguro para su envío, así que no se ha enviado nada. Sus respuestas siguen aquí: vuelva a cargar la página o pruebe con otro navegador."
+        }
         Text::TooLargeToSend => {
             "El formulario es demasiado grande para enviarlo. Acorte la respuesta más larga e inténtelo de nuevo."
         }
@@ -82,6 +85,18 @@ pub fn text(key: Text) -> &'static str {
         Text::NotSavedTitle => "No se ha podido guardar su mensaje",
         Text::NotSavedBody => {
             "No se ha guardado nada. Vuelva atrás y envíe el formulario de nuevo en un momento."
+        }
+        Text::AssetLinkExpiredTitle => {
+            "Este enlace de descarga ha caducado"
+        }
+        Text::AssetLinkExpiredBody => {
+            "Los enlaces de descarga son válidos durante 24 horas. Vuelva a rellenar el formulario para obtener uno nuevo."
+        }
+        Text::AssetLinkInvalidTitle => {
+            "Este enlace de descarga no es válido"
+        }
+        Text::AssetLinkInvalidBody => {
+            "El enlace está incompleto o se ha modificado. Utilice el enlace que recibió al enviar el formulario o vuelva a rellenarlo."
         }
         Text::ThankYouTitle => "Gracias",
     }

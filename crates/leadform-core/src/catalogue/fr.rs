@@ -44,6 +44,9 @@ pub fn text(key: Text) -> &'static str {
         Text::TryAgain => "Réessayer",
         Text::RateLimitedShort => "Trop d’envois. Veuillez réessayer dans une minute.",
         Text::FixFields => "Veuillez corriger les champs signalés et renvoyer le formulaire.",
+        Text::NoSubmissionId => {
+            "Ce navigateur n’a pas pu créer d’identifiant sécurisé pour votre envoi : rien n’a été envoyé. Vos réponses sont toujours là ; rechargez la page ou essayez un autre navigateur."
+        }
         Text::TooLargeToSend => {
             "Le formulaire est trop volumineux pour être envoyé. Raccourcissez la réponse la plus longue et réessayez."
         }
@@ -82,6 +85,18 @@ pub fn text(key: Text) -> &'static str {
         Text::NotSavedTitle => "Votre message n’a pas pu être enregistré",
         Text::NotSavedBody => {
             "Rien n’a été enregistré. Revenez en arrière et renvoyez le formulaire dans un instant."
+        }
+        Text::AssetLinkExpiredTitle => {
+            "Ce lien de téléchargement a expiré"
+        }
+        Text::AssetLinkExpiredBody => {
+            "Les liens de téléchargement sont valables 24 heures. Remplissez à nouveau le formulaire pour en obtenir un nouveau."
+        }
+        Text::AssetLinkInvalidTitle => {
+            "Ce lien de téléchargement n’est pas valide"
+        }
+        Text::AssetLinkInvalidBody => {
+            "Le lien est incomplet ou a été modifié. Utilisez le lien reçu après l’envoi du formulaire, ou remplissez à nouveau le formulaire."
         }
         Text::ThankYouTitle => "Merci",
     }

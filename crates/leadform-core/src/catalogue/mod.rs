@@ -59,6 +59,8 @@ pub enum Text {
     RateLimitedShort,
     FixFields,
     TooLargeToSend,
+    /// The browser could not make a random submission id, so nothing was sent.
+    NoSubmissionId,
     FormGone,
     SiteNotAllowed,
     ServerRefused,
@@ -80,10 +82,15 @@ pub enum Text {
     NotSavedTitle,
     NotSavedBody,
     ThankYouTitle,
+    // The gated file's signed link.
+    AssetLinkExpiredTitle,
+    AssetLinkExpiredBody,
+    AssetLinkInvalidTitle,
+    AssetLinkInvalidBody,
 }
 
 impl Text {
-    pub const ALL: [Text; 52] = [
+    pub const ALL: [Text; 57] = [
         Text::EmailFormat,
         Text::PhoneFormat,
         Text::NotAnOption,
@@ -117,6 +124,7 @@ impl Text {
         Text::RateLimitedShort,
         Text::FixFields,
         Text::TooLargeToSend,
+        Text::NoSubmissionId,
         Text::FormGone,
         Text::SiteNotAllowed,
         Text::ServerRefused,
@@ -136,6 +144,10 @@ impl Text {
         Text::NotSavedTitle,
         Text::NotSavedBody,
         Text::ThankYouTitle,
+        Text::AssetLinkExpiredTitle,
+        Text::AssetLinkExpiredBody,
+        Text::AssetLinkInvalidTitle,
+        Text::AssetLinkInvalidBody,
     ];
 }
 

@@ -41,6 +41,10 @@ pub struct PublicFormDefinition {
     /// The widget's last choice before English, after the page's and the browser's languages.
     #[serde(default)]
     pub default_locale: Option<crate::locale::Locale>,
+    /// A signed token the handler adds to each answer of `GET /v1/forms/{id}`; the widget posts
+    /// it back with the lead as `form_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_token: Option<String>,
 }
 
 impl From<&FormDefinition> for PublicFormDefinition {
@@ -63,6 +67,7 @@ impl From<&FormDefinition> for PublicFormDefinition {
             storage: definition.storage,
             consent: definition.consent.clone(),
             default_locale: definition.default_locale,
+            form_token: None,
         }
     }
 }

@@ -1,9 +1,11 @@
-//! `GET /v1/forms/{id}`: the public view of a definition (no asset URL, destinations or allow-lists).
+//! `GET /v1/forms/{id}`: the public view of a definition (no asset URL, destinations or allow-lists),
+//! with a fresh signed `form_token`.
 
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
 use super::requested_locale::RequestedLocale;
 use super::AppState;
+use crate::form_token::FormToken;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -30,11 +32,18 @@ pub async fn get_form(
     })?;
     // The marketer's texts in the visitor's language (`?locale=`, then `Accept-Language`).
     let locale = requested.negotiate(form.default_locale);
-    let mut response = Json(form.translated(locale).public_view()).into_response();
-    // Marketers edit definitions; a browser must revalidate rather than show an old form.
+    let mut definition = form.translated(locale).public_view();
+    // The server's own record of when this visitor was given the form (see crate::form_token).
+    definition.form_token = Some(FormToken::issue(
+        &state.signing_key,
+        &form.id,
+        state.clock.now_ms(),
+    ));
+    let mut response = Json(definition).into_response();
+    // Every answer carries its own token: no cache may hand one to a second visitor.
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     add_cors_headers(response.headers_mut(), &verdict);
     // After the CORS headers, which set `Vary: Origin` and would replace this.
     response

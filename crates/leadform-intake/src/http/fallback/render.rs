@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 /// Names of the fallback form's own inputs, besides the form's fields.
 pub const HONEYPOT_INPUT: &str = "leadform_hp";
-pub const STARTED_AT_INPUT: &str = "leadform_started_at";
+/// The signed form token (see `crate::form_token`), named as in the JSON payload.
+pub const FORM_TOKEN_INPUT: &str = "form_token";
 pub const SUBMISSION_ID_INPUT: &str = "leadform_submission_id";
 /// The language the form was shown in, so the answer to the post speaks it too.
 pub const LOCALE_INPUT: &str = "leadform_locale";
@@ -23,7 +24,7 @@ pub struct FormState<'a> {
     pub values: &'a BTreeMap<String, String>,
     pub errors: &'a FieldErrors,
     pub submission_id: &'a str,
-    pub started_at_ms: i64,
+    pub form_token: &'a str,
 }
 
 pub fn page(locale: Locale, title: &str, body: Markup) -> Markup {
@@ -67,7 +68,7 @@ pub fn form_page(form: &FormDefinition, locale: Locale, state: &FormState<'_>) -
                     label for="leadform-hp" { (text(locale, Text::HoneypotLabel)) }
                     input id="leadform-hp" type="text" name=(HONEYPOT_INPUT) value="" tabindex="-1" autocomplete="off";
                 }
-                input type="hidden" name=(STARTED_AT_INPUT) value=(state.started_at_ms);
+                input type="hidden" name=(FORM_TOKEN_INPUT) value=(state.form_token);
                 input type="hidden" name=(SUBMISSION_ID_INPUT) value=(state.submission_id);
                 input type="hidden" name=(LOCALE_INPUT) value=(locale.code());
                 button type="submit" { (form.submit_label) }
