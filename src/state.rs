@@ -4,24 +4,11 @@
 //! Everything here is pure (no web-sys), so the rules of the form's behaviour are unit-tested
 //! natively. Side effects (sending, focusing) are driven by components from the counters below.
 
-use leadform_core::{validate_field, FieldDefinition, FieldErrors, LeadAccepted};
+use leadform_core::catalogue::{fields_need_attention, text, Text};
+use leadform_core::{validate_field_in, FieldDefinition, FieldErrors, LeadAccepted, Locale};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::Reducible;
-
-/// Shown when the handler cannot be reached at all.
-pub const NETWORK_ERROR: &str =
-    "We couldn't reach the server. Your answers are still here — try again.";
-/// Shown for a 429 answer.
-pub const RATE_LIMITED: &str = "Too many submissions, try again in a minute.";
-/// Shown after a 422 answer whose errors are all on visible fields.
-pub const FIX_FIELDS: &str = "Please correct the highlighted fields and send again.";
-/// Shown when the browser could not make a random submission id (no `crypto.getRandomValues`).
-pub const NO_SUBMISSION_ID: &str = "This browser could not create a secure id for your \
-     submission, so nothing was sent. Your answers are still here: reload the page, or try another \
-     browser.";
-/// Announced while the submission is on its way.
-pub const SENDING: &str = "Sending…";
 
 /// Where the submission stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +36,8 @@ pub struct FormState {
     pub send_count: u32,
     /// Increments whenever the first invalid field should take focus.
     pub focus_count: u32,
+    /// The language of the messages (negotiated once per mount).
+    pub locale: Locale,
 }
 
 pub enum Action {
@@ -85,7 +74,13 @@ impl FormState {
             submission_id,
             send_count: 0,
             focus_count: 0,
+            locale: Locale::En,
         }
+    }
+
+    /// The same view speaking `locale`.
+    pub fn with_locale(self, locale: Locale) -> Self {
+        Self { locale, ..self }
     }
 
     pub fn value(&self, name: &str) -> &str {
@@ -111,7 +106,7 @@ impl FormState {
             .map(|(_, error)| error.message.as_str())
             .collect();
         if hidden_problems.is_empty() {
-            FIX_FIELDS.to_owned()
+            text(self.locale, Text::FixFields).to_owned()
         } else {
             // Errors on values the visitor cannot see (e.g. a campaign id): say what they are.
             hidden_problems.join(" ")
@@ -129,10 +124,10 @@ impl FormState {
     /// The text for the live region, if anything should be announced.
     pub fn announcement(&self) -> Option<String> {
         match &self.status {
-            Status::Submitting => Some(SENDING.to_owned()),
+            Status::Submitting => Some(text(self.locale, Text::Sending).to_owned()),
             Status::Failed(message) => Some(message.clone()),
             Status::Editing if !self.errors.is_empty() && self.focus_count > 0 => {
-                Some(errors_summary(self.errors.len()))
+                Some(fields_need_attention(self.locale, self.errors.len()))
             }
             _ => None,
         }
@@ -146,7 +141,7 @@ impl FormState {
         let Some(field) = self.field(name) else {
             return;
         };
-        match validate_field(field, self.value(name)) {
+        match validate_field_in(self.locale, field, self.value(name)) {
             Ok(()) => {
                 self.errors.remove(name);
             }
@@ -168,21 +163,11 @@ impl FormState {
         // Without an id the handler would refuse the lead as invalid and the visitor would be
         // told to check answers that are fine: say what is really wrong, and send nothing.
         if self.submission_id.is_empty() {
-            self.status = Status::Failed(NO_SUBMISSION_ID.to_owned());
+            self.status = Status::Failed(text(self.locale, Text::NoSubmissionId).to_owned());
             return;
         }
         self.status = Status::Submitting;
         self.send_count += 1;
-    }
-}
-
-fn errors_summary(count: usize) -> String {
-    if count == 1 {
-        "1 field needs your attention.".to_owned()
-    } else {
-        let mut text = count.to_string();
-        text.push_str(" fields need your attention.");
-        text
     }
 }
 

@@ -103,10 +103,16 @@ fn a_failure_keeps_values_and_a_retry_reuses_the_submission_id() {
         .reduce(input("first_name", "Ada"))
         .reduce(input("email", "ada@example.com"))
         .reduce(Action::Submit);
-    let failed = sending.reduce(Action::Failed(NETWORK_ERROR.into()));
-    assert_eq!(failed.status, Status::Failed(NETWORK_ERROR.into()));
+    let failed = sending.reduce(Action::Failed(text(Locale::En, Text::Offline).into()));
+    assert_eq!(
+        failed.status,
+        Status::Failed(text(Locale::En, Text::Offline).into())
+    );
     assert_eq!(failed.value("first_name"), "Ada");
-    assert_eq!(failed.announcement().as_deref(), Some(NETWORK_ERROR));
+    assert_eq!(
+        failed.announcement().as_deref(),
+        Some(text(Locale::En, Text::Offline))
+    );
     let retry = failed.reduce(Action::Submit);
     assert_eq!(retry.status, Status::Submitting);
     assert_eq!(retry.send_count, 2);
@@ -129,7 +135,10 @@ fn handler_field_errors_show_inline_and_others_in_the_status() {
         rejected.error("email"),
         Some("That domain does not accept mail.")
     );
-    assert_eq!(rejected.status, Status::Failed(FIX_FIELDS.into()));
+    assert_eq!(
+        rejected.status,
+        Status::Failed(text(Locale::En, Text::FixFields).into())
+    );
     assert_eq!(rejected.focus_count, 1);
 
     let mut hidden = FieldErrors::new();
@@ -181,6 +190,24 @@ fn prefilled_values_start_in_the_form() {
 }
 
 #[test]
+fn a_german_view_shows_german_messages_and_counts() {
+    let german = Rc::new((*form()).clone().with_locale(Locale::De));
+    let state = german.reduce(Action::Submit);
+    assert_eq!(
+        state.error("email"),
+        Some("Geben Sie eine E-Mail-Adresse ein, z. B. name@firma.de")
+    );
+    assert_eq!(
+        state.error("first_name"),
+        Some("Bitte füllen Sie das Feld „first name“ aus.")
+    );
+    assert_eq!(
+        state.announcement().as_deref(),
+        Some("2 Felder benötigen Ihre Aufmerksamkeit.")
+    );
+}
+
+#[test]
 fn without_a_submission_id_nothing_is_sent_and_the_visitor_is_told_why() {
     let no_id = Rc::new(FormState::new(
         vec![field("email", FieldKind::Email, true)],
@@ -191,7 +218,10 @@ fn without_a_submission_id_nothing_is_sent_and_the_visitor_is_told_why() {
         .reduce(input("email", "ada@example.com"))
         .reduce(Action::Submit);
     assert_eq!(submitted.send_count, 0, "nothing is sent");
-    assert_eq!(submitted.status, Status::Failed(NO_SUBMISSION_ID.into()));
+    assert_eq!(
+        submitted.status,
+        Status::Failed(text(Locale::En, Text::NoSubmissionId).into())
+    );
     assert!(submitted.errors.is_empty(), "the answers are fine");
     assert_eq!(submitted.value("email"), "ada@example.com");
 }

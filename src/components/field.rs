@@ -1,6 +1,7 @@
 //! One labelled input, of any visible field kind, with its help text and inline error.
 
-use leadform_core::{FieldDefinition, FieldKind};
+use leadform_core::catalogue::{text, Text};
+use leadform_core::{FieldDefinition, FieldKind, Locale};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -16,6 +17,7 @@ pub struct FieldProps {
     pub on_input: Callback<(String, String)>,
     /// The field name, when the input loses focus.
     pub on_blur: Callback<String>,
+    pub locale: Locale,
 }
 
 /// Reads `value` (or `checked`, for a checkbox) from whichever element fired the event.
@@ -100,7 +102,7 @@ pub fn field(props: &FieldProps) -> Html {
                 autocomplete={field.autocomplete.clone()}
                 aria-invalid={invalid} aria-required={required} aria-describedby={described_by}
                 disabled={props.disabled} onchange={on_change} onblur={on_blur}>
-                <option value="" selected={props.value.is_empty()}>{ "Choose…" }</option>
+                <option value="" selected={props.value.is_empty()}>{ text(props.locale, Text::ChoosePlaceholder) }</option>
                 { for field.options.iter().map(|option| html! {
                     <option value={option.value.clone()} selected={props.value == option.value}>
                         { &option.label }
@@ -120,8 +122,10 @@ pub fn field(props: &FieldProps) -> Html {
                 FieldKind::Tel => "tel",
                 _ => "text",
             };
+            // Addresses and numbers read left to right even inside an Arabic form.
+            let dir = matches!(kind, FieldKind::Email | FieldKind::Tel).then_some("ltr");
             html! {
-                <input type={input_type} id={props.id.clone()} name={field.name.clone()}
+                <input type={input_type} {dir} id={props.id.clone()} name={field.name.clone()}
                     class="leadform-input" value={props.value.clone()} maxlength={max_length}
                     placeholder={field.placeholder.clone()} autocomplete={field.autocomplete.clone()}
                     aria-invalid={invalid} aria-required={required} aria-describedby={described_by}

@@ -13,7 +13,8 @@ use crate::payload::{build_submission, consent_given, PayloadInput};
 use crate::services::leads::{send_lead, SendOutcome};
 use crate::services::{attribution, page, uuid, visitor};
 use crate::state::{Action, FormState, Status};
-use leadform_core::{BotCheck, FormKind, PublicFormDefinition};
+use leadform_core::catalogue::{text, Text};
+use leadform_core::{BotCheck, FormKind, Locale, PublicFormDefinition};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -31,6 +32,8 @@ pub struct LeadFormProps {
     /// Set for a visitor the widget recognises: greets them and offers "Not you?".
     pub welcome: Option<Option<AttrValue>>,
     pub on_not_you: Callback<()>,
+    /// The language of the widget's own texts.
+    pub locale: Locale,
     /// The shown form this one takes over: its values win over prefill, its fill time counts.
     pub takeover: Option<Rc<Takeover>>,
 }
@@ -56,6 +59,7 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
             values,
             uuid::new_uuid_v4().unwrap_or_default(),
         )
+        .with_locale(props.locale)
     });
     let shown_at = use_state(|| match &props.takeover {
         Some(takeover) => takeover.shown_at_ms,
@@ -146,10 +150,11 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
     let title_id = [prefix, "-title"].concat();
     let submitting = state.is_submitting();
     let download = definition.kind == FormKind::ContentDownload;
+    let locale = props.locale;
     let button_label = if submitting {
-        "Sending…"
+        text(locale, Text::Sending)
     } else if props.view.one_click && download {
-        "Download"
+        text(locale, Text::DownloadButton)
     } else {
         definition.submit_label.as_str()
     };
@@ -166,13 +171,13 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
                 <p class="leadform-description">{ description }</p>
             }
             if let Some(name) = &props.welcome {
-                <Welcome name={name.clone()} on_not_you={props.on_not_you.clone()} />
+                <Welcome {locale} name={name.clone()} on_not_you={props.on_not_you.clone()} />
             }
             if props.view.one_click {
-                <OneClick {download} />
+                <OneClick {locale} {download} />
             }
             { for state.fields.iter().map(|field| html! {
-                <Field key={field.name.clone()} field={field.clone()}
+                <Field key={field.name.clone()} {locale} field={field.clone()}
                     id={AttrValue::from([prefix, "-", field.name.as_str()].concat())}
                     value={AttrValue::from(state.value(&field.name).to_owned())}
                     error={state.error(&field.name).map(|e| AttrValue::from(e.to_owned()))}
@@ -214,7 +219,7 @@ async fn send(job: SendJob) {
     let policy = definition.storage;
     let consent = consent_given(&state.values);
     let page = page::current_page();
-    let submission = build_submission(PayloadInput {
+    let mut submission = build_submission(PayloadInput {
         definition,
         options: &props.options,
         values: &state.values,
@@ -225,6 +230,11 @@ async fn send(job: SendJob) {
         visitor_id: visitor::visitor_id(policy, consent),
         bot_check: BotCheck { honeypot, fill_ms },
     });
+    // Without `data-locale`, the language the widget chose (which may come from `<html lang>`)
+    // goes with the lead, so the handler's 422 speaks it too.
+    if props.options.locale.is_none() {
+        submission.locale = props.locale.code().to_owned();
+    }
     let form_id = definition.id.as_str();
     let submission_id = Some(state.submission_id.as_str());
     events::dispatch(
@@ -235,7 +245,7 @@ async fn send(job: SendJob) {
         None,
     );
 
-    match send_lead(&props.options.endpoint, &submission).await {
+    match send_lead(&props.options.endpoint, &submission, props.locale).await {
         SendOutcome::Accepted(answer) => {
             attribution::remember(policy, consent);
             visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);

@@ -1,18 +1,25 @@
 //! "Welcome back, Ada — Not you?": shown to a visitor the widget recognises.
 
+use leadform_core::catalogue::{fill, text, Text};
+use leadform_core::Locale;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct WelcomeProps {
     pub name: Option<AttrValue>,
     pub on_not_you: Callback<()>,
+    pub locale: Locale,
 }
 
 #[function_component(Welcome)]
 pub fn welcome(props: &WelcomeProps) -> Html {
     let greeting = match &props.name {
-        Some(name) => ["Welcome back, ", name.as_str()].concat(),
-        None => "Welcome back.".to_owned(),
+        Some(name) => fill(
+            props.locale,
+            Text::WelcomeBackName,
+            &[("name", name.as_str())],
+        ),
+        None => text(props.locale, Text::WelcomeBack).to_owned(),
     };
     let on_click = {
         let on_not_you = props.on_not_you.clone();
@@ -24,7 +31,7 @@ pub fn welcome(props: &WelcomeProps) -> Html {
             // The full stop keeps "…Ada" and "Not you?" apart for screen readers.
             { if props.name.is_some() { ". " } else { " " } }
             <button type="button" class="leadform-link leadform-not-you" onclick={on_click}>
-                { "Not you?" }
+                { text(props.locale, Text::NotYou) }
             </button>
         </p>
     }

@@ -5,7 +5,7 @@ use super::lead_form::LeadForm;
 use crate::embed::takeover::Takeover;
 use crate::embed::{events, EmbedOptions};
 use crate::form_view::{form_view, greeting_name};
-use crate::services::{attribution, profile, visitor};
+use crate::services::{attribution, locale, profile, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::rc::Rc;
 use web_sys::Element;
@@ -80,13 +80,17 @@ pub fn widget(props: &WidgetProps) -> Html {
     };
 
     let view = Rc::new(form_view(&props.definition, &known));
+    let locale = locale::visitor_locale(
+        props.options.locale.as_deref(),
+        props.definition.default_locale,
+    );
     // Greet by name only where the form may show that value back.
     let shown_back = known.for_display(&props.definition.fields);
     let welcome =
         (!known.is_empty()).then(|| greeting_name(&shown_back.values).map(AttrValue::from));
     html! {
-        <div class="leadform">
-            <LeadForm key={*generation} options={props.options.clone()}
+        <div class="leadform" lang={locale.code()} dir={locale.direction()}>
+            <LeadForm key={*generation} {locale} options={props.options.clone()}
                 definition={props.definition.clone()} {view} container={props.container.clone()}
                 id_prefix={props.id_prefix.clone()} {welcome} {on_not_you}
                 takeover={props.takeover.clone()} />

@@ -118,7 +118,8 @@ pub fn mount(element: &Element, options: EmbedOptions) -> MountHandle {
 }
 
 async fn load_and_render(handle: &MountHandle, options: EmbedOptions) -> Result<(), EmbedError> {
-    let definition = definition::fetch_definition(&options.endpoint, &options.form_id)
+    let stated = crate::services::locale::stated_locale(options.locale.as_deref());
+    let definition = definition::fetch_definition(&options.endpoint, &options.form_id, stated)
         .await
         .map_err(|error| EmbedError::Definition {
             form_id: options.form_id.clone(),

@@ -1,13 +1,20 @@
 //! `GET {endpoint}/v1/forms/{id}`: the form's public definition.
 
 use super::http::{request, HttpError};
-use leadform_core::PublicFormDefinition;
+use leadform_core::{Locale, PublicFormDefinition};
 
+/// The definition with the marketer's texts in `locale` (when the page states one; else the
+/// handler goes by the browser's `Accept-Language` and the form's default).
 pub async fn fetch_definition(
     endpoint: &str,
     form_id: &str,
+    locale: Option<Locale>,
 ) -> Result<PublicFormDefinition, HttpError> {
-    let url = [endpoint, "/v1/forms/", &encode_path_segment(form_id)].concat();
+    let mut url = [endpoint, "/v1/forms/", &encode_path_segment(form_id)].concat();
+    if let Some(locale) = locale {
+        url.push_str("?locale=");
+        url.push_str(locale.code());
+    }
     request("GET", &url, None, false).await?.success()?.parse()
 }
 

@@ -1,8 +1,8 @@
 //! `POST {endpoint}/v1/leads`: sends one submission and says how it went.
 
 use super::http::{request, to_json, HttpError};
-use crate::state::{NETWORK_ERROR, RATE_LIMITED};
-use leadform_core::{FieldErrors, LeadAccepted, LeadSubmission};
+use leadform_core::catalogue::{text, Text};
+use leadform_core::{FieldErrors, LeadAccepted, LeadSubmission, Locale};
 use serde::Deserialize;
 
 /// What became of a send, in the terms the form shows.
@@ -19,7 +19,8 @@ struct RejectedBody {
     errors: FieldErrors,
 }
 
-pub async fn send_lead(endpoint: &str, submission: &LeadSubmission) -> SendOutcome {
+/// Sends `submission`; failures are told in `locale`.
+pub async fn send_lead(endpoint: &str, submission: &LeadSubmission, locale: Locale) -> SendOutcome {
     let body = match to_json(submission) {
         Ok(body) => body,
         Err(error) => return SendOutcome::Failed(error.to_string()),
@@ -28,15 +29,19 @@ pub async fn send_lead(endpoint: &str, submission: &LeadSubmission) -> SendOutco
     // Credentials: the handler's visitor cookie must travel, and the form usually sits on
     // another origin than the handler.
     match request("POST", &url, Some(&body), true).await {
-        Ok(answer) => outcome_of(answer.status, answer.parse::<LeadAccepted>(), || {
-            answer.parse::<RejectedBody>().map(|b| b.errors)
-        }),
-        Err(HttpError::Network) => SendOutcome::Failed(NETWORK_ERROR.to_owned()),
-        Err(error) => SendOutcome::Failed(failure_message(&error)),
+        Ok(answer) => outcome_of(
+            locale,
+            answer.status,
+            answer.parse::<LeadAccepted>(),
+            || answer.parse::<RejectedBody>().map(|b| b.errors),
+        ),
+        Err(HttpError::Network) => SendOutcome::Failed(text(locale, Text::Offline).to_owned()),
+        Err(error) => SendOutcome::Failed(failure_message(locale, &error)),
     }
 }
 
 fn outcome_of(
+    locale: Locale,
     status: u16,
     accepted: Result<LeadAccepted, HttpError>,
     rejected: impl FnOnce() -> Result<FieldErrors, HttpError>,
@@ -44,20 +49,22 @@ fn outcome_of(
     match status {
         200..=299 => match accepted {
             Ok(answer) => SendOutcome::Accepted(answer),
-            Err(error) => SendOutcome::Failed(failure_message(&error)),
+            Err(error) => SendOutcome::Failed(failure_message(locale, &error)),
         },
         422 => match rejected() {
             Ok(errors) if !errors.is_empty() => SendOutcome::Rejected(errors),
-            _ => SendOutcome::Failed(status_message(422)),
+            _ => SendOutcome::Failed(status_message(locale, 422)),
         },
-        status => SendOutcome::Failed(status_message(status)),
+        status => SendOutcome::Failed(status_message(locale, status)),
     }
 }
 
-fn failure_message(error: &HttpError) -> String {
+fn failure_message(locale: Locale, error: &HttpError) -> String {
     match error {
-        HttpError::Network => NETWORK_ERROR.to_owned(),
-        HttpError::Status { status, .. } => status_message(*status),
+        HttpError::Network => text(locale, Text::Offline).to_owned(),
+        HttpError::Status { status, .. } => status_message(locale, *status),
+        // Only English keeps the technical detail; it has no translation.
+        _ if locale != Locale::En => text(locale, Text::ServerProblem).to_owned(),
         other => {
             let mut text = "Something went wrong sending the form (".to_owned();
             text.push_str(&other.to_string());
@@ -68,23 +75,16 @@ fn failure_message(error: &HttpError) -> String {
 }
 
 /// The sentence shown for an HTTP status that is not a success.
-pub fn status_message(status: u16) -> String {
-    match status {
-        429 => RATE_LIMITED.to_owned(),
-        413 => {
-            "The form is too large to send. Shorten the longest answer and try again.".to_owned()
-        }
-        404 => "This form no longer exists. Please contact the site owner.".to_owned(),
-        403 => {
-            "This site is not allowed to send this form. Please contact the site owner.".to_owned()
-        }
-        400..=499 => {
-            "The server could not accept the form. Please check your answers and try again."
-                .to_owned()
-        }
-        _ => "The server had a problem. Your answers are still here — try again in a moment."
-            .to_owned(),
-    }
+pub fn status_message(locale: Locale, status: u16) -> String {
+    let key = match status {
+        429 => Text::RateLimitedShort,
+        413 => Text::TooLargeToSend,
+        404 => Text::FormGone,
+        403 => Text::SiteNotAllowed,
+        400..=499 => Text::ServerRefused,
+        _ => Text::ServerProblem,
+    };
+    text(locale, key).to_owned()
 }
 
 #[cfg(test)]
@@ -107,7 +107,8 @@ mod tests {
 
     #[test]
     fn created_is_accepted_with_the_answer() {
-        let SendOutcome::Accepted(answer) = outcome_of(201, accepted(), no_errors) else {
+        let SendOutcome::Accepted(answer) = outcome_of(Locale::En, 201, accepted(), no_errors)
+        else {
             panic!("201 must be accepted");
         };
         assert_eq!(answer.asset_url.as_deref(), Some("/assets/x.pdf"));
@@ -120,31 +121,53 @@ mod tests {
             errors.insert("email".into(), FieldError::new("email", "Bad email"));
             Ok(errors)
         };
-        let SendOutcome::Rejected(errors) = outcome_of(422, accepted(), errors) else {
+        let SendOutcome::Rejected(errors) = outcome_of(Locale::En, 422, accepted(), errors) else {
             panic!("422 with errors must be a rejection");
         };
         assert_eq!(errors["email"].message, "Bad email");
         assert!(matches!(
-            outcome_of(422, accepted(), no_errors),
+            outcome_of(Locale::En, 422, accepted(), no_errors),
             SendOutcome::Failed(_)
         ));
     }
 
     #[test]
     fn other_statuses_get_a_plain_message() {
-        let SendOutcome::Failed(message) = outcome_of(429, accepted(), no_errors) else {
+        let SendOutcome::Failed(message) = outcome_of(Locale::En, 429, accepted(), no_errors)
+        else {
             panic!("429 is a failure");
         };
-        assert_eq!(message, RATE_LIMITED);
-        let SendOutcome::Failed(message) = outcome_of(503, accepted(), no_errors) else {
+        assert_eq!(message, text(Locale::En, Text::RateLimitedShort));
+        let SendOutcome::Failed(message) = outcome_of(Locale::En, 503, accepted(), no_errors)
+        else {
             panic!("503 is a failure");
         };
         assert!(message.contains("try again"), "{message}");
-        let SendOutcome::Failed(message) =
-            outcome_of(201, Err(HttpError::BadAnswer("x".into())), no_errors)
-        else {
+        let SendOutcome::Failed(message) = outcome_of(
+            Locale::En,
+            201,
+            Err(HttpError::BadAnswer("x".into())),
+            no_errors,
+        ) else {
             panic!("an unreadable 201 is a failure");
         };
         assert!(message.contains("still here"), "{message}");
+    }
+
+    #[test]
+    fn failures_are_told_in_the_visitors_language() {
+        let SendOutcome::Failed(message) =
+            outcome_of(Locale::Fr, 429, accepted(), || Ok(FieldErrors::new()))
+        else {
+            panic!("429 is a failure");
+        };
+        assert_eq!(
+            message,
+            "Trop d’envois. Veuillez réessayer dans une minute."
+        );
+        assert_eq!(
+            status_message(Locale::Ar, 404),
+            "لم يعد هذا النموذج موجودًا. يُرجى التواصل مع صاحب الموقع."
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod attribution;
 pub mod definition;
 mod http;
 pub mod leads;
+pub mod locale;
 pub mod page;
 pub mod profile;
 pub mod storage;

@@ -5,9 +5,11 @@
 //! and is tested natively with `cargo test -p leadform-core`.
 
 pub mod attribution;
+pub mod catalogue;
 pub mod definition;
 pub mod email;
 pub mod error;
+pub mod locale;
 pub mod profiling;
 pub mod redact;
 pub mod sanitize;
@@ -17,12 +19,17 @@ pub mod time;
 pub mod validation;
 
 pub use attribution::{AttributionTouch, LeadAttribution};
+pub use catalogue::Text;
 pub use definition::{
     ConsentDefinition, Destination, FieldDefinition, FieldKind, FormDefinition, FormKind,
     GatedAsset, ProgressivePolicy, PublicFormDefinition, SelectOption, StoragePolicy,
     SuccessBehaviour,
 };
 pub use error::{DefinitionError, FieldError, FieldErrors, SubmissionError};
+pub use locale::{negotiate, Locale, LocalePreferences};
 pub use profiling::{choose_fields, KnownProfile, VisibleFields};
 pub use submission::{BotCheck, HiddenValues, Intent, LeadAccepted, LeadSubmission};
-pub use validation::{looks_automated, validate_field, validate_submission, ValidatedLead};
+pub use validation::{
+    looks_automated, submission_locale, validate_field, validate_field_in, validate_submission,
+    ValidatedLead,
+};

@@ -1,9 +1,11 @@
 //! Which values a form accepts. The widget calls [`validate_field`] as the visitor types and the
 //! handler calls [`validate_submission`] on every POST: one rule book, two places.
 
+use crate::catalogue::{fill, text, Text};
 use crate::definition::{ConsentDefinition, FieldDefinition, FieldKind, FormDefinition};
 use crate::email::is_plausible_email;
 use crate::error::{FieldError, FieldErrors, SubmissionError};
+use crate::locale::{format_count, Locale};
 use crate::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use crate::submission::{check_hidden_value, is_uuid_v4, Intent, LeadSubmission};
 use std::collections::BTreeMap;
@@ -12,15 +14,24 @@ use validator::ValidateLength;
 /// The least number of digits in a phone number anyone can dial.
 const MIN_PHONE_DIGITS: usize = 5;
 
-/// Checks one value against its field's rules. `value` is what the visitor typed; `""` means empty
-/// (and for a checkbox, not ticked).
+/// Checks one value against its field's rules, with messages in English. `value` is what the
+/// visitor typed; `""` means empty (and for a checkbox, not ticked).
 pub fn validate_field(field: &FieldDefinition, value: &str) -> Result<(), FieldError> {
+    validate_field_in(Locale::En, field, value)
+}
+
+/// [`validate_field`] with its messages written in `locale`.
+pub fn validate_field_in(
+    locale: Locale,
+    field: &FieldDefinition,
+    value: &str,
+) -> Result<(), FieldError> {
     // Judged as it will be stored: without bidi controls or zero-width characters, trimmed.
     let cleaned = clean_field_value(value);
     let value = cleaned.as_str();
     if !field.is_answered_by(value) {
         return if field.required {
-            Err(required_error(field))
+            Err(required_error(locale, field))
         } else {
             Ok(())
         };
@@ -29,9 +40,13 @@ pub fn validate_field(field: &FieldDefinition, value: &str) -> Result<(), FieldE
     if !value.validate_length(None, Some(max as u64), None) {
         return Err(FieldError::new(
             "too_long",
-            format!(
-                "Use at most {max} characters (this has {}).",
-                value.chars().count()
+            fill(
+                locale,
+                Text::TooLong,
+                &[
+                    ("max", &format_count(locale, max)),
+                    ("length", &format_count(locale, value.chars().count())),
+                ],
             ),
         ));
     }
@@ -42,35 +57,40 @@ pub fn validate_field(field: &FieldDefinition, value: &str) -> Result<(), FieldE
     {
         return Err(FieldError::new(
             "control_characters",
-            "Remove the invisible control characters from this field.",
+            text(locale, Text::ControlCharacters),
         ));
     }
     match field.kind {
-        FieldKind::Email if !is_plausible_email(value) => Err(FieldError::new(
-            "email",
-            "Enter an email address like name@company.com",
-        )),
-        FieldKind::Tel if !is_plausible_phone(value) => Err(FieldError::new(
-            "phone",
-            "Enter a phone number using digits, spaces and + ( ) - only, like +1 415 555 0100",
-        )),
+        FieldKind::Email if !is_plausible_email(value) => {
+            Err(FieldError::new("email", text(locale, Text::EmailFormat)))
+        }
+        FieldKind::Tel if !is_plausible_phone(value) => {
+            Err(FieldError::new("phone", text(locale, Text::PhoneFormat)))
+        }
         FieldKind::Select if !field.options.iter().any(|o| o.value == value) => Err(
-            FieldError::new("not_an_option", "Choose one of the options in the list."),
+            FieldError::new("not_an_option", text(locale, Text::NotAnOption)),
         ),
         FieldKind::Checkbox if value != "true" => Err(FieldError::new(
             "checkbox",
-            "A checkbox is either ticked (\"true\") or not.",
+            text(locale, Text::CheckboxValue),
         )),
         _ => Ok(()),
     }
 }
 
-fn required_error(field: &FieldDefinition) -> FieldError {
+fn required_error(locale: Locale, field: &FieldDefinition) -> FieldError {
     let message = match field.kind {
-        FieldKind::Checkbox => "Tick this box to continue.".to_owned(),
-        FieldKind::Select => "Choose an option.".to_owned(),
-        FieldKind::Email => "Enter an email address like name@company.com".to_owned(),
-        _ => format!("Enter your {}.", field.label.trim().to_lowercase()),
+        FieldKind::Checkbox => text(locale, Text::RequiredCheckbox).to_owned(),
+        FieldKind::Select => text(locale, Text::RequiredSelect).to_owned(),
+        FieldKind::Email => text(locale, Text::EmailFormat).to_owned(),
+        // "Enter your first name." reads well lowercased; German nouns keep their capital, and the
+        // other languages quote the label as written.
+        _ if locale == Locale::En => fill(
+            locale,
+            Text::RequiredText,
+            &[("label", &field.label.trim().to_lowercase())],
+        ),
+        _ => fill(locale, Text::RequiredText, &[("label", field.label.trim())]),
     };
     FieldError::new("required", message)
 }
@@ -93,8 +113,17 @@ pub struct ValidatedLead {
     pub email: Option<String>,
 }
 
+/// The language a submission's messages are written in: the locale it carries (`de-AT` → `de`),
+/// else the form's `default_locale`, else English.
+pub fn submission_locale(form: &FormDefinition, submission: &LeadSubmission) -> Locale {
+    Locale::from_tag(&submission.locale)
+        .or(form.default_locale)
+        .unwrap_or_default()
+}
+
 /// Validates a whole submission against its form. Never trusts the browser: required fields,
-/// formats, hidden values, allow-lists and attribution are all checked again here.
+/// formats, hidden values, allow-lists and attribution are all checked again here. Field messages
+/// are written in the [`submission_locale`].
 pub fn validate_submission(
     form: &FormDefinition,
     submission: &LeadSubmission,
@@ -112,13 +141,16 @@ pub fn validate_submission(
         )));
     }
 
+    let locale = submission_locale(form, submission);
+    // Messages name fields by their label in the visitor's language.
+    let form = &form.translated(locale);
     let mut errors = FieldErrors::new();
     let mut fields = BTreeMap::new();
     for name in submission.fields.keys() {
         if form.field(name).is_none() {
             errors.insert(
                 clean_text(name, 64),
-                FieldError::new("unknown_field", "This form has no such field."),
+                FieldError::new("unknown_field", text(locale, Text::UnknownField)),
             );
         }
     }
@@ -145,7 +177,7 @@ pub fn validate_submission(
                 ..field.clone()
             }
         };
-        match validate_field(&rules, value) {
+        match validate_field_in(locale, &rules, value) {
             Ok(()) if !value.is_empty() => {
                 fields.insert(field.name.clone(), value.to_owned());
             }
@@ -160,7 +192,7 @@ pub fn validate_submission(
         if consent.required && !submission.consent {
             errors.insert(
                 ConsentDefinition::FIELD_NAME.to_owned(),
-                FieldError::new("required", "Tick this box to continue."),
+                FieldError::new("required", text(locale, Text::RequiredCheckbox)),
             );
         }
     }
@@ -202,7 +234,10 @@ pub fn validate_submission(
         page_title: clean_text(&submission.page_title, MAX_CAPTURED_CHARS),
         referrer: clean_http_url(&submission.referrer, MAX_CAPTURED_CHARS).unwrap_or_default(),
         submitted_at: clean_text(&submission.submitted_at, 40),
-        locale: clean_locale(&submission.locale),
+        // The visitor's own tag (it may name a region, `de-AT`), else the language spoken to them.
+        locale: Some(clean_locale(&submission.locale))
+            .filter(|tag| !tag.is_empty())
+            .unwrap_or_else(|| locale.code().to_owned()),
         attribution: submission.attribution.as_ref().map(|a| a.sanitized()),
         consent: submission.consent,
         visitor_id: submission

@@ -112,7 +112,7 @@ async fn a_valid_post_redirects_303_and_a_double_post_stores_once() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             response.headers()["location"],
-            "/v1/forms/contact-us/thanks"
+            "/v1/forms/contact-us/thanks?locale=en"
         );
     }
     let leads = handler.stored_leads().await;

@@ -32,6 +32,7 @@ pub(super) fn check_definition(form: &FormDefinition) -> Result<(), DefinitionEr
     }
     super::destination_id::check_unique_ids(form)?;
     super::field_map::check_destinations_send_email(form)?;
+    super::translation::check_translations(form)?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ mod field_map;
 mod lead_event;
 mod marketo_check;
 mod public;
+mod translation;
 
 pub use destination::{
     parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
@@ -26,6 +27,7 @@ pub use field_map::{
 };
 pub use lead_event::{default_webhook_events, LeadEvent};
 pub use public::{PublicAsset, PublicFormDefinition};
+pub use translation::{FieldTranslation, FormTranslation};
 
 use crate::error::DefinitionError;
 use crate::submission::HiddenValues;
@@ -191,6 +193,13 @@ pub struct FormDefinition {
         message = "response_target_hours must be from 1 to 720 (30 days)"
     ))]
     pub response_target_hours: u32,
+    /// The language for visitors whose page and browser name none the product speaks
+    /// (`en`, `de`, `fr`, `es` or `ar`; English when absent).
+    #[serde(default)]
+    pub default_locale: Option<crate::locale::Locale>,
+    /// The marketer's texts in other languages (see `translation.rs`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translations: std::collections::BTreeMap<crate::locale::Locale, FormTranslation>,
 }
 
 fn default_min_fill_seconds() -> u32 {

@@ -38,6 +38,9 @@ pub struct PublicFormDefinition {
     pub storage: StoragePolicy,
     #[serde(default)]
     pub consent: Option<ConsentDefinition>,
+    /// The widget's last choice before English, after the page's and the browser's languages.
+    #[serde(default)]
+    pub default_locale: Option<crate::locale::Locale>,
     /// A signed token the handler adds to each answer of `GET /v1/forms/{id}`; the widget posts
     /// it back with the lead as `form_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +66,7 @@ impl From<&FormDefinition> for PublicFormDefinition {
             progressive: definition.progressive.clone(),
             storage: definition.storage,
             consent: definition.consent.clone(),
+            default_locale: definition.default_locale,
             form_token: None,
         }
     }

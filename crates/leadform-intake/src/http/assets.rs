@@ -2,8 +2,9 @@
 //! submission's answer gave out (see [`crate::gated_assets`]). Anything else gets a 403 page saying
 //! what to do.
 
-use super::fallback::problem;
+use super::fallback::problem_response;
 use super::page_views::scorable_person;
+use super::requested_locale::RequestedLocale;
 use super::visitor::SignedVisitor;
 use super::AppState;
 use crate::gated_assets::LinkFlaw;
@@ -11,6 +12,8 @@ use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use leadform_core::catalogue::{text, Text};
+use leadform_core::Locale;
 use leadform_scoring::ScoreEventKind;
 use leadform_store::NewScoreEvent;
 use serde::Deserialize;
@@ -29,11 +32,17 @@ pub async fn download(
     Path(form_id): Path<String>,
     Query(link): Query<AssetLinkQuery>,
     SignedVisitor(visitor): SignedVisitor,
+    requested: RequestedLocale,
     request: Request,
 ) -> Response {
+    let form_default = state
+        .forms
+        .get(&form_id)
+        .and_then(|form| form.default_locale);
+    let locale = requested.negotiate(form_default);
     let expires = link.expires.as_deref().and_then(|e| e.parse::<i64>().ok());
     let (Some(expires), Some(signature)) = (expires, link.signature.as_deref()) else {
-        return refused(LinkFlaw::Forged);
+        return refused(LinkFlaw::Forged, locale);
     };
     let opened = state.gated_assets.open(
         &state.signing_key,
@@ -44,7 +53,7 @@ pub async fn download(
     );
     let path = match opened {
         Ok(path) => path.to_path_buf(),
-        Err(flaw) => return refused(flaw),
+        Err(flaw) => return refused(flaw, locale),
     };
     if let Some(visitor) = visitor {
         record_asset_fetched(&state, &visitor, &form_id).await;
@@ -70,7 +79,7 @@ pub async fn download(
     response.map(Body::new)
 }
 
-fn refused(flaw: LinkFlaw) -> Response {
+fn refused(flaw: LinkFlaw, locale: Locale) -> Response {
     tracing::info!(
         outcome = match flaw {
             LinkFlaw::Forged => "asset_link_forged",
@@ -81,16 +90,17 @@ fn refused(flaw: LinkFlaw) -> Response {
         "asset download refused"
     );
     let (heading, message) = match flaw {
-        LinkFlaw::Expired => (
-            "This download link has expired",
-            "Download links work for 24 hours. Fill in the form again to get a new one.",
-        ),
-        LinkFlaw::Forged | LinkFlaw::NoPrivateAsset => (
-            "This download link is not valid",
-            "The link is incomplete or was changed. Use the link you were given after sending the form, or fill in the form again.",
-        ),
+        LinkFlaw::Expired => (Text::AssetLinkExpiredTitle, Text::AssetLinkExpiredBody),
+        LinkFlaw::Forged | LinkFlaw::NoPrivateAsset => {
+            (Text::AssetLinkInvalidTitle, Text::AssetLinkInvalidBody)
+        }
     };
-    let mut response = problem(StatusCode::FORBIDDEN, heading, message);
+    let mut response = problem_response(
+        locale,
+        StatusCode::FORBIDDEN,
+        text(locale, heading),
+        text(locale, message),
+    );
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

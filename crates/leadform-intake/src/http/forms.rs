@@ -3,6 +3,7 @@
 
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
+use super::requested_locale::RequestedLocale;
 use super::AppState;
 use crate::form_token::FormToken;
 use axum::extract::{Path, State};
@@ -13,6 +14,7 @@ use axum::Json;
 pub async fn get_form(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    requested: RequestedLocale,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(form) = state.forms.get(&id) else {
@@ -28,7 +30,9 @@ pub async fn get_form(
     let verdict = judge_origin(&headers, &state.own_origin, |origin| {
         form.allows_origin(origin)
     })?;
-    let mut definition = form.public_view();
+    // The marketer's texts in the visitor's language (`?locale=`, then `Accept-Language`).
+    let locale = requested.negotiate(form.default_locale);
+    let mut definition = form.translated(locale).public_view();
     // The server's own record of when this visitor was given the form (see crate::form_token).
     definition.form_token = Some(FormToken::issue(
         &state.signing_key,
@@ -41,6 +45,10 @@ pub async fn get_form(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     add_cors_headers(response.headers_mut(), &verdict);
+    // After the CORS headers, which set `Vary: Origin` and would replace this.
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept-Language"));
     Ok(response)
 }
 

@@ -16,6 +16,7 @@ pub mod own_origin;
 pub mod page_views;
 pub mod profile;
 pub mod rate_limit;
+pub mod requested_locale;
 pub mod security_headers;
 pub mod static_files;
 pub mod visitor;

@@ -3,12 +3,18 @@
 //!
 //! A valid post answers 303 (to the form's redirect URL, the gated asset, or the thank-you page), so
 //! reloading the result page cannot post twice; the hidden submission id makes a double click
-//! store once as well. An invalid post answers 422 with the form again, values kept, errors inline.
+//! store once as well. An invalid post answers 422 with the form again, values kept, errors inline
+//! and listed in a summary at the top.
+//!
+//! Every page speaks the visitor's language: `?locale=`, then `Accept-Language`, then the form's
+//! `default_locale`, then English. The form carries the chosen language in a hidden input, so the
+//! answer to a post, the stored lead and the thank-you page stay in it.
 
 mod render;
 
 use super::admission::{admit, incoming_lead, Refusal, SenderPage};
 use super::cookies::set_visitor_cookie;
+use super::requested_locale::RequestedLocale;
 use super::security_headers::FramedBy;
 use super::visitor::SignedVisitor;
 use super::AppState;
@@ -20,20 +26,27 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use leadform_core::catalogue::{fill, text, Text};
 use leadform_core::{
     ConsentDefinition, FieldErrors, FieldKind, FormDefinition, FormKind, LeadAccepted,
-    LeadSubmission, SubmissionError,
+    LeadSubmission, Locale, SubmissionError,
 };
-use render::{FormState, FORM_TOKEN_INPUT, HONEYPOT_INPUT, SUBMISSION_ID_INPUT};
+use render::{FormState, FORM_TOKEN_INPUT, HONEYPOT_INPUT, LOCALE_INPUT, SUBMISSION_ID_INPUT};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-pub async fn show_form(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn show_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    requested: RequestedLocale,
+) -> Response {
     let Some(form) = state.forms.get(&id) else {
-        return unknown_form();
+        return unknown_form(requested.negotiate(None));
     };
+    let locale = requested.negotiate(form.default_locale);
     let page = render::form_page(
-        form,
+        &form.translated(locale),
+        locale,
         &FormState {
             values: &BTreeMap::new(),
             errors: &FieldErrors::new(),
@@ -61,14 +74,15 @@ pub async fn submit_form(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    requested: RequestedLocale,
     visitor: SignedVisitor,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(form) = state.forms.get(&id).cloned() else {
-        return unknown_form();
+        return unknown_form(requested.negotiate(None));
     };
-    let outcome = submit(&state, peer, &form, &headers, visitor, body).await;
+    let outcome = submit(&state, peer, &form, &requested, &headers, visitor, body).await;
     let status = outcome.status();
     tracing::info!(
         form_id = %form.id,
@@ -95,38 +109,46 @@ async fn submit(
     state: &AppState,
     peer: SocketAddr,
     form: &FormDefinition,
+    requested: &RequestedLocale,
     headers: &HeaderMap,
     visitor: SignedVisitor,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    // Refusals before the body is read speak the request's language; after, the form's own.
+    let locale = requested.negotiate(form.default_locale);
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return problem(
+                locale,
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Too much text",
-                "The form was larger than 64 KB. Go back, shorten your answers and send it again.",
+                Text::PayloadTooLargeTitle,
+                text(locale, Text::PayloadTooLargeBody),
             )
         }
-        Err(_) => return bad_post(),
+        Err(_) => return bad_post(locale),
     };
     // CSRF hygiene: a post must come from our own page or a site that may embed the form.
     let admitted = match admit(state, peer, headers, form, SenderPage::OriginOrReferer) {
         Ok(admitted) => admitted,
         Err(Refusal::Origin(_)) => {
             return problem(
+                locale,
                 StatusCode::FORBIDDEN,
-                "This form cannot be sent from here",
-                "The page that sent this form is not allowed to use it.",
+                Text::OriginRefusedTitle,
+                text(locale, Text::OriginRefusedBody),
             )
         }
         Err(Refusal::RateLimited { retry_after_secs }) => {
+            let seconds = leadform_core::locale::format_count(
+                locale,
+                usize::try_from(retry_after_secs).unwrap_or(usize::MAX),
+            );
             let mut response = problem(
+                locale,
                 StatusCode::TOO_MANY_REQUESTS,
-                "Too many submissions",
-                &format!(
-                    "Please wait {retry_after_secs} seconds, then go back and send the form again."
-                ),
+                Text::RateLimitedTitle,
+                &fill(locale, Text::RateLimitedBody, &[("seconds", &seconds)]),
             );
             response
                 .headers_mut()
@@ -135,15 +157,23 @@ async fn submit(
         }
     };
     let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
-        return bad_post();
+        return bad_post(locale);
     };
     let posted = PostedForm::from_pairs(pairs);
+    // The language the form was shown in wins over the post's headers.
+    let locale = posted
+        .locale
+        .as_deref()
+        .and_then(Locale::from_tag)
+        .unwrap_or(locale);
+    // Labels in the error messages and the page again are the visitor's translation.
+    let form = &form.translated(locale);
     let intake = state.intake();
-    let submission = posted.to_submission(form, headers, intake.now_ms);
+    let submission = posted.to_submission(form, locale, headers, intake.now_ms);
     let incoming = incoming_lead(form, submission, &body, &admitted, headers, visitor);
     match accept_lead(&intake, incoming).await {
         Ok(accepted) => {
-            let location = next_page(form, &accepted.answer);
+            let location = next_page(form, &accepted.answer, locale);
             let mut response =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             if let Some(visitor) = &accepted.new_visitor_id {
@@ -157,6 +187,7 @@ async fn submit(
         Err(AcceptError::Invalid(SubmissionError::Fields(errors))) => {
             let page = render::form_page(
                 form,
+                locale,
                 &FormState {
                     values: &posted.values,
                     errors: &errors,
@@ -166,32 +197,35 @@ async fn submit(
             );
             (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
         }
-        Err(AcceptError::Invalid(_)) => bad_post(),
+        Err(AcceptError::Invalid(_)) => bad_post(locale),
         Err(AcceptError::SubmissionIdReused) => problem(
+            locale,
             StatusCode::CONFLICT,
-            "This form was already sent",
-            "Reload the form page to send a new message.",
+            Text::AlreadySentTitle,
+            text(locale, Text::AlreadySentBody),
         ),
         Err(AcceptError::Storage(error)) => {
             tracing::error!(error = %error, "storing a fallback lead failed");
             problem(
+                locale,
                 StatusCode::SERVICE_UNAVAILABLE,
-                "Your message could not be saved",
-                "Nothing was saved. Go back and send the form again in a moment.",
+                Text::NotSavedTitle,
+                text(locale, Text::NotSavedBody),
             )
         }
     }
 }
 
 /// Where a stored submission sends the visitor: the configured redirect, the gated asset's link
-/// from the answer (signed, for a private asset), or the thank-you page.
-fn next_page(form: &FormDefinition, answer: &LeadAccepted) -> String {
+/// from the answer (signed, for a private asset), or the thank-you page (in the language the form
+/// was shown in).
+fn next_page(form: &FormDefinition, answer: &LeadAccepted, locale: Locale) -> String {
     if let Some(redirect) = &form.success.redirect_url {
         return redirect.clone();
     }
     match (form.kind, &answer.asset_url) {
         (FormKind::ContentDownload, Some(asset_url)) => asset_url.clone(),
-        _ => format!("/v1/forms/{}/thanks", form.id),
+        _ => format!("/v1/forms/{}/thanks?locale={locale}", form.id),
     }
 }
 
@@ -201,6 +235,8 @@ struct PostedForm {
     honeypot: String,
     form_token: String,
     submission_id: String,
+    /// The language the form was shown in.
+    locale: Option<String>,
 }
 
 impl PostedForm {
@@ -220,12 +256,14 @@ impl PostedForm {
             honeypot: String::new(),
             form_token: String::new(),
             submission_id: String::new(),
+            locale: None,
         };
         for (name, value) in pairs {
             match name.as_str() {
                 HONEYPOT_INPUT => posted.honeypot = value,
                 FORM_TOKEN_INPUT => posted.form_token = value,
                 SUBMISSION_ID_INPUT => posted.submission_id = value,
+                LOCALE_INPUT => posted.locale = Some(value),
                 _ => {
                     posted.values.insert(name, value);
                 }
@@ -237,6 +275,7 @@ impl PostedForm {
     fn to_submission(
         &self,
         form: &FormDefinition,
+        locale: Locale,
         headers: &HeaderMap,
         now: i64,
     ) -> LeadSubmission {
@@ -269,7 +308,7 @@ impl PostedForm {
             page_title: form.title.clone(),
             referrer: String::new(),
             submitted_at: rfc3339_from_ms(now),
-            locale: String::new(),
+            locale: locale.code().to_owned(),
             attribution: None,
             consent: self
                 .values
@@ -288,13 +327,21 @@ impl PostedForm {
     }
 }
 
-pub async fn thanks(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+pub async fn thanks(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    requested: RequestedLocale,
+) -> Response {
     match state.forms.get(&id) {
         Some(form) => framed_by_allowed_sites(
-            Html(render::thanks_page(form).into_string()).into_response(),
+            {
+                let locale = requested.negotiate(form.default_locale);
+                Html(render::thanks_page(&form.translated(locale), locale).into_string())
+                    .into_response()
+            },
             form,
         ),
-        None => unknown_form(),
+        None => unknown_form(requested.negotiate(None)),
     }
 }
 
@@ -306,26 +353,38 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
-fn unknown_form() -> Response {
+fn unknown_form(locale: Locale) -> Response {
     problem(
+        locale,
         StatusCode::NOT_FOUND,
-        "Form not found",
-        "There is no form at this address.",
+        Text::FormNotFoundTitle,
+        text(locale, Text::FormNotFoundBody),
     )
 }
 
-fn bad_post() -> Response {
+fn bad_post(locale: Locale) -> Response {
     problem(
+        locale,
         StatusCode::BAD_REQUEST,
-        "This form was not sent correctly",
-        "Reload the form page and send it again.",
+        Text::BadPostTitle,
+        text(locale, Text::BadPostBody),
     )
 }
 
-pub(crate) fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+fn problem(locale: Locale, status: StatusCode, heading: Text, message: &str) -> Response {
+    problem_response(locale, status, text(locale, heading), message)
+}
+
+/// A refusal as a page in the visitor's language (the gated-file link's refusals use it too).
+pub(crate) fn problem_response(
+    locale: Locale,
+    status: StatusCode,
+    heading: &str,
+    message: &str,
+) -> Response {
     (
         status,
-        Html(render::problem_page(heading, message).into_string()),
+        Html(render::problem_page(locale, heading, message).into_string()),
     )
         .into_response()
 }

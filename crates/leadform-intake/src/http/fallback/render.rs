@@ -1,8 +1,13 @@
 //! The fallback form as server-rendered HTML (maud escapes every interpolated value).
 //!
-//! No scripts at all: this page exists for browsers where the widget cannot run.
+//! No scripts at all: this page exists for browsers where the widget cannot run. Every text the
+//! product writes comes from the core catalogue in the page's language; Arabic pages are laid out
+//! right to left.
 
-use leadform_core::{ConsentDefinition, FieldDefinition, FieldErrors, FieldKind, FormDefinition};
+use leadform_core::catalogue::{fill, text, Text};
+use leadform_core::{
+    ConsentDefinition, FieldDefinition, FieldErrors, FieldKind, FormDefinition, Locale,
+};
 use maud::{html, Markup, DOCTYPE};
 use std::collections::BTreeMap;
 
@@ -11,6 +16,8 @@ pub const HONEYPOT_INPUT: &str = "leadform_hp";
 /// The signed form token (see `crate::form_token`), named as in the JSON payload.
 pub const FORM_TOKEN_INPUT: &str = "form_token";
 pub const SUBMISSION_ID_INPUT: &str = "leadform_submission_id";
+/// The language the form was shown in, so the answer to the post speaks it too.
+pub const LOCALE_INPUT: &str = "leadform_locale";
 
 /// What to put back into the form: values typed, errors, and the hidden bookkeeping values.
 pub struct FormState<'a> {
@@ -20,10 +27,10 @@ pub struct FormState<'a> {
     pub form_token: &'a str,
 }
 
-pub fn page(title: &str, body: Markup) -> Markup {
+pub fn page(locale: Locale, title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(locale.code()) dir=(locale.direction()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -37,41 +44,44 @@ pub fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
-pub fn form_page(form: &FormDefinition, state: &FormState<'_>) -> Markup {
+pub fn form_page(form: &FormDefinition, locale: Locale, state: &FormState<'_>) -> Markup {
     let action = format!("/v1/forms/{}/fallback", form.id);
     let title = if state.errors.is_empty() {
         form.title.clone()
     } else {
-        format!("Error: {}", form.title)
+        fill(locale, Text::ErrorPageTitle, &[("title", &form.title)])
     };
     page(
+        locale,
         &title,
         html! {
             h1 { (form.title) }
             @if let Some(description) = &form.description { p { (description) } }
-            @if !state.errors.is_empty() { (error_summary(form, state.errors)) }
+            @if !state.errors.is_empty() { (error_summary(form, locale, state.errors)) }
             form method="post" action=(action) {
                 @for field in form.fields.iter().filter(|f| f.is_visible()) {
-                    (field_markup(field, state))
+                    (field_markup(field, locale, state))
                 }
                 @if let Some(consent) = &form.consent { (consent_markup(consent, state)) }
                 // People never see or fill this; bots that fill every input do.
                 div class="leadform-hp" aria-hidden="true" {
-                    label for="leadform-hp" { "Leave this field empty" }
+                    label for="leadform-hp" { (text(locale, Text::HoneypotLabel)) }
                     input id="leadform-hp" type="text" name=(HONEYPOT_INPUT) value="" tabindex="-1" autocomplete="off";
                 }
                 input type="hidden" name=(FORM_TOKEN_INPUT) value=(state.form_token);
                 input type="hidden" name=(SUBMISSION_ID_INPUT) value=(state.submission_id);
+                input type="hidden" name=(LOCALE_INPUT) value=(locale.code());
                 button type="submit" { (form.submit_label) }
             }
         },
     )
 }
 
-fn error_summary(form: &FormDefinition, errors: &FieldErrors) -> Markup {
+/// GOV.UK's error summary: first on the page, titled, each error a link to its field.
+fn error_summary(form: &FormDefinition, locale: Locale, errors: &FieldErrors) -> Markup {
     html! {
         div class="leadform-error-summary" role="alert" aria-labelledby="leadform-error-title" {
-            h2 id="leadform-error-title" { "There is a problem" }
+            h2 id="leadform-error-title" { (text(locale, Text::ErrorSummaryTitle)) }
             ul {
                 @for (name, error) in errors {
                     @let label = form.field(name).map(|f| f.label.as_str()).unwrap_or(name.as_str());
@@ -97,7 +107,7 @@ fn described_by(name: &str, has_help: bool, has_error: bool) -> Option<String> {
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 
-fn field_markup(field: &FieldDefinition, state: &FormState<'_>) -> Markup {
+fn field_markup(field: &FieldDefinition, locale: Locale, state: &FormState<'_>) -> Markup {
     let name = field.name.as_str();
     let id = format!("leadform-{name}");
     let value = state
@@ -114,14 +124,17 @@ fn field_markup(field: &FieldDefinition, state: &FormState<'_>) -> Markup {
         FieldKind::Tel => "tel",
         _ => "text",
     };
+    // Addresses and numbers read left to right even inside an Arabic form.
+    let input_dir = matches!(field.kind, FieldKind::Email | FieldKind::Tel).then_some("ltr");
+    let required_marker = text(locale, Text::RequiredMarker);
     html! {
         div class=(if error.is_some() { "leadform-field leadform-field-invalid" } else { "leadform-field" }) {
             @if field.kind == FieldKind::Checkbox {
                 input id=(id) type="checkbox" name=(name) value="true" checked[value == "true"]
                     required[field.required] aria-invalid=[invalid] aria-describedby=[describedby.as_deref()];
-                label for=(id) { (field.label) @if field.required { " (required)" } }
+                label for=(id) { (field.label) @if field.required { " " (required_marker) } }
             } @else {
-                label for=(id) { (field.label) @if field.required { " (required)" } }
+                label for=(id) { (field.label) @if field.required { " " (required_marker) } }
                 @if let Some(help) = &field.help { p id=(format!("{id}-help")) class="leadform-help" { (help) } }
                 @if let Some(error) = error { p id=(format!("{id}-error")) class="leadform-error" { (error.message) } }
                 @match field.kind {
@@ -132,14 +145,14 @@ fn field_markup(field: &FieldDefinition, state: &FormState<'_>) -> Markup {
                     FieldKind::Select => {
                         select id=(id) name=(name) required[field.required]
                             aria-invalid=[invalid] aria-describedby=[describedby.as_deref()] {
-                            option value="" { "Choose…" }
+                            option value="" { (text(locale, Text::ChoosePlaceholder)) }
                             @for option in &field.options {
                                 option value=(option.value) selected[option.value == value] { (option.label) }
                             }
                         }
                     }
                     _ => {
-                        input id=(id) type=(input_type) name=(name) value=(value) maxlength=(max_length)
+                        input id=(id) type=(input_type) name=(name) value=(value) maxlength=(max_length) dir=[input_dir]
                             required[field.required] autocomplete=[field.autocomplete.as_deref()]
                             placeholder=[field.placeholder.as_deref()]
                             aria-invalid=[invalid] aria-describedby=[describedby.as_deref()];
@@ -170,8 +183,9 @@ fn consent_markup(consent: &ConsentDefinition, state: &FormState<'_>) -> Markup 
     }
 }
 
-pub fn thanks_page(form: &FormDefinition) -> Markup {
+pub fn thanks_page(form: &FormDefinition, locale: Locale) -> Markup {
     page(
+        locale,
         &form.title,
         html! {
             h1 { (form.title) }
@@ -181,8 +195,9 @@ pub fn thanks_page(form: &FormDefinition) -> Markup {
 }
 
 /// A page for refusals that are not about one field (unknown form, origin, rate, storage).
-pub fn problem_page(heading: &str, message: &str) -> Markup {
+pub fn problem_page(locale: Locale, heading: &str, message: &str) -> Markup {
     page(
+        locale,
         heading,
         html! {
             h1 { (heading) }
@@ -202,6 +217,8 @@ pub const STYLESHEET: &str = "\
 .leadform-error{margin:.25rem 0;color:#b00020;font-weight:600}
 .leadform-field-invalid input,.leadform-field-invalid select,.leadform-field-invalid textarea{border:2px solid #b00020}
 .leadform-error-summary{border:3px solid #b00020;padding:1rem;margin:0 0 1.5rem}
-.leadform-hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.leadform-hp{position:absolute;inset-inline-start:-10000px;width:1px;height:1px;overflow:hidden}
+.leadform-error-summary ul{margin:0;padding-inline-start:1.25rem}
+[dir=rtl] .leadform-fallback input[dir=ltr]{text-align:end}
 .leadform-fallback button{padding:.6rem 1.2rem;font:inherit}
 ";
