@@ -6,8 +6,11 @@ use crate::definition::{ConsentDefinition, FieldDefinition, FieldKind, FormDefin
 use crate::email::is_plausible_email;
 use crate::error::{FieldError, FieldErrors, SubmissionError};
 use crate::locale::{format_count, Locale};
-use crate::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
-use crate::submission::{check_hidden_value, is_uuid_v4, Intent, LeadSubmission};
+use crate::sanitize::{
+    check_hidden_value, clean_field_value, clean_http_url, clean_text, is_uuid_v4,
+    MAX_CAPTURED_CHARS,
+};
+use crate::submission::{Intent, LeadSubmission};
 use std::collections::BTreeMap;
 use validator::ValidateLength;
 

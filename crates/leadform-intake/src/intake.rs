@@ -175,7 +175,7 @@ pub async fn accept_lead(
     let (visitor_id, previous_visitor_id) = match remember {
         false => (None, None),
         true => (
-            Some(crate::http::cookies::new_visitor_id()),
+            Some(crate::visitor_id::new_visitor_id()),
             incoming.visitor_cookie,
         ),
     };

@@ -3,8 +3,7 @@
 
 use super::{Destination, FieldKind, FormDefinition, FormKind, StoragePolicy};
 use crate::error::DefinitionError;
-use crate::sanitize::clean_http_url;
-use crate::submission::check_hidden_value;
+use crate::sanitize::{check_hidden_value, clean_http_url};
 use std::collections::BTreeSet;
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 

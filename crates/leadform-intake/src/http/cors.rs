@@ -58,20 +58,6 @@ pub fn judge_origin(
     ))
 }
 
-/// The `Host` header, as the browser addressed this handler (`127.0.0.1:8080`).
-pub fn request_host(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::HOST).and_then(|h| h.to_str().ok())
-}
-
-/// `http://127.0.0.1:8080` is same-origin with a request whose `Host` is `127.0.0.1:8080`.
-/// The scheme is not compared: behind TLS termination the handler itself only sees http.
-pub fn is_same_origin(origin: &str, host: Option<&str>) -> bool {
-    let Some(host) = host else { return false };
-    origin.split_once("://").is_some_and(|(scheme, rest)| {
-        matches!(scheme, "http" | "https") && rest.trim_end_matches('/').eq_ignore_ascii_case(host)
-    })
-}
-
 /// Adds the CORS answer headers for an allowed request.
 pub fn add_cors_headers(headers: &mut HeaderMap, verdict: &OriginVerdict) {
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
@@ -112,28 +98,5 @@ pub fn preflight(
             response
         }
         Err(refusal) => refusal.into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_origin_compares_host_and_port() {
-        assert!(is_same_origin(
-            "http://127.0.0.1:8080",
-            Some("127.0.0.1:8080")
-        ));
-        assert!(is_same_origin(
-            "https://Forms.Example.com",
-            Some("forms.example.com")
-        ));
-        assert!(!is_same_origin(
-            "http://127.0.0.1:8081",
-            Some("127.0.0.1:8080")
-        ));
-        assert!(!is_same_origin("null", Some("127.0.0.1:8080")));
-        assert!(!is_same_origin("http://127.0.0.1:8080", None));
     }
 }

@@ -6,11 +6,12 @@
 //! send without `Origin` but with `Sec-Fetch-Site: same-origin`. Anything else (curl, a server, an
 //! old browser) is refused. It shows only the asking form's fields, never another form's answers.
 
-use super::cookies::{expire_visitor_cookie, new_visitor_id, set_visitor_cookie};
+use super::cookies::{expire_visitor_cookie, set_visitor_cookie};
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight, OriginVerdict};
 use super::errors::ApiError;
 use super::visitor::SignedVisitor;
 use super::AppState;
+use crate::visitor_id::new_visitor_id;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

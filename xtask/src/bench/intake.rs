@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 
-use crate::bench::Options;
+use super::Options;
 use crate::intake::{self, Handler, ServeOptions};
 use crate::paths;
 use crate::postgres::{self, FreshDatabase};
