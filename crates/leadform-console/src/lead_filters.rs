@@ -3,6 +3,7 @@
 //! translation into the store's `LeadFilter`. Bad values get a specific message.
 
 use crate::error::ConsoleError;
+use leadform_core::Intent;
 use leadform_store::{LeadFilter, LeadStatus, MinVelocity, SpamFilter};
 use serde::{Deserialize, Serialize};
 
@@ -76,14 +77,13 @@ impl LeadsQuery {
                 ))
             })?),
         };
-        let intent = non_empty(&self.intent);
-        if let Some(intent) = &intent {
-            if intent != "contact_request" && intent != "content_download" {
-                return Err(ConsoleError::BadRequest(format!(
-                    "intent {intent:?} is not contact_request or content_download"
-                )));
-            }
-        }
+        let intent = match non_empty(&self.intent) {
+            None => None,
+            Some(text) => Some(
+                text.parse::<Intent>()
+                    .map_err(|unknown| ConsoleError::BadRequest(format!("intent {unknown}")))?,
+            ),
+        };
         let spam = match self.spam.trim() {
             "" | "no" => SpamFilter::NotSpam,
             "yes" => SpamFilter::OnlySpam,

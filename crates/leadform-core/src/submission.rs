@@ -6,6 +6,9 @@ use crate::definition::FormKind;
 pub use crate::definition::HiddenValues;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
 
 /// Signals the handler uses to spot bots. The widget fills them; a visitor never sees them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +79,31 @@ impl Intent {
     }
 }
 
+/// A stored or typed intent that is neither of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0:?} is not contact_request or content_download")]
+pub struct UnknownIntent(pub String);
+
+/// The stored and typed spelling (`contact_request`), the same as serde's; every reader parses
+/// it once here instead of comparing strings.
+impl FromStr for Intent {
+    type Err = UnknownIntent;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "contact_request" => Ok(Intent::ContactRequest),
+            "content_download" => Ok(Intent::ContentDownload),
+            other => Err(UnknownIntent(other.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Intent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl From<FormKind> for Intent {
     fn from(kind: FormKind) -> Self {
         match kind {
@@ -100,6 +128,27 @@ pub struct LeadAccepted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intents_read_back_as_written_and_nothing_else_parses() {
+        for intent in [Intent::ContactRequest, Intent::ContentDownload] {
+            assert_eq!(intent.as_str().parse::<Intent>(), Ok(intent));
+            assert_eq!(intent.to_string(), intent.as_str());
+            // The same spelling as the JSON the handler and the outbox write.
+            assert_eq!(
+                serde_json::to_value(intent).expect("serialises"),
+                intent.as_str()
+            );
+        }
+        assert_eq!(
+            "Contact_Request".parse::<Intent>(),
+            Err(UnknownIntent("Contact_Request".into()))
+        );
+        assert_eq!(
+            "".parse::<Intent>().map_err(|e| e.to_string()),
+            Err("\"\" is not contact_request or content_download".into())
+        );
+    }
 
     #[test]
     fn payload_parses_with_only_the_required_keys() {

@@ -177,7 +177,10 @@ async fn gated_content_redirects_to_the_asset() {
         download.bytes().await.unwrap().as_ref(),
         support::EBOOK_ASSET_BYTES
     );
-    assert_eq!(handler.stored_leads().await[0].intent, "content_download");
+    assert_eq!(
+        handler.stored_leads().await[0].intent.as_str(),
+        "content_download"
+    );
 }
 
 #[tokio::test]
