@@ -45,6 +45,8 @@ mod users;
 use backend::Backend;
 
 pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRecord};
+// The one wall clock in milliseconds, shared with the handler (core cannot: no clock on wasm).
+pub use clock::now_ms;
 pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
