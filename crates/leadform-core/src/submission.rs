@@ -46,6 +46,10 @@ pub struct LeadSubmission {
     /// Did the visitor tick the form's consent checkbox?
     #[serde(default)]
     pub consent: bool,
+    /// Advisory and ignored on input: older widgets still send their own id (a payload from a
+    /// widget cached in a browser is accepted as before), but the handler sets this from the
+    /// signed visitor cookie, and to `None` when it may not remember the visitor. Stored leads
+    /// carry the handler's value.
     #[serde(default)]
     pub visitor_id: Option<String>,
     /// The names of the fields the visitor was shown. Progressive profiling hides pool fields, so a

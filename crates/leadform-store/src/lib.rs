@@ -40,6 +40,7 @@ mod login_throttle;
 mod passwords;
 mod secrets;
 mod sessions;
+mod spam_flag;
 mod users;
 
 use backend::Backend;

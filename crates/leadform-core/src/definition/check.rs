@@ -253,10 +253,6 @@ pub(super) fn http_url(value: &str) -> Result<(), ValidationError> {
         .ok_or_else(|| failure("url", "must be an http:// or https:// URL"))
 }
 
-pub(super) fn http_url_required(value: &str) -> Result<(), ValidationError> {
-    http_url(value)
-}
-
 /// An absolute http(s) URL, or a root-relative path (`/assets/x.pdf`) resolved against the handler.
 pub(super) fn http_url_or_path(value: &str) -> Result<(), ValidationError> {
     let is_safe_path = value.starts_with('/')
