@@ -86,18 +86,6 @@ impl FormRegistry {
         Ok(Self { forms })
     }
 
-    /// Builds a registry from definitions already in memory (they are checked the same way).
-    pub fn from_definitions(
-        definitions: impl IntoIterator<Item = FormDefinition>,
-    ) -> Result<Self, DefinitionError> {
-        let mut forms = BTreeMap::new();
-        for form in definitions {
-            form.check()?;
-            forms.insert(form.id.clone(), Arc::new(form));
-        }
-        Ok(Self { forms })
-    }
-
     pub fn get(&self, id: &str) -> Option<&Arc<FormDefinition>> {
         self.forms.get(id)
     }
