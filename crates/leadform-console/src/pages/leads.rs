@@ -149,8 +149,9 @@ fn filter_form(state: &ConsoleState, query: &LeadsQuery) -> Markup {
                 label for="f-intent" { "Intent" }
                 select #f-intent name="intent" {
                     (option("", "Any", &query.intent))
-                    (option("contact_request", "Contact request", &query.intent))
-                    (option("content_download", "Content download", &query.intent))
+                    @for intent in [Intent::ContactRequest, Intent::ContentDownload] {
+                        (option(intent.as_str(), intent_label(intent), &query.intent))
+                    }
                 }
             }
             div.field {
