@@ -91,7 +91,7 @@ pub fn consent_given(values: &BTreeMap<String, String>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leadform_core::submission::is_uuid_v4;
+    use leadform_core::sanitize::is_uuid_v4;
 
     const ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
 

@@ -198,9 +198,7 @@ async fn not_you_forgets_this_device_and_shows_the_full_form() {
     assert_eq!(stored(PROFILE), None, "the local profile is gone");
     let fresh = stored(VISITOR).expect("a fresh visitor id");
     assert_ne!(fresh, ADA_ID);
-    assert!(leadform_core::submission::is_uuid_v4(
-        fresh.trim_matches('"')
-    ));
+    assert!(leadform_core::sanitize::is_uuid_v4(fresh.trim_matches('"')));
     assert_eq!(
         shown_fields(&element),
         ["email", "first_name", "company", "job_title"]

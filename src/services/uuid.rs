@@ -29,7 +29,7 @@ pub fn uuid_v4_from_bytes(mut bytes: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::uuid_v4_from_bytes;
-    use leadform_core::submission::is_uuid_v4;
+    use leadform_core::sanitize::is_uuid_v4;
 
     #[test]
     fn formats_any_bytes_as_a_valid_uuid_v4() {

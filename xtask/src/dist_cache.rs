@@ -3,10 +3,11 @@
 //! once here so the handler never compresses per request.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+
+use crate::compress;
 
 /// The files the loader names, each given a content-hashed copy: `name.HASH.ext`.
 const HASHED: [&str; 3] = [
@@ -74,10 +75,8 @@ pub fn precompress(files: &[PathBuf]) -> Result<()> {
             name.push(suffix);
             PathBuf::from(name)
         };
-        fs::write(with_suffix(".br"), crate::bench_size::brotli(&bytes)?)?;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
-        fs::write(with_suffix(".gz"), gzip.finish()?)?;
+        fs::write(with_suffix(".br"), compress::brotli(&bytes)?)?;
+        fs::write(with_suffix(".gz"), compress::gzip(&bytes)?)?;
     }
     Ok(())
 }

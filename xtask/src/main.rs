@@ -5,12 +5,7 @@
 
 mod args;
 mod bench;
-mod bench_intake;
-mod bench_overview;
-mod bench_scoring;
-mod bench_size;
-mod bench_slow_clients;
-mod bench_startup;
+mod compress;
 mod demo;
 mod demo_data;
 mod dist;

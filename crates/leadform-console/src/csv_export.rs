@@ -32,7 +32,7 @@ pub fn row(lead: &LeadSummary) -> [String; 15] {
         lead.id.to_string(),
         lead.received_at.clone(),
         lead.form_id.clone(),
-        lead.intent.clone(),
+        lead.intent.to_string(),
         lead.status.as_str().to_owned(),
         lead.closed_reason
             .map_or_else(String::new, |r| r.as_str().to_owned()),

@@ -3,6 +3,7 @@
 //! translation into the store's `LeadFilter`. Bad values get a specific message.
 
 use crate::error::ConsoleError;
+use leadform_core::Intent;
 use leadform_store::{LeadFilter, LeadStatus, MinVelocity, SpamFilter};
 use serde::{Deserialize, Serialize};
 
@@ -76,14 +77,13 @@ impl LeadsQuery {
                 ))
             })?),
         };
-        let intent = non_empty(&self.intent);
-        if let Some(intent) = &intent {
-            if intent != "contact_request" && intent != "content_download" {
-                return Err(ConsoleError::BadRequest(format!(
-                    "intent {intent:?} is not contact_request or content_download"
-                )));
-            }
-        }
+        let intent = match non_empty(&self.intent) {
+            None => None,
+            Some(text) => Some(
+                text.parse::<Intent>()
+                    .map_err(|unknown| ConsoleError::BadRequest(format!("intent {unknown}")))?,
+            ),
+        };
         let spam = match self.spam.trim() {
             "" | "no" => SpamFilter::NotSpam,
             "yes" => SpamFilter::OnlySpam,
@@ -182,14 +182,7 @@ pub(crate) fn day_start_ms(name: &str, date: &str) -> Result<i64, ConsoleError> 
     if !(1..=days_in_month).contains(&day) {
         return Err(bad());
     }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * DAY_MS)
+    Ok(leadform_core::time::days_from_civil(year, month, day) * DAY_MS)
 }
 
 #[cfg(test)]

@@ -27,10 +27,7 @@ pub enum ConsoleClock {
 impl ConsoleClock {
     pub fn now_ms(&self) -> i64 {
         match self {
-            ConsoleClock::System => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-                .unwrap_or(0),
+            ConsoleClock::System => leadform_store::now_ms(),
             ConsoleClock::Fixed(ms) => ms.load(std::sync::atomic::Ordering::SeqCst),
         }
     }

@@ -8,18 +8,6 @@
 use crate::sanitize::{clean_http_url, clean_optional_text, query_pairs, MAX_CAPTURED_CHARS};
 use serde::{Deserialize, Serialize};
 
-/// The URL parameters that mark a visit as coming from a campaign.
-pub const CAMPAIGN_PARAMETERS: [&str; 8] = [
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "gclid",
-    "fbclid",
-    "msclkid",
-];
-
 /// Every value a touch carries, by name, in the order exports and CRM mappings use: the campaign
 /// parameters, then the referrer and the landing page.
 pub const TOUCH_VALUES: [&str; 10] = [
@@ -34,6 +22,20 @@ pub const TOUCH_VALUES: [&str; 10] = [
     "referrer",
     "landing_page",
 ];
+
+/// The URL parameters that mark a visit as coming from a campaign: the first eight of
+/// [`TOUCH_VALUES`], everything but the referrer and the landing page.
+pub const CAMPAIGN_PARAMETERS: [&str; 8] = campaign_parameters();
+
+const fn campaign_parameters() -> [&'static str; 8] {
+    let mut parameters = [""; 8];
+    let mut i = 0;
+    while i < parameters.len() {
+        parameters[i] = TOUCH_VALUES[i];
+        i += 1;
+    }
+    parameters
+}
 
 /// One visit's attribution. Every value is plain text, capped and stripped of control characters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +193,24 @@ impl LeadAttribution {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_campaign_parameters_are_the_touch_values_before_referrer_and_landing_page() {
+        assert_eq!(
+            CAMPAIGN_PARAMETERS,
+            [
+                "utm_source",
+                "utm_medium",
+                "utm_campaign",
+                "utm_term",
+                "utm_content",
+                "gclid",
+                "fbclid",
+                "msclkid"
+            ]
+        );
+        assert_eq!(TOUCH_VALUES[8..], ["referrer", "landing_page"]);
+    }
 
     const NOW: &str = "2026-11-23T07:00:00.000Z";
 

@@ -28,7 +28,7 @@ pub use definition::{
 pub use error::{DefinitionError, FieldError, FieldErrors, SubmissionError};
 pub use locale::{negotiate, Locale, LocalePreferences};
 pub use profiling::{choose_fields, KnownProfile, VisibleFields};
-pub use submission::{BotCheck, HiddenValues, Intent, LeadAccepted, LeadSubmission};
+pub use submission::{BotCheck, HiddenValues, Intent, LeadAccepted, LeadSubmission, UnknownIntent};
 pub use validation::{
     looks_automated, submission_locale, validate_field, validate_field_in, validate_submission,
     ValidatedLead,

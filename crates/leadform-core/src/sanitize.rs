@@ -138,6 +138,37 @@ pub fn query_pairs(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Longest lead source or campaign id we accept (Salesforce's Campaign name limit).
+pub const MAX_HIDDEN_VALUE_CHARS: usize = 80;
+
+/// Checks a lead source or campaign id: short, printable (no bidi controls or zero-width
+/// characters either), and not markup.
+pub fn check_hidden_value(value: &str) -> Result<(), String> {
+    if value.chars().count() > MAX_HIDDEN_VALUE_CHARS {
+        return Err(format!(
+            "must be at most {MAX_HIDDEN_VALUE_CHARS} characters"
+        ));
+    }
+    if let Some(bad) = value.chars().find(|c| {
+        c.is_control() || is_invisible_formatting(*c) || matches!(c, '<' | '>' | '"' | '`' | '\\')
+    }) {
+        return Err(format!("must not contain {bad:?}"));
+    }
+    Ok(())
+}
+
+/// `true` for a lowercase or uppercase hyphenated UUID version 4 (RFC 9562 variant).
+pub fn is_uuid_v4(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+        && bytes[14] == b'4'
+        && matches!(bytes[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +273,33 @@ mod tests {
         assert_eq!(decode_query_component("a%4"), "a%4");
         assert_eq!(decode_query_component("%41"), "A");
         assert_eq!(decode_query_component("%ff"), "\u{fffd}");
+    }
+
+    #[test]
+    fn uuid_v4_shape_is_checked() {
+        assert!(is_uuid_v4("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"));
+        assert!(is_uuid_v4("3F2B8C1E-9D4A-4B6E-AF0A-1C2D3E4F5A6B"));
+        assert!(
+            !is_uuid_v4("3f2b8c1e-9d4a-1b6e-8f0a-1c2d3e4f5a6b"),
+            "version 1"
+        );
+        assert!(
+            !is_uuid_v4("3f2b8c1e-9d4a-4b6e-7f0a-1c2d3e4f5a6b"),
+            "bad variant"
+        );
+        assert!(!is_uuid_v4("3f2b8c1e9d4a4b6e8f0a1c2d3e4f5a6b"));
+        assert!(!is_uuid_v4("'; drop table leads; --"));
+    }
+
+    #[test]
+    fn hidden_values_refuse_markup_and_long_text() {
+        assert!(check_hidden_value("Web - Blog").is_ok());
+        assert!(check_hidden_value("7015g000000ABCDAA4").is_ok());
+        assert!(check_hidden_value("<img src=x>").is_err());
+        assert!(check_hidden_value("a\nb").is_err());
+        assert!(check_hidden_value(&"x".repeat(81)).is_err());
+        // A campaign id that reads the same but is not: CRMs would file it under a new campaign.
+        assert!(check_hidden_value("701A\u{200B}").is_err());
+        assert!(check_hidden_value("\u{202E}Blog").is_err());
     }
 }

@@ -2,16 +2,13 @@
 
 use crate::attribution::LeadAttribution;
 use crate::definition::FormKind;
+// Defined beside the form definition (its defaults), so `definition` never needs this module.
+pub use crate::definition::HiddenValues;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The campaign and lead source every lead is tied to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HiddenValues {
-    pub lead_source: Option<String>,
-    pub campaign_id: Option<String>,
-}
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
 
 /// Signals the handler uses to spot bots. The widget fills them; a visitor never sees them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +46,10 @@ pub struct LeadSubmission {
     /// Did the visitor tick the form's consent checkbox?
     #[serde(default)]
     pub consent: bool,
+    /// Advisory and ignored on input: older widgets still send their own id (a payload from a
+    /// widget cached in a browser is accepted as before), but the handler sets this from the
+    /// signed visitor cookie, and to `None` when it may not remember the visitor. Stored leads
+    /// carry the handler's value.
     #[serde(default)]
     pub visitor_id: Option<String>,
     /// The names of the fields the visitor was shown. Progressive profiling hides pool fields, so a
@@ -82,6 +83,31 @@ impl Intent {
     }
 }
 
+/// A stored or typed intent that is neither of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{0:?} is not contact_request or content_download")]
+pub struct UnknownIntent(pub String);
+
+/// The stored and typed spelling (`contact_request`), the same as serde's; every reader parses
+/// it once here instead of comparing strings.
+impl FromStr for Intent {
+    type Err = UnknownIntent;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "contact_request" => Ok(Intent::ContactRequest),
+            "content_download" => Ok(Intent::ContentDownload),
+            other => Err(UnknownIntent(other.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for Intent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl From<FormKind> for Intent {
     fn from(kind: FormKind) -> Self {
         match kind {
@@ -103,69 +129,29 @@ pub struct LeadAccepted {
     pub redirect_url: Option<String>,
 }
 
-/// Longest lead source or campaign id we accept (Salesforce's Campaign name limit).
-pub const MAX_HIDDEN_VALUE_CHARS: usize = 80;
-
-/// Checks a lead source or campaign id: short, printable (no bidi controls or zero-width
-/// characters either), and not markup.
-pub fn check_hidden_value(value: &str) -> Result<(), String> {
-    if value.chars().count() > MAX_HIDDEN_VALUE_CHARS {
-        return Err(format!(
-            "must be at most {MAX_HIDDEN_VALUE_CHARS} characters"
-        ));
-    }
-    if let Some(bad) = value.chars().find(|c| {
-        c.is_control()
-            || crate::sanitize::is_invisible_formatting(*c)
-            || matches!(c, '<' | '>' | '"' | '`' | '\\')
-    }) {
-        return Err(format!("must not contain {bad:?}"));
-    }
-    Ok(())
-}
-
-/// `true` for a lowercase or uppercase hyphenated UUID version 4 (RFC 9562 variant).
-pub fn is_uuid_v4(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
-        && bytes[14] == b'4'
-        && matches!(bytes[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn uuid_v4_shape_is_checked() {
-        assert!(is_uuid_v4("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"));
-        assert!(is_uuid_v4("3F2B8C1E-9D4A-4B6E-AF0A-1C2D3E4F5A6B"));
-        assert!(
-            !is_uuid_v4("3f2b8c1e-9d4a-1b6e-8f0a-1c2d3e4f5a6b"),
-            "version 1"
+    fn intents_read_back_as_written_and_nothing_else_parses() {
+        for intent in [Intent::ContactRequest, Intent::ContentDownload] {
+            assert_eq!(intent.as_str().parse::<Intent>(), Ok(intent));
+            assert_eq!(intent.to_string(), intent.as_str());
+            // The same spelling as the JSON the handler and the outbox write.
+            assert_eq!(
+                serde_json::to_value(intent).expect("serialises"),
+                intent.as_str()
+            );
+        }
+        assert_eq!(
+            "Contact_Request".parse::<Intent>(),
+            Err(UnknownIntent("Contact_Request".into()))
         );
-        assert!(
-            !is_uuid_v4("3f2b8c1e-9d4a-4b6e-7f0a-1c2d3e4f5a6b"),
-            "bad variant"
+        assert_eq!(
+            "".parse::<Intent>().map_err(|e| e.to_string()),
+            Err("\"\" is not contact_request or content_download".into())
         );
-        assert!(!is_uuid_v4("3f2b8c1e9d4a4b6e8f0a1c2d3e4f5a6b"));
-        assert!(!is_uuid_v4("'; drop table leads; --"));
-    }
-
-    #[test]
-    fn hidden_values_refuse_markup_and_long_text() {
-        assert!(check_hidden_value("Web - Blog").is_ok());
-        assert!(check_hidden_value("7015g000000ABCDAA4").is_ok());
-        assert!(check_hidden_value("<img src=x>").is_err());
-        assert!(check_hidden_value("a\nb").is_err());
-        assert!(check_hidden_value(&"x".repeat(81)).is_err());
-        // A campaign id that reads the same but is not: CRMs would file it under a new campaign.
-        assert!(check_hidden_value("701A\u{200B}").is_err());
-        assert!(check_hidden_value("\u{202E}Blog").is_err());
     }
 
     #[test]

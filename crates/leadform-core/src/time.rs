@@ -23,7 +23,7 @@ pub fn rfc3339_from_ms(ms: i64) -> String {
 }
 
 /// Howard Hinnant's `civil_from_days`: days since 1970-01-01 → (year, month, day).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     // Shifted so eras start on 0000-03-01: the leap day is then the last day of an era's year.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -42,9 +42,43 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// Howard Hinnant's `days_from_civil`, the inverse of [`civil_from_days`]: days since 1970-01-01
+/// of a proleptic Gregorian date. The caller checks that the date exists.
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    // Shifted so eras start on 0000-03-01, as in `civil_from_days`.
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 #[cfg(test)]
 mod tests {
-    use super::rfc3339_from_ms;
+    use super::{civil_from_days, days_from_civil, rfc3339_from_ms};
+
+    #[test]
+    fn days_and_dates_convert_both_ways() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(
+            days_from_civil(2026, 11, 23),
+            1_795_392_000_000 / 86_400_000
+        );
+        assert_eq!(
+            days_from_civil(2000, 3, 1) - days_from_civil(2000, 2, 28),
+            2
+        );
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        for day in [-800_000, -1, 0, 59, 10_957, 20_780, 2_932_896] {
+            let (year, month, date) = civil_from_days(day);
+            assert_eq!(
+                days_from_civil(year, month, date),
+                day,
+                "{year}-{month}-{date}"
+            );
+        }
+    }
 
     #[test]
     fn the_epoch() {

@@ -6,8 +6,11 @@ use crate::definition::{ConsentDefinition, FieldDefinition, FieldKind, FormDefin
 use crate::email::is_plausible_email;
 use crate::error::{FieldError, FieldErrors, SubmissionError};
 use crate::locale::{format_count, Locale};
-use crate::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
-use crate::submission::{check_hidden_value, is_uuid_v4, Intent, LeadSubmission};
+use crate::sanitize::{
+    check_hidden_value, clean_field_value, clean_http_url, clean_text, is_uuid_v4,
+    MAX_CAPTURED_CHARS,
+};
+use crate::submission::{Intent, LeadSubmission};
 use std::collections::BTreeMap;
 use validator::ValidateLength;
 
@@ -240,11 +243,8 @@ pub fn validate_submission(
             .unwrap_or_else(|| locale.code().to_owned()),
         attribution: submission.attribution.as_ref().map(|a| a.sanitized()),
         consent: submission.consent,
-        visitor_id: submission
-            .visitor_id
-            .as_deref()
-            .filter(|id| is_uuid_v4(id))
-            .map(str::to_lowercase),
+        // Never the payload's: the handler sets it from the signed cookie (see LeadSubmission).
+        visitor_id: None,
         shown_fields: submission.shown_fields.clone(),
         bot_check: submission.bot_check.clone(),
         // Spent once the handler has judged it; never stored with the lead or sent to a CRM.

@@ -344,3 +344,13 @@ fn a_value_of_only_invisible_characters_is_empty() {
         "the widget judges the same text as the handler"
     );
 }
+
+#[test]
+fn a_visitor_id_in_the_payload_is_accepted_but_never_kept() {
+    // Widgets cached in browsers before the handler took the id from its signed cookie still
+    // send their own; the payload is valid, and the id it names is not the visitor's.
+    let mut submission = contact_submission();
+    submission.visitor_id = Some("0f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b".into());
+    let lead = validate_submission(&load("contact-us"), &submission).expect("still valid");
+    assert_eq!(lead.submission.visitor_id, None);
+}

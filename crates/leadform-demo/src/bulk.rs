@@ -3,6 +3,7 @@
 //! not the overview. Rows have the columns the overview reads; their lead JSON is one small,
 //! valid submission shared by all.
 
+use leadform_core::Intent;
 use leadform_store::Store;
 use sqlx::QueryBuilder;
 
@@ -30,7 +31,7 @@ const SOURCES: [(&str, &str); 6] = [
 struct BulkLead {
     submission_id: String,
     form_id: &'static str,
-    intent: &'static str,
+    intent: Intent,
     email: String,
     is_spam: bool,
     lead_source: &'static str,
@@ -65,9 +66,9 @@ fn generate(random: &mut DemoRandom, number: usize, now_ms: i64) -> BulkLead {
             "ebook-12-charts"
         },
         intent: if contact {
-            "contact_request"
+            Intent::ContactRequest
         } else {
-            "content_download"
+            Intent::ContentDownload
         },
         email: format!("person{}@bench.example", random.below(60_000)),
         is_spam: random.chance(0.05),
@@ -98,7 +99,7 @@ macro_rules! insert_batches {
             insert.push_values(&rows, |mut row, lead| {
                 row.push_bind(&lead.submission_id)
                     .push_bind(lead.form_id)
-                    .push_bind(lead.intent)
+                    .push_bind(lead.intent.as_str())
                     .push_bind(&lead.email)
                     .push_bind(lead.is_spam)
                     .push_bind(lead.lead_source)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use leadform_demo::bulk::{insert_bulk_leads, BULK_WEEKS};
 use leadform_demo::{load_forms, seed_demo, SeedOutcome};
-use leadform_store::{OverviewQuery, Store};
+use leadform_store::{now_ms, OverviewQuery, Store};
 
 const USAGE: &str = "usage:
   leadform-demo seed --db DB --forms DIR
@@ -53,13 +53,6 @@ fn number(args: &[String], name: &str, default: usize) -> Result<usize, String> 
             _ => Err(format!("{name} takes a whole number above 0, not {text:?}")),
         },
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 async fn run(args: &[String]) -> Result<(), String> {

@@ -1,17 +1,9 @@
 //! The handler's own clock. Formatting lives in `leadform_core::time`, shared with the store and
 //! the webhook so every timestamp Leadform writes has the same shape.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 pub use leadform_core::time::rfc3339_from_ms;
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+/// Milliseconds since the Unix epoch: the store's, so the handler and the store read one clock.
+pub use leadform_store::now_ms;
 
 /// What [`Clock::sleep_until_ms`] returns.
 pub type ClockWait<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;

@@ -105,7 +105,7 @@ pub fn write_csv(leads: &[StoredLead], out: impl Write) -> Result<(), ExportErro
             stored.received_at.clone(),
             stored.form_id.clone(),
             stored.submission_id.clone(),
-            stored.intent.clone(),
+            stored.intent.to_string(),
             stored.person_id.map(|p| p.to_string()).unwrap_or_default(),
             stored.first_for_person.to_string(),
             stored.is_spam.to_string(),

@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 
+/// The rules file's name in the forms folder (never read as a form definition).
+pub const SCORING_FILE: &str = "scoring.json";
+
 #[derive(Debug, Error)]
 pub enum FormsError {
     #[error("{}: cannot read the forms folder: {source}", dir.display())]
@@ -61,9 +64,7 @@ impl FormRegistry {
             })?;
             let path = entry.path();
             // The scoring rules live beside the forms but are not a form.
-            let is_scoring_rules = path
-                .file_name()
-                .is_some_and(|name| name == crate::scoring_file::SCORING_FILE);
+            let is_scoring_rules = path.file_name().is_some_and(|name| name == SCORING_FILE);
             if path.extension().is_some_and(|ext| ext == "json")
                 && path.is_file()
                 && !is_scoring_rules
@@ -80,18 +81,6 @@ impl FormRegistry {
         let mut forms = BTreeMap::new();
         for path in paths {
             let form = load_file(&path)?;
-            forms.insert(form.id.clone(), Arc::new(form));
-        }
-        Ok(Self { forms })
-    }
-
-    /// Builds a registry from definitions already in memory (they are checked the same way).
-    pub fn from_definitions(
-        definitions: impl IntoIterator<Item = FormDefinition>,
-    ) -> Result<Self, DefinitionError> {
-        let mut forms = BTreeMap::new();
-        for form in definitions {
-            form.check()?;
             forms.insert(form.id.clone(), Arc::new(form));
         }
         Ok(Self { forms })

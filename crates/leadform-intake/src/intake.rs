@@ -65,12 +65,6 @@ pub enum AcceptError {
     Storage(#[from] StoreError),
 }
 
-/// May the handler remember this visitor (cookie, profile) for this submission? The rule is
-/// core's, the same one the widget applies to the browser's storage.
-pub fn storage_allowed(form: &FormDefinition, consented: bool) -> bool {
-    form.storage.allows(consented)
-}
-
 /// The 201 body: the asset link is revealed only now, and only for gated content.
 pub fn answer_for(
     intake: &Intake<'_>,
@@ -171,11 +165,12 @@ pub async fn accept_lead(
     // Bots get no cookie and no profile; people only as far as the form's storage policy allows.
     // A remembered visitor gets a new id on every submission, so an id someone else planted or
     // copied stops working the moment the visitor sends anything; the profile follows the new id.
-    let remember = !is_spam && storage_allowed(form, lead.consent);
+    // The rule is core's, the same one the widget applies to the browser's storage.
+    let remember = !is_spam && form.storage.allows(lead.consent);
     let (visitor_id, previous_visitor_id) = match remember {
         false => (None, None),
         true => (
-            Some(crate::http::cookies::new_visitor_id()),
+            Some(crate::visitor_id::new_visitor_id()),
             incoming.visitor_cookie,
         ),
     };

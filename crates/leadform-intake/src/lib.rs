@@ -37,4 +37,5 @@ pub mod server_secret;
 pub mod serving;
 pub mod signing;
 pub mod user_cli;
+pub mod visitor_id;
 pub mod webhook_secrets;

@@ -4,12 +4,11 @@
 //! file and the field, e.g. `forms/scoring.json: decay.floor: must be between 0 and 1000000`.
 
 use crate::forms::FormRegistry;
+// Named in `forms`, which must skip the file when it reads the folder of forms.
+pub use crate::forms::SCORING_FILE;
 use leadform_scoring::{ScoringRules, ScoringRulesError};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
-
-/// The rules file's name in the forms folder (never read as a form definition).
-pub const SCORING_FILE: &str = "scoring.json";
 
 #[derive(Debug, Error)]
 pub enum ScoringFileError {

@@ -97,10 +97,10 @@ pub fn check_environment(forms_dir: &Path, registry: &FormRegistry) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leadform_core::FormDefinition;
 
+    /// The registry `serve` would load from a forms folder holding this one form.
     fn form_with_destinations(destinations: serde_json::Value) -> FormRegistry {
-        let form: FormDefinition = serde_json::from_value(serde_json::json!({
+        let form = serde_json::json!({
             "id": "contact-us",
             "title": "Talk to us",
             "kind": "contact",
@@ -108,9 +108,10 @@ mod tests {
             "success": { "message": "Thanks" },
             "fields": [{ "name": "email", "label": "Email", "kind": "email", "required": true }],
             "destinations": destinations
-        }))
-        .unwrap();
-        FormRegistry::from_definitions([form]).unwrap()
+        });
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("contact-us.json"), form.to_string()).unwrap();
+        FormRegistry::load_dir(dir.path()).unwrap()
     }
 
     fn two_webhooks() -> FormRegistry {

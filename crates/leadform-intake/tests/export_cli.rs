@@ -6,21 +6,8 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::fixtures::{contact_lead, ebook_lead};
+use support::process::{run_cli, CliOutput};
 use support::{backends, TestHandler, TestOptions};
-
-/// Runs the binary without blocking the runtime the in-process server lives on.
-async fn run_cli(args: &[&str]) -> (bool, String, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 #[tokio::test]
 async fn export_links_leads_with_the_same_email_to_one_person() {
@@ -37,8 +24,11 @@ async fn export_links_leads_with_the_same_email_to_one_person() {
         ] {
             assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
         }
-        let (ok, stdout, stderr) =
-            run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
         assert!(ok, "{stderr}");
         let leads: Vec<Value> = serde_json::from_str(&stdout).unwrap();
         assert_eq!(leads.len(), 3);
@@ -71,7 +61,11 @@ async fn csv_export_neutralises_formulas_and_quotes_properly() {
         json!({ "first_touch": { "utm_source": "@SUM(A1)", "utm_medium": "-cpc" } });
     assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
 
-    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
     assert!(ok, "{stderr}");
     let mut reader = csv::Reader::from_reader(stdout.as_bytes());
     let header: Vec<String> = reader
@@ -120,7 +114,9 @@ async fn csv_export_neutralises_formulas_and_quotes_properly() {
     assert_eq!(header.last().map(String::as_str), Some("referrer"));
 
     // JSON keeps the values as typed.
-    let (_, json_out, _) = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
+    let CliOutput {
+        stdout: json_out, ..
+    } = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
     let leads: Vec<Value> = serde_json::from_str(&json_out).unwrap();
     assert_eq!(leads[0]["fields"]["first_name"], "=HYPERLINK(\"http://x\")");
 }
@@ -134,7 +130,11 @@ async fn csv_export_quotes_every_cell_so_a_semicolon_cannot_start_a_formula() {
     body["page_url"] = json!("https://a.example/;=cmd|' /C calc'!A0");
     assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
 
-    let (ok, stdout, stderr) = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&["export", "--db", &handler.db, "--format", "csv"]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("\"https://a.example/;=cmd|' /C calc'!A0\""),
@@ -180,7 +180,11 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     };
     assert_ne!(delivery.status, "delivered");
 
-    let (ok, stdout, stderr) = run_cli(&["outbox", "list", "--db", &handler.db]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&["outbox", "list", "--db", &handler.db]).await;
     assert!(ok, "{stderr}");
     // The destination by its identity: host and a hash, never the URL's path (often its secret).
     assert!(stdout.contains("webhook:127.0.0.1:9:"), "{stdout}");
@@ -191,7 +195,11 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
         "the event is shown: {stdout}"
     );
     assert!(stdout.ends_with("1 deliveries\n"), "{stdout}");
-    let (ok, stdout, _) = run_cli(&[
+    let CliOutput {
+        success: ok,
+        stdout,
+        ..
+    } = run_cli(&[
         "outbox",
         "list",
         "--db",
@@ -204,23 +212,38 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     assert!(stdout.ends_with("0 deliveries\n"), "{stdout}");
 
     let id = delivery.id.to_string();
-    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains(&format!("delivery {id} is pending again")),
         "{stdout}"
     );
-    let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]).await;
+    let CliOutput {
+        success: ok,
+        stderr,
+        ..
+    } = run_cli(&["outbox", "retry", "--db", &handler.db, "999"]).await;
     assert!(!ok);
     assert!(stderr.contains("no delivery 999"), "{stderr}");
-    let (ok, stdout, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains("dead deliveries are pending again"),
         "{stdout}"
     );
-    let (ok, _, stderr) =
-        run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]).await;
+    let CliOutput {
+        success: ok,
+        stderr,
+        ..
+    } = run_cli(&["outbox", "list", "--db", &handler.db, "--status", "bogus"]).await;
     assert!(!ok);
     assert!(stderr.contains("bogus"), "{stderr}");
     handler.stop().await;
@@ -238,7 +261,11 @@ async fn a_mistyped_sqlite_path_is_refused_and_not_created() {
         vec!["outbox", "retry", "--db", &typo_text, "--dead"],
         vec!["outbox", "retry", "--db", &typo_text, "1"],
     ] {
-        let (ok, stdout, stderr) = run_cli(&args).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&args).await;
         assert!(!ok, "{args:?} succeeded: {stdout}");
         assert!(
             stderr.contains(&format!(
@@ -269,7 +296,11 @@ async fn backup_copies_a_live_database_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path().join("copy.db");
         let copy = copy.to_str().unwrap();
-        let (ok, stdout, stderr) = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
         if backend == support::Backend::Postgres {
             assert!(!ok);
             assert!(stderr.contains("pg_dump"), "{stderr}");
@@ -278,12 +309,20 @@ async fn backup_copies_a_live_database_and_never_overwrites() {
         }
         assert!(ok, "{stderr}");
         assert_eq!(stdout.trim(), format!("backed up 2 leads to {copy}"));
-        let (ok, exported, stderr) = run_cli(&["export", "--db", copy, "--format", "json"]).await;
+        let CliOutput {
+            success: ok,
+            stdout: exported,
+            stderr,
+        } = run_cli(&["export", "--db", copy, "--format", "json"]).await;
         assert!(ok, "{stderr}");
         let leads: Vec<Value> = serde_json::from_str(&exported).unwrap();
         assert_eq!(leads.len(), 2);
 
-        let (ok, _, stderr) = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
+        let CliOutput {
+            success: ok,
+            stderr,
+            ..
+        } = run_cli(&["backup", "--db", &handler.db, "--to", copy]).await;
         assert!(!ok);
         assert!(
             stderr.contains("already exists: a backup never overwrites a file"),

@@ -84,7 +84,7 @@ async fn the_fallback_page_is_plain_accessible_html_without_scripts() {
         "hidden fields come from the definition, not the page"
     );
     let id = input_value(&page, "leadform_submission_id");
-    assert!(leadform_core::submission::is_uuid_v4(&id));
+    assert!(leadform_core::sanitize::is_uuid_v4(&id));
     let css = handler
         .client
         .get(handler.url("/v1/fallback.css"))
@@ -177,7 +177,10 @@ async fn gated_content_redirects_to_the_asset() {
         download.bytes().await.unwrap().as_ref(),
         support::EBOOK_ASSET_BYTES
     );
-    assert_eq!(handler.stored_leads().await[0].intent, "content_download");
+    assert_eq!(
+        handler.stored_leads().await[0].intent.as_str(),
+        "content_download"
+    );
 }
 
 #[tokio::test]

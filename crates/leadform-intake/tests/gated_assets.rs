@@ -126,14 +126,17 @@ async fn an_external_asset_url_is_given_out_as_it_is() {
     );
 }
 
+/// The registry `serve` loads from a forms folder holding only `form`.
+fn registry_of(form: &Value) -> leadform_intake::forms::FormRegistry {
+    let dir = tempfile::tempdir().unwrap();
+    let id = form["id"].as_str().expect("the form has an id");
+    std::fs::write(dir.path().join(format!("{id}.json")), form.to_string()).unwrap();
+    leadform_intake::forms::FormRegistry::load_dir(dir.path()).unwrap()
+}
+
 #[tokio::test]
 async fn a_missing_private_file_or_folder_stops_start_up_naming_the_form() {
-    let forms =
-        leadform_intake::forms::FormRegistry::from_definitions(vec![serde_json::from_value(
-            fixtures::ebook_form(),
-        )
-        .unwrap()])
-        .unwrap();
+    let forms = registry_of(&fixtures::ebook_form());
     let error = leadform_intake::gated_assets::GatedAssets::load(&forms, None)
         .unwrap_err()
         .to_string();
@@ -151,12 +154,7 @@ async fn a_missing_private_file_or_folder_stops_start_up_naming_the_form() {
     );
     let mut escaping = fixtures::ebook_form();
     escaping["asset"]["url"] = json!("/../secrets.txt");
-    let forms =
-        leadform_intake::forms::FormRegistry::from_definitions(vec![serde_json::from_value(
-            escaping,
-        )
-        .unwrap()])
-        .unwrap();
+    let forms = registry_of(&escaping);
     let error = leadform_intake::gated_assets::GatedAssets::load(&forms, Some(empty.path()))
         .unwrap_err()
         .to_string();

@@ -30,7 +30,7 @@ async fn a_valid_lead_is_readable_from_a_fresh_store_when_201_arrives() {
         let leads = handler.stored_leads().await;
         assert_eq!(leads.len(), 1);
         assert_eq!(leads[0].id, answer["id"].as_i64().unwrap());
-        assert_eq!(leads[0].intent, "contact_request");
+        assert_eq!(leads[0].intent.as_str(), "contact_request");
         assert!(!leads[0].is_spam);
         assert_eq!(
             leads[0].lead.fields["form_variant"], "test-v1",
@@ -426,7 +426,7 @@ async fn intent_follows_the_form_kind_and_the_asset_is_revealed_only_after_submi
         .stored_leads()
         .await
         .into_iter()
-        .map(|l| l.intent)
+        .map(|l| l.intent.to_string())
         .collect();
     assert_eq!(intents, ["content_download", "contact_request"]);
 }

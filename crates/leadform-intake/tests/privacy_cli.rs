@@ -6,20 +6,8 @@ mod support;
 use reqwest::StatusCode;
 use serde_json::Value;
 use support::fixtures::{contact_lead, ebook_lead};
+use support::process::{run_cli, CliOutput};
 use support::{backends, TestHandler, TestOptions};
-
-async fn run_cli(args: &[&str]) -> (bool, String, String) {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
-        .args(args)
-        .output()
-        .await
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 #[tokio::test]
 async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
@@ -37,8 +25,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
             assert_eq!(handler.post_lead(&body).await.status(), StatusCode::CREATED);
         }
 
-        let (ok, stdout, stderr) =
-            run_cli(&["export", "--db", &handler.db, "--email", " Ada@example.COM"]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&["export", "--db", &handler.db, "--email", " Ada@example.COM"]).await;
         assert!(ok, "{backend:?}: {stderr}");
         let record: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(record["email"], "ada@example.com");
@@ -68,7 +59,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
         assert_eq!(deliveries[0]["lead_id"], leads[1]["id"]);
         assert!(!stdout.contains("bob@example.com"), "{stdout}");
 
-        let (ok, stdout, stderr) = run_cli(&[
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&[
             "export",
             "--db",
             &handler.db,
@@ -85,8 +80,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
             "a header and Ada's two leads: {stdout}"
         );
 
-        let (ok, stdout, stderr) =
-            run_cli(&["forget", "--db", &handler.db, "--email", "ADA@EXAMPLE.COM"]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&["forget", "--db", &handler.db, "--email", "ADA@EXAMPLE.COM"]).await;
         assert!(ok, "{backend:?}: {stderr}");
         assert_eq!(
             stdout,
@@ -95,7 +93,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
         );
 
         // The export shows the tombstones: when, and no values.
-        let (ok, stdout, _) = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            ..
+        } = run_cli(&["export", "--db", &handler.db, "--format", "json"]).await;
         assert!(ok);
         let all: Vec<Value> = serde_json::from_str(&stdout).unwrap();
         assert_eq!(all.len(), 3, "tombstones stay: {stdout}");
@@ -113,21 +115,25 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
             !stdout.to_lowercase().contains("ada@example.com"),
             "{stdout}"
         );
-        let (_, csv, _) = run_cli(&["export", "--db", &handler.db]).await;
+        let CliOutput { stdout: csv, .. } = run_cli(&["export", "--db", &handler.db]).await;
         assert!(!csv.to_lowercase().contains("ada@example.com"), "{csv}");
         assert!(
             csv.lines().next().unwrap().contains("\"erased_at\""),
             "{csv}"
         );
 
-        let (_, outbox, _) = run_cli(&["outbox", "list", "--db", &handler.db]).await;
+        let CliOutput { stdout: outbox, .. } =
+            run_cli(&["outbox", "list", "--db", &handler.db]).await;
         assert!(
             outbox.contains("cancelled: the lead was erased at"),
             "{outbox}"
         );
         // An operator replaying dead deliveries cannot send an erased lead again.
-        let (ok, stdout, stderr) =
-            run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
+        let CliOutput {
+            success: ok,
+            stdout,
+            stderr,
+        } = run_cli(&["outbox", "retry", "--db", &handler.db, "--dead"]).await;
         assert!(ok, "{stderr}");
         assert_eq!(stdout, "0 dead deliveries are pending again\n");
         let cancelled = handler
@@ -137,7 +143,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
             .unwrap();
         assert_eq!(cancelled.len(), 1, "{cancelled:?}");
         let id = cancelled[0].id.to_string();
-        let (ok, _, stderr) = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
+        let CliOutput {
+            success: ok,
+            stderr,
+            ..
+        } = run_cli(&["outbox", "retry", "--db", &handler.db, &id]).await;
         assert!(!ok);
         assert!(
             stderr.contains("cancelled because its lead was erased"),
@@ -156,7 +166,11 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
                 "nobody@example.com",
             ],
         ] {
-            let (ok, stdout, stderr) = run_cli(&args).await;
+            let CliOutput {
+                success: ok,
+                stdout,
+                stderr,
+            } = run_cli(&args).await;
             assert!(!ok, "{args:?}: {stdout}");
             assert!(
                 stderr.contains("nothing is stored for"),
@@ -187,7 +201,11 @@ async fn an_access_request_can_name_the_consent_wording_of_each_lead() {
         StatusCode::CREATED
     );
     let forms = handler.dir.path().join("forms").display().to_string();
-    let (ok, stdout, stderr) = run_cli(&[
+    let CliOutput {
+        success: ok,
+        stdout,
+        stderr,
+    } = run_cli(&[
         "export",
         "--db",
         &handler.db,
@@ -211,11 +229,18 @@ async fn an_access_request_can_name_the_consent_wording_of_each_lead() {
     );
 
     // Without the folder the record is the store's alone.
-    let (ok, stdout, _) =
-        run_cli(&["export", "--db", &handler.db, "--email", "ada@example.com"]).await;
+    let CliOutput {
+        success: ok,
+        stdout,
+        ..
+    } = run_cli(&["export", "--db", &handler.db, "--email", "ada@example.com"]).await;
     assert!(ok);
     assert!(!stdout.contains("consent_text"), "{stdout}");
-    let (ok, _, stderr) = run_cli(&["export", "--db", &handler.db, "--forms", &forms]).await;
+    let CliOutput {
+        success: ok,
+        stderr,
+        ..
+    } = run_cli(&["export", "--db", &handler.db, "--forms", &forms]).await;
     assert!(!ok, "--forms without --email means nothing");
     assert!(stderr.contains("--email"), "{stderr}");
     handler.stop().await;

@@ -4,8 +4,8 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::fixtures::{self, ebook_lead, LISTED_ORIGIN};
-use support::{set_cookies, visitor_cookie, TestHandler};
+use support::fixtures::{self, contact_lead, ebook_lead, LISTED_ORIGIN};
+use support::{set_cookies, visitor_cookie, visitor_id_of, TestHandler};
 
 async fn get_profile(handler: &TestHandler, form: &str, cookie: Option<&str>) -> reqwest::Response {
     let mut request = handler
@@ -198,4 +198,18 @@ async fn profile_requests_follow_the_forms_allow_list() {
     assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
     let answer: serde_json::Value = missing.json().await.unwrap();
     assert_eq!(answer["error"]["code"], "missing_parameter");
+}
+
+#[tokio::test]
+async fn a_cached_widget_sending_its_own_visitor_id_is_answered_and_the_cookie_decides() {
+    let handler = TestHandler::start().await;
+    let planted = "0f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
+    let mut body = contact_lead("ada@example.com");
+    body["visitor_id"] = json!(planted);
+    let response = handler.post_lead(&body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = visitor_cookie(&response).expect("a remembered visitor gets the cookie");
+    let stored = handler.stored_leads().await[0].lead.visitor_id.clone();
+    assert_eq!(stored.as_deref(), Some(visitor_id_of(&cookie)));
+    assert_ne!(stored.as_deref(), Some(planted));
 }

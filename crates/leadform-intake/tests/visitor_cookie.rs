@@ -31,7 +31,7 @@ async fn a_planted_unsigned_id_gets_a_fresh_signed_one_and_no_profile() {
     let handler = TestHandler::start().await;
     let cookie = ada_downloads(&handler).await;
     let ada = visitor_id_of(&cookie).to_owned();
-    assert!(leadform_core::submission::is_uuid_v4(&ada), "{cookie}");
+    assert!(leadform_core::sanitize::is_uuid_v4(&ada), "{cookie}");
     assert!(
         cookie.len() > "leadform_vid=".len() + 36 + 1,
         "signed: {cookie}"

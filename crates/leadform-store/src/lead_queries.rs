@@ -9,7 +9,7 @@ use crate::deliveries::{delivery_from_row, LIST_SQL};
 use crate::lead_work::{ClosedReason, LeadStatus};
 use crate::model::DeliveryRecord;
 use crate::Store;
-use leadform_core::LeadSubmission;
+use leadform_core::{Intent, LeadSubmission};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -29,8 +29,7 @@ pub struct LeadFilter {
     pub form_id: Option<String>,
     pub campaign_id: Option<String>,
     pub lead_source: Option<String>,
-    /// `contact_request` or `content_download`.
-    pub intent: Option<String>,
+    pub intent: Option<Intent>,
     pub status: Option<LeadStatus>,
     /// Received at or after (ms since the epoch).
     pub received_from_ms: Option<i64>,
@@ -66,7 +65,7 @@ pub struct LeadSummary {
     pub id: i64,
     pub submission_id: String,
     pub form_id: String,
-    pub intent: String,
+    pub intent: Intent,
     pub email: Option<String>,
     pub campaign_id: Option<String>,
     pub lead_source: Option<String>,
@@ -180,12 +179,18 @@ fn where_clause(filter: &LeadFilter, dialect: Dialect) -> (String, Vec<Bound>) {
         ("l.form_id = {}", &filter.form_id),
         ("l.campaign_id = {}", &filter.campaign_id),
         ("l.lead_source = {}", &filter.lead_source),
-        ("l.intent = {}", &filter.intent),
     ];
     for (condition, value) in text_filters {
         if let Some(value) = value {
             push(condition, Bound::Text(value.clone()), &mut values);
         }
+    }
+    if let Some(intent) = filter.intent {
+        push(
+            "l.intent = {}",
+            Bound::Text(intent.as_str().into()),
+            &mut values,
+        );
     }
     if let Some(status) = filter.status {
         push(
@@ -283,7 +288,10 @@ macro_rules! summary_from_row {
             id,
             submission_id: row.try_get("submission_id").map_err(&read)?,
             form_id: row.try_get("form_id").map_err(&read)?,
-            intent: row.try_get("intent").map_err(&read)?,
+            intent: $crate::intent_column::read_intent(
+                id,
+                row.try_get::<&str, _>("intent").map_err(&read)?,
+            )?,
             email: row.try_get("email").map_err(&read)?,
             campaign_id: row.try_get("campaign_id").map_err(&read)?,
             lead_source: row.try_get("lead_source").map_err(&read)?,

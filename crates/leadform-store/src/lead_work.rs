@@ -5,6 +5,7 @@ use crate::audit::{insert_audit, AuditAction};
 use crate::backend::{with_backend, BeginWrite};
 use crate::console_error::ConsoleStoreError;
 use crate::model::NewDelivery;
+use crate::spam_flag::set_spam_flag;
 use crate::Store;
 use serde::Serialize;
 
@@ -284,16 +285,7 @@ impl Store {
                 .begin_write()
                 .await
                 .map_err(fail("begin marking spam"))?;
-            let updated = sqlx::query("UPDATE leads SET is_spam = $1 WHERE id = $2")
-                .bind(true)
-                .bind(lead_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(fail("flag the lead as spam"))?
-                .rows_affected();
-            if updated == 0 {
-                return Err(ConsoleStoreError::UnknownLead(lead_id));
-            }
+            set_spam_flag(&mut tx, lead_id, true).await?;
             let cancelled =
                 sqlx::query("DELETE FROM deliveries WHERE lead_id = $1 AND status = 'pending'")
                     .bind(lead_id)
@@ -332,16 +324,7 @@ impl Store {
                 .begin_write()
                 .await
                 .map_err(fail("begin marking not spam"))?;
-            let updated = sqlx::query("UPDATE leads SET is_spam = $1 WHERE id = $2")
-                .bind(false)
-                .bind(lead_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(fail("clear the spam flag"))?
-                .rows_affected();
-            if updated == 0 {
-                return Err(ConsoleStoreError::UnknownLead(lead_id));
-            }
+            set_spam_flag(&mut tx, lead_id, false).await?;
             let mut queued = 0;
             for delivery in deliveries {
                 let destination_index =

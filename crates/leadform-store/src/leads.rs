@@ -66,7 +66,10 @@ macro_rules! stored_lead_from_row {
             id,
             submission_id: row.try_get("submission_id").map_err(&read)?,
             form_id: row.try_get("form_id").map_err(&read)?,
-            intent: row.try_get("intent").map_err(&read)?,
+            intent: $crate::intent_column::read_intent(
+                id,
+                row.try_get::<&str, _>("intent").map_err(&read)?,
+            )?,
             email: row.try_get("email").map_err(&read)?,
             person_id: row.try_get("person_id").map_err(&read)?,
             first_for_person: row.try_get("first_for_person").map_err(&read)?,

@@ -16,6 +16,7 @@ mod erasure_steps;
 mod error;
 // Issue 7: form tokens already spent and the shared signing secret.
 mod form_tokens;
+mod intent_column;
 mod leads;
 mod legacy_webhooks;
 mod migrations;
@@ -39,11 +40,14 @@ mod login_throttle;
 mod passwords;
 mod secrets;
 mod sessions;
+mod spam_flag;
 mod users;
 
 use backend::Backend;
 
 pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRecord};
+// The one wall clock in milliseconds, shared with the handler (core cannot: no clock on wasm).
+pub use clock::now_ms;
 pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;

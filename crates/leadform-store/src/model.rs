@@ -81,7 +81,7 @@ pub struct StoredLead {
     pub id: i64,
     pub submission_id: String,
     pub form_id: String,
-    pub intent: String,
+    pub intent: Intent,
     /// The lowercased email that links the lead to a person, whichever field carried it.
     pub email: Option<String>,
     pub person_id: Option<i64>,

@@ -550,7 +550,7 @@ async fn the_leads_list_filters_pages_and_links_a_persons_leads() {
         );
         assert_eq!(
             ids(LeadFilter {
-                intent: Some("content_download".into()),
+                intent: Some(leadform_core::Intent::ContentDownload),
                 ..Default::default()
             })
             .await,

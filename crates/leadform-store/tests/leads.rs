@@ -34,7 +34,7 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
         assert_eq!(stored.id, lead_id);
         assert_eq!(stored.submission_id, id);
         assert_eq!(stored.form_id, "contact-us");
-        assert_eq!(stored.intent, "contact_request");
+        assert_eq!(stored.intent, Intent::ContactRequest);
         assert_eq!(stored.received_at, "2026-11-23T07:05:06.123Z");
         assert_eq!(stored.lead.fields["email"], "Ada@Example.com");
         assert_eq!(

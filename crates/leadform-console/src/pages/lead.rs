@@ -164,7 +164,7 @@ fn values_section(state: &ConsoleState, detail: &LeadDetail) -> Markup {
             h2 { "Where it came from" }
             dl.values {
                 dt { "Received" } dd { (short_time(&detail.summary.received_at)) }
-                dt { "Form" } dd { (form.map_or(detail.summary.form_id.as_str(), |f| f.title.as_str())) " · " (intent_label(&detail.summary.intent)) }
+                dt { "Form" } dd { (form.map_or(detail.summary.form_id.as_str(), |f| f.title.as_str())) " · " (intent_label(detail.summary.intent)) }
                 dt { "Campaign id" } dd { (detail.summary.campaign_id.as_deref().unwrap_or("—")) }
                 dt { "Lead source" } dd { (detail.summary.lead_source.as_deref().unwrap_or("—")) }
                 dt { "Page" } dd.break { (lead.page_url) }

@@ -10,6 +10,7 @@ use crate::state::ConsoleState;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use leadform_core::Intent;
 use leadform_store::{LeadStatus, LeadSummary};
 use maud::{html, Markup};
 
@@ -108,7 +109,7 @@ fn lead_row(state: &ConsoleState, lead: &LeadSummary) -> Markup {
                 @if !name.is_empty() { br; span.muted { (lead.email.as_deref().unwrap_or("")) } }
                 @if lead.is_spam { " " span.badge.spam { "spam" } }
             }
-            td { (form_title) br; span.muted { (intent_label(&lead.intent)) } }
+            td { (form_title) br; span.muted { (intent_label(lead.intent)) } }
             td { (lead.campaign_id.as_deref().unwrap_or("—")) }
             td { (lead.lead_source.as_deref().unwrap_or("—")) }
             td { span class={ "badge status-" (lead.status.as_str()) } { (lead.status.label()) } }
@@ -117,11 +118,10 @@ fn lead_row(state: &ConsoleState, lead: &LeadSummary) -> Markup {
     }
 }
 
-pub fn intent_label(intent: &str) -> &str {
+pub fn intent_label(intent: Intent) -> &'static str {
     match intent {
-        "contact_request" => "Contact request",
-        "content_download" => "Content download",
-        other => other,
+        Intent::ContactRequest => "Contact request",
+        Intent::ContentDownload => "Content download",
     }
 }
 
@@ -149,8 +149,9 @@ fn filter_form(state: &ConsoleState, query: &LeadsQuery) -> Markup {
                 label for="f-intent" { "Intent" }
                 select #f-intent name="intent" {
                     (option("", "Any", &query.intent))
-                    (option("contact_request", "Contact request", &query.intent))
-                    (option("content_download", "Content download", &query.intent))
+                    @for intent in [Intent::ContactRequest, Intent::ContentDownload] {
+                        (option(intent.as_str(), intent_label(intent), &query.intent))
+                    }
                 }
             }
             div.field {

@@ -3,8 +3,7 @@
 
 use super::{Destination, FieldKind, FormDefinition, FormKind, StoragePolicy};
 use crate::error::DefinitionError;
-use crate::sanitize::clean_http_url;
-use crate::submission::check_hidden_value;
+use crate::sanitize::{check_hidden_value, clean_http_url};
 use std::collections::BTreeSet;
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
 
@@ -252,10 +251,6 @@ pub(super) fn http_url(value: &str) -> Result<(), ValidationError> {
     (clean_http_url(value, 2000).as_deref() == Some(value))
         .then_some(())
         .ok_or_else(|| failure("url", "must be an http:// or https:// URL"))
-}
-
-pub(super) fn http_url_required(value: &str) -> Result<(), ValidationError> {
-    http_url(value)
 }
 
 /// An absolute http(s) URL, or a root-relative path (`/assets/x.pdf`) resolved against the handler.

@@ -220,7 +220,7 @@ pub struct PardotDestination {
     #[serde(default)]
     #[validate(custom(function = "super::destination_id::explicit_id"))]
     pub id: Option<String>,
-    #[validate(custom(function = "super::check::http_url_required"))]
+    #[validate(custom(function = "super::check::http_url"))]
     pub url: String,
     /// Leadform field name → the handler's external field name; fields not named are sent under
     /// their own name, and `null` leaves a field out.
@@ -239,7 +239,7 @@ pub struct WebhookDestination {
     #[serde(default)]
     #[validate(custom(function = "super::destination_id::explicit_id"))]
     pub id: Option<String>,
-    #[validate(custom(function = "super::check::http_url_required"))]
+    #[validate(custom(function = "super::check::http_url"))]
     pub url: String,
     /// Name of the environment variable holding the HMAC secret. The secret itself never goes in
     /// a definition file.

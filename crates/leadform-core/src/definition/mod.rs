@@ -9,6 +9,7 @@ mod destination;
 mod destination_id;
 mod field;
 mod field_map;
+mod hidden_values;
 mod lead_event;
 mod marketo_check;
 mod public;
@@ -25,12 +26,12 @@ pub use field_map::{
     FieldMap, FieldMapping, HUBSPOT_DEFAULT_FIELD_MAP, MARKETO_DEFAULT_FIELD_MAP,
     SALESFORCE_DEFAULT_FIELD_MAP, VENDOR_EMAIL_NAME,
 };
+pub use hidden_values::HiddenValues;
 pub use lead_event::{default_webhook_events, LeadEvent};
 pub use public::{PublicAsset, PublicFormDefinition};
 pub use translation::{FieldTranslation, FormTranslation};
 
 use crate::error::DefinitionError;
-use crate::submission::HiddenValues;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -249,9 +250,10 @@ impl FormDefinition {
 
     /// `true` when `origin` (as sent in the `Origin` header) may embed this form.
     pub fn allows_origin(&self, origin: &str) -> bool {
+        // The listed origins lost their one trailing slash when the definition was read.
         let origin = origin.trim_end_matches('/');
         self.allowed_origins
             .iter()
-            .any(|allowed| allowed.trim_end_matches('/').eq_ignore_ascii_case(origin))
+            .any(|allowed| allowed.eq_ignore_ascii_case(origin))
     }
 }

@@ -3,10 +3,10 @@
 //! It leaves out what a visitor must not see: the gated asset's URL (revealed only after a
 //! submission), the CRM destinations, and the allow-lists.
 
+use super::HiddenValues;
 use super::{
     ConsentDefinition, FieldDefinition, FormDefinition, FormKind, ProgressivePolicy, StoragePolicy,
 };
-use crate::submission::HiddenValues;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

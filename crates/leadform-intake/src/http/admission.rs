@@ -3,7 +3,7 @@
 //! JSON and the fallback form as HTML pages, so this returns what went wrong and each route words it.
 
 use super::cookies::cookie_value;
-use super::cors::{judge_origin, OriginVerdict};
+use super::cors::{judge_origin, judge_origin_value, OriginVerdict};
 use super::errors::ApiError;
 use super::own_origin::OwnOrigin;
 use super::visitor::SignedVisitor;
@@ -29,7 +29,7 @@ pub enum SenderPage {
 
 /// Why a submission was turned away before its fields were read.
 #[derive(Debug)]
-pub enum Refusal {
+pub enum NotAdmitted {
     /// The sending page is neither the handler's own nor listed by the form.
     Origin(ApiError),
     RateLimited {
@@ -37,11 +37,13 @@ pub enum Refusal {
     },
 }
 
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
+impl From<NotAdmitted> for ApiError {
+    fn from(refusal: NotAdmitted) -> Self {
         match refusal {
-            Refusal::Origin(error) => error,
-            Refusal::RateLimited { retry_after_secs } => ApiError::RateLimited { retry_after_secs },
+            NotAdmitted::Origin(error) => error,
+            NotAdmitted::RateLimited { retry_after_secs } => {
+                ApiError::RateLimited { retry_after_secs }
+            }
         }
     }
 }
@@ -61,14 +63,14 @@ pub fn admit(
     headers: &HeaderMap,
     form: &FormDefinition,
     sender_page: SenderPage,
-) -> Result<Admitted, Refusal> {
+) -> Result<Admitted, NotAdmitted> {
     let verdict =
-        judge_sender(headers, &state.own_origin, form, sender_page).map_err(Refusal::Origin)?;
+        judge_sender(headers, &state.own_origin, form, sender_page).map_err(NotAdmitted::Origin)?;
     let client_ip = state.trusted_proxies.client_ip(peer, headers);
     state
         .rate_limiter
         .check(client_ip)
-        .map_err(|retry_after_secs| Refusal::RateLimited { retry_after_secs })?;
+        .map_err(|retry_after_secs| NotAdmitted::RateLimited { retry_after_secs })?;
     Ok(Admitted { verdict, client_ip })
 }
 
@@ -88,9 +90,7 @@ fn judge_sender(
         let Some(referer_origin) = referer_origin else {
             return Ok(OriginVerdict::Absent);
         };
-        let mut with_origin = headers.clone();
-        with_origin.insert(header::ORIGIN, referer_origin);
-        return judge_origin(&with_origin, own_origin, is_listed);
+        return judge_origin_value(Some(&referer_origin), headers, own_origin, is_listed);
     }
     judge_origin(headers, own_origin, is_listed)
 }

@@ -14,7 +14,7 @@
 use super::own_origin::OwnOrigin;
 use crate::signing::{Purpose, SigningKey};
 use axum::http::{header, HeaderMap, HeaderValue};
-use leadform_core::submission::is_uuid_v4;
+use leadform_core::sanitize::is_uuid_v4;
 
 /// The cookie's name without `Secure` (loopback demos over plain http).
 pub const VISITOR_COOKIE: &str = "leadform_vid";
@@ -49,10 +49,6 @@ pub fn visitor_id(headers: &HeaderMap, own_origin: &OwnOrigin, key: &SigningKey)
     let value = cookie_value(headers, visitor_cookie_name(headers, own_origin))?;
     let (id, signature) = value.split_once('.')?;
     (is_uuid_v4(id) && key.verify(Purpose::VisitorId, id, signature)).then(|| id.to_owned())
-}
-
-pub fn new_visitor_id() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// `Set-Cookie` for the visitor id, signed, `Secure` and `__Host-` when [`is_secure`] says so.
@@ -103,7 +99,7 @@ fn cookie_header(text: &str) -> HeaderValue {
 }
 
 fn is_loopback_host(headers: &HeaderMap) -> bool {
-    let Some(host) = super::cors::request_host(headers) else {
+    let Some(host) = super::own_origin::request_host(headers) else {
         return false;
     };
     let name = if host.starts_with('[') {

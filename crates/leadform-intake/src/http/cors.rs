@@ -40,7 +40,18 @@ pub fn judge_origin(
     own_origin: &OwnOrigin,
     is_listed: impl Fn(&str) -> bool,
 ) -> Result<OriginVerdict, ApiError> {
-    let Some(origin) = headers.get(header::ORIGIN) else {
+    judge_origin_value(headers.get(header::ORIGIN), headers, own_origin, is_listed)
+}
+
+/// Checks `origin` as if it were the request's `Origin` (a form post's `Referer` stands in for a
+/// missing one); `headers` give the `Host` the handler was addressed by.
+pub fn judge_origin_value(
+    origin: Option<&HeaderValue>,
+    headers: &HeaderMap,
+    own_origin: &OwnOrigin,
+    is_listed: impl Fn(&str) -> bool,
+) -> Result<OriginVerdict, ApiError> {
+    let Some(origin) = origin else {
         return Ok(OriginVerdict::Absent);
     };
     let origin = origin
@@ -58,23 +69,10 @@ pub fn judge_origin(
     ))
 }
 
-/// The `Host` header, as the browser addressed this handler (`127.0.0.1:8080`).
-pub fn request_host(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::HOST).and_then(|h| h.to_str().ok())
-}
-
-/// `http://127.0.0.1:8080` is same-origin with a request whose `Host` is `127.0.0.1:8080`.
-/// The scheme is not compared: behind TLS termination the handler itself only sees http.
-pub fn is_same_origin(origin: &str, host: Option<&str>) -> bool {
-    let Some(host) = host else { return false };
-    origin.split_once("://").is_some_and(|(scheme, rest)| {
-        matches!(scheme, "http" | "https") && rest.trim_end_matches('/').eq_ignore_ascii_case(host)
-    })
-}
-
 /// Adds the CORS answer headers for an allowed request.
 pub fn add_cors_headers(headers: &mut HeaderMap, verdict: &OriginVerdict) {
-    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    // Appended: the answer may vary by other headers as well (`Accept-Language`).
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
     if let Some(origin) = verdict.origin() {
         if let Ok(value) = HeaderValue::from_str(origin) {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
@@ -93,47 +91,27 @@ pub fn preflight(
     is_listed: impl Fn(&str) -> bool,
 ) -> Response {
     match judge_origin(headers, own_origin, is_listed) {
-        Ok(verdict) => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            let out = response.headers_mut();
-            add_cors_headers(out, &verdict);
-            out.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
-            );
-            out.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Content-Type"),
-            );
-            out.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from(PREFLIGHT_MAX_AGE_SECS),
-            );
-            response
-        }
+        Ok(verdict) => preflight_answer(&verdict),
         Err(refusal) => refusal.into_response(),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_origin_compares_host_and_port() {
-        assert!(is_same_origin(
-            "http://127.0.0.1:8080",
-            Some("127.0.0.1:8080")
-        ));
-        assert!(is_same_origin(
-            "https://Forms.Example.com",
-            Some("forms.example.com")
-        ));
-        assert!(!is_same_origin(
-            "http://127.0.0.1:8081",
-            Some("127.0.0.1:8080")
-        ));
-        assert!(!is_same_origin("null", Some("127.0.0.1:8080")));
-        assert!(!is_same_origin("http://127.0.0.1:8080", None));
-    }
+/// 204 for a preflight whose origin passed: the methods and headers it may use, and for how long.
+pub fn preflight_answer(verdict: &OriginVerdict) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let out = response.headers_mut();
+    add_cors_headers(out, verdict);
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from(PREFLIGHT_MAX_AGE_SECS),
+    );
+    response
 }

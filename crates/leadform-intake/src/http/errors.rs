@@ -53,6 +53,12 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// 404 for the form id a request named; only its first 64 characters are echoed, so a
+    /// hostile id cannot bloat the answer.
+    pub fn unknown_form(id: &str) -> Self {
+        ApiError::UnknownForm(id.chars().take(64).collect())
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod assets;
+pub mod checked_origin;
 pub mod client_address;
 pub mod cookies;
 pub mod cors;

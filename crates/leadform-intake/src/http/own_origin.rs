@@ -5,8 +5,7 @@
 //! (`proxy_pass http://127.0.0.1:8080`) the handler sees `Host: 127.0.0.1:8080` instead of the
 //! address visitors use, so `--public-url https://forms.example.com` states it once.
 
-use super::cors::{is_same_origin, request_host};
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -139,6 +138,20 @@ fn is_host(host: &str) -> bool {
     }
 }
 
+/// The `Host` header, as the browser addressed this handler (`127.0.0.1:8080`).
+pub fn request_host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok())
+}
+
+/// `http://127.0.0.1:8080` is same-origin with a request whose `Host` is `127.0.0.1:8080`.
+/// The scheme is not compared: behind TLS termination the handler itself only sees http.
+pub fn is_same_origin(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    origin.split_once("://").is_some_and(|(scheme, rest)| {
+        matches!(scheme, "http" | "https") && rest.trim_end_matches('/').eq_ignore_ascii_case(host)
+    })
+}
+
 /// How the handler tells its own origin from an embedding site's.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum OwnOrigin {
@@ -239,5 +252,23 @@ mod tests {
         let by_host = OwnOrigin::RequestHost;
         assert!(by_host.is_own("http://127.0.0.1:8080", &headers));
         assert!(!by_host.is_own("https://forms.example.com", &headers));
+    }
+
+    #[test]
+    fn same_origin_compares_host_and_port() {
+        assert!(is_same_origin(
+            "http://127.0.0.1:8080",
+            Some("127.0.0.1:8080")
+        ));
+        assert!(is_same_origin(
+            "https://Forms.Example.com",
+            Some("forms.example.com")
+        ));
+        assert!(!is_same_origin(
+            "http://127.0.0.1:8081",
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!is_same_origin("null", Some("127.0.0.1:8080")));
+        assert!(!is_same_origin("http://127.0.0.1:8080", None));
     }
 }

@@ -7,13 +7,13 @@
 //! form that visitor submitted allowed remembering them (its storage policy, with consent where
 //! it requires consent).
 
-use super::cors::{add_cors_headers, judge_origin};
+use super::checked_origin::{PageOrigin, WithCors};
 use super::errors::ApiError;
 use super::visitor::SignedVisitor;
 use super::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use leadform_scoring::ScoreEventKind;
 use leadform_store::NewScoreEvent;
@@ -50,16 +50,10 @@ pub async fn post_page_view(
     State(state): State<AppState>,
     GlobalPrivacyControl(opted_out): GlobalPrivacyControl,
     SignedVisitor(visitor): SignedVisitor,
-    headers: HeaderMap,
-    body: String,
-) -> Result<Response, ApiError> {
     // A page view only ever comes from a browser, so a missing Origin is refused as well.
-    if headers.get(axum::http::header::ORIGIN).is_none() {
-        return Err(ApiError::OriginNotAllowed("(no Origin header)".into()));
-    }
-    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
-        state.forms.any_allows_origin(origin)
-    })?;
+    PageOrigin(verdict): PageOrigin,
+    body: String,
+) -> Result<WithCors<Response>, ApiError> {
     let view: PageView =
         serde_json::from_str(&body).map_err(|error| ApiError::MalformedJson(error.to_string()))?;
     let page_url = view.page_url.trim();
@@ -75,9 +69,10 @@ pub async fn post_page_view(
             record_visit(&state, &visitor, page_url).await?;
         }
     }
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    add_cors_headers(response.headers_mut(), &verdict);
-    Ok(response)
+    Ok(WithCors::allowed(
+        verdict,
+        StatusCode::NO_CONTENT.into_response(),
+    ))
 }
 
 /// The person behind a signed visitor id whose behaviour may be scored: one the handler knows from

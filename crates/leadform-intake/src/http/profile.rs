@@ -6,40 +6,27 @@
 //! send without `Origin` but with `Sec-Fetch-Site: same-origin`. Anything else (curl, a server, an
 //! old browser) is refused. It shows only the asking form's fields, never another form's answers.
 
-use super::cookies::{expire_visitor_cookie, new_visitor_id, set_visitor_cookie};
-use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight, OriginVerdict};
+use super::checked_origin::{ProfileOrigin, WithCors};
+use super::cookies::{expire_visitor_cookie, set_visitor_cookie};
+use super::cors::{preflight_answer, OriginVerdict};
 use super::errors::ApiError;
 use super::visitor::SignedVisitor;
 use super::AppState;
-use axum::extract::{Query, State};
+use crate::visitor_id::new_visitor_id;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leadform_core::{FormDefinition, KnownProfile, StoragePolicy};
-use serde::Deserialize;
 use std::sync::Arc;
-
-#[derive(Debug, Deserialize)]
-pub struct ProfileQuery {
-    /// Selects the form whose allow-list and prefill rules apply.
-    pub form: Option<String>,
-}
 
 pub async fn get_profile(
     State(state): State<AppState>,
-    Query(query): Query<ProfileQuery>,
+    ProfileOrigin { form, verdict }: ProfileOrigin,
     SignedVisitor(cookie): SignedVisitor,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let form_id = query.form.ok_or(ApiError::MissingParameter("form"))?;
-    let form = state
-        .forms
-        .get(&form_id)
-        .cloned()
-        .ok_or_else(|| ApiError::UnknownForm(form_id.chars().take(64).collect()))?;
-    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
-        form.allows_origin(origin)
-    })?;
+) -> Result<WithCors<Response>, ApiError> {
+    let form = form.ok_or(ApiError::MissingParameter("form"))?;
     if verdict == OriginVerdict::Absent && !is_same_origin_fetch(&headers) {
         return Err(ApiError::OriginRequired);
     }
@@ -56,14 +43,14 @@ pub async fn get_profile(
         (StoragePolicy::AfterConsent, None) => KnownProfile::default(),
     };
     let mut response = Json(profile).into_response();
-    finish(&mut response, &verdict);
+    not_stored(&mut response);
     if let Some(visitor) = new_cookie {
         response.headers_mut().append(
             header::SET_COOKIE,
             set_visitor_cookie(&headers, &state.own_origin, &state.signing_key, &visitor),
         );
     }
-    Ok(response)
+    Ok(WithCors::allowed(verdict, response))
 }
 
 async fn display_profile(
@@ -98,24 +85,10 @@ fn is_same_origin_fetch(headers: &HeaderMap) -> bool {
 /// "Not you?": forget the visitor's stored profile and drop the cookie.
 pub async fn forget_profile(
     State(state): State<AppState>,
-    Query(query): Query<ProfileQuery>,
+    ProfileOrigin { verdict, .. }: ProfileOrigin,
     SignedVisitor(visitor): SignedVisitor,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let verdict = match query.form.as_deref() {
-        Some(id) => {
-            let form = state
-                .forms
-                .get(id)
-                .ok_or_else(|| ApiError::UnknownForm(id.chars().take(64).collect()))?;
-            judge_origin(&headers, &state.own_origin, |origin| {
-                form.allows_origin(origin)
-            })?
-        }
-        None => judge_origin(&headers, &state.own_origin, |origin| {
-            state.forms.any_allows_origin(origin)
-        })?,
-    };
+) -> Result<WithCors<Response>, ApiError> {
     if let Some(visitor) = visitor {
         state
             .store
@@ -132,34 +105,22 @@ pub async fn forget_profile(
         );
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
-    finish(&mut response, &verdict);
+    not_stored(&mut response);
     response.headers_mut().append(
         header::SET_COOKIE,
         expire_visitor_cookie(&headers, &state.own_origin),
     );
-    Ok(response)
+    Ok(WithCors::allowed(verdict, response))
 }
 
-fn finish(response: &mut Response, verdict: &OriginVerdict) {
-    add_cors_headers(response.headers_mut(), verdict);
-    // The answer depends on the cookie: no shared cache may keep it.
+/// The answer depends on the cookie: no shared cache may keep it.
+fn not_stored(response: &mut Response) {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-pub async fn preflight(
-    State(state): State<AppState>,
-    Query(query): Query<ProfileQuery>,
-    headers: HeaderMap,
-) -> Response {
-    match query.form.as_deref().map(|id| state.forms.get(id)) {
-        Some(Some(form)) => cors_preflight(&headers, &state.own_origin, |origin| {
-            form.allows_origin(origin)
-        }),
-        Some(None) => ApiError::UnknownForm("(unknown)".into()).into_response(),
-        None => cors_preflight(&headers, &state.own_origin, |origin| {
-            state.forms.any_allows_origin(origin)
-        }),
-    }
+/// `OPTIONS /v1/profile`: for the form named by `?form=`, or for any form when none is.
+pub async fn preflight(ProfileOrigin { verdict, .. }: ProfileOrigin) -> Response {
+    preflight_answer(&verdict)
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use leadform_core::Intent;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -52,7 +53,8 @@ struct VolumeGroup {
     week: usize,
     campaign_id: Option<String>,
     lead_source: Option<String>,
-    intent: String,
+    /// `None` for text the handler never writes: counted in the series, in neither intent.
+    intent: Option<Intent>,
     form_id: String,
     is_spam: bool,
     leads: u64,
@@ -92,7 +94,11 @@ pub(crate) async fn lead_volume(
                     week: usize::try_from(week).unwrap_or(usize::MAX),
                     campaign_id: row.try_get("campaign_id").map_err(&read)?,
                     lead_source: row.try_get("lead_source").map_err(&read)?,
-                    intent: row.try_get("intent").map_err(&read)?,
+                    intent: row
+                        .try_get::<&str, _>("intent")
+                        .map_err(&read)?
+                        .parse()
+                        .ok(),
                     form_id: row.try_get("form_id").map_err(&read)?,
                     is_spam: row.try_get("is_spam").map_err(&read)?,
                     leads: u64::try_from(leads).unwrap_or(0),
@@ -115,10 +121,10 @@ fn summarise(groups: &[VolumeGroup], week_count: usize) -> LeadVolume {
             form.1 += group.leads;
             continue;
         }
-        match group.intent.as_str() {
-            "contact_request" => intent_split.contact_requests += group.leads,
-            "content_download" => intent_split.content_downloads += group.leads,
-            _ => {}
+        match group.intent {
+            Some(Intent::ContactRequest) => intent_split.contact_requests += group.leads,
+            Some(Intent::ContentDownload) => intent_split.content_downloads += group.leads,
+            None => {}
         }
         for (series, name) in [
             (&mut by_campaign, &group.campaign_id),

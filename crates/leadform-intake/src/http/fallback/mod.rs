@@ -12,7 +12,7 @@
 
 mod render;
 
-use super::admission::{admit, incoming_lead, Refusal, SenderPage};
+use super::admission::{admit, incoming_lead, NotAdmitted, SenderPage};
 use super::cookies::set_visitor_cookie;
 use super::requested_locale::RequestedLocale;
 use super::security_headers::FramedBy;
@@ -131,7 +131,7 @@ async fn submit(
     // CSRF hygiene: a post must come from our own page or a site that may embed the form.
     let admitted = match admit(state, peer, headers, form, SenderPage::OriginOrReferer) {
         Ok(admitted) => admitted,
-        Err(Refusal::Origin(_)) => {
+        Err(NotAdmitted::Origin(_)) => {
             return problem(
                 locale,
                 StatusCode::FORBIDDEN,
@@ -139,7 +139,7 @@ async fn submit(
                 text(locale, Text::OriginRefusedBody),
             )
         }
-        Err(Refusal::RateLimited { retry_after_secs }) => {
+        Err(NotAdmitted::RateLimited { retry_after_secs }) => {
             let seconds = leadform_core::locale::format_count(
                 locale,
                 usize::try_from(retry_after_secs).unwrap_or(usize::MAX),

@@ -5,12 +5,12 @@
 
 mod render;
 
-use super::cors::{add_cors_headers, judge_origin};
+use super::checked_origin::{FormOrigin, WithCors};
 use super::errors::ApiError;
 use super::AppState;
 use crate::form_token::FormToken;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -41,31 +41,16 @@ fn valid_mount(mount: &str) -> bool {
 
 pub async fn get_first_markup(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    FormOrigin { form, verdict }: FormOrigin,
     Query(query): Query<FirstMarkupQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let Some(form) = state.forms.get(&id) else {
-        let mut response = ApiError::UnknownForm(id.chars().take(64).collect()).into_response();
-        if let Ok(verdict) = judge_origin(&headers, &state.own_origin, |o| {
-            state.forms.any_allows_origin(o)
-        }) {
-            add_cors_headers(response.headers_mut(), &verdict);
-        }
-        return Ok(response);
-    };
-    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
-        form.allows_origin(origin)
-    })?;
+) -> WithCors<Response> {
     let mount = query.mount.unwrap_or_else(|| "lf1".to_owned());
     if !valid_mount(&mount) {
-        let mut response = ApiError::InvalidParameter {
+        let error = ApiError::InvalidParameter {
             name: "mount",
             expected: MOUNT_EXPECTED,
-        }
-        .into_response();
-        add_cors_headers(response.headers_mut(), &verdict);
-        return Ok(response);
+        };
+        return WithCors::allowed(verdict, error.into_response());
     }
     let mut definition = form.public_view();
     // The server's own record of when this visitor was given the form (see crate::form_token):
@@ -84,8 +69,7 @@ pub async fn get_first_markup(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    add_cors_headers(response.headers_mut(), &verdict);
-    Ok(response)
+    WithCors::allowed(verdict, response)
 }
 
 #[cfg(test)]

@@ -3,13 +3,16 @@
 
 use anyhow::{bail, Result};
 
+use crate::demo_data;
 use crate::dist::{self, Profile};
-use crate::intake;
 use crate::run;
-use crate::{
-    bench_intake, bench_overview, bench_scoring, bench_size, bench_slow_clients, bench_startup,
-    demo_data,
-};
+
+mod intake;
+mod overview;
+mod scoring;
+mod size;
+mod slow_clients;
+mod startup;
 
 pub struct Options {
     pub leads: usize,
@@ -24,26 +27,26 @@ pub fn bench(options: Options) -> Result<()> {
     }
     dist::dist(Profile::Release)?;
     run::header("bench: building the handler (release)");
-    let bin = intake::build(true)?;
+    let bin = crate::intake::build(true)?;
 
     let runtime = tokio::runtime::Runtime::new()?;
-    bench_size::run(&runtime, &bin)?;
-    bench_startup::run(&runtime, &bin)?;
+    size::run(&runtime, &bin)?;
+    startup::run(&runtime, &bin)?;
     if options.browser_only {
         return Ok(());
     }
-    bench_scoring::run()?;
-    bench_intake::run_sqlite(&runtime, &bin, &options)?;
+    scoring::run()?;
+    intake::run_sqlite(&runtime, &bin, &options)?;
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => bench_intake::run_postgres(&runtime, &bin, &options, &url)?,
+        Ok(url) if !url.is_empty() => intake::run_postgres(&runtime, &bin, &options, &url)?,
         _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
-    bench_slow_clients::run(&runtime, &bin)?;
+    slow_clients::run(&runtime, &bin)?;
     // The console overview (issue 9): 100,000 leads, written in batches, then timed.
     let demo_bin = demo_data::build()?;
-    bench_overview::run_sqlite(&demo_bin)?;
+    overview::run_sqlite(&demo_bin)?;
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => bench_overview::run_postgres(&demo_bin, &url)?,
+        Ok(url) if !url.is_empty() => overview::run_postgres(&demo_bin, &url)?,
         _ => println!("\nPostgreSQL overview: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
     Ok(())

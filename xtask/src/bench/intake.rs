@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, Context, Result};
+use leadform_core::time::rfc3339_from_ms;
 use serde_json::{json, Value};
 
-use crate::bench::Options;
+use super::Options;
 use crate::intake::{self, Handler, ServeOptions};
 use crate::paths;
 use crate::postgres::{self, FreshDatabase};
@@ -366,28 +367,10 @@ fn sqlite_journal_mode(db: &Path) -> Result<&'static str> {
     })
 }
 
-/// `2026-11-23T07:00:00.000Z` for `time`, without pulling in a date crate.
+/// `2026-11-23T07:00:00.000Z` for `time`, in the one format the handler and the store write.
 fn utc_rfc3339(time: SystemTime) -> String {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since_epoch.as_secs();
-    let (days, day_secs) = (secs / 86_400, secs % 86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        day_secs / 3600,
-        day_secs / 60 % 60,
-        day_secs % 60,
-        since_epoch.subsec_millis()
-    )
+    rfc3339_from_ms(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

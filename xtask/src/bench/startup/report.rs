@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 
 use super::probe::{LoadFigures, LoadPlan, Resource};
-use crate::bench_size::brotli;
+use crate::compress::brotli;
 
 /// The targets (printed next to the figures, never asserted).
 const READY_VS_REACT_TARGET: f64 = 0.7;
