@@ -45,8 +45,7 @@ impl JsonAnswer {
     }
 
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, HttpError> {
-        serde_wasm_bindgen::from_value(self.body.clone())
-            .map_err(|e| HttpError::BadAnswer(e.to_string()))
+        super::js_value::from_js(self.body.clone()).map_err(|e| HttpError::BadAnswer(e.to_string()))
     }
 }
 
