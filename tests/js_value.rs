@@ -162,3 +162,31 @@ fn what_the_widget_keeps_in_storage_reads_back() {
         Ok("a-visitor-id".to_owned())
     );
 }
+
+#[wasm_bindgen_test]
+fn what_the_widget_writes_reads_back_on_both_sides() {
+    use leadform::services::storage;
+    let mut profile = KnownProfile::default();
+    profile.known.insert("email".into());
+    profile
+        .values
+        .insert("city".into(), "Zürich \"Nord\"\n".into());
+    assert!(
+        storage::write("js-value-test", &profile),
+        "local storage is writable"
+    );
+    // The widget reads it back, and the text is the JSON the handler would parse.
+    assert_eq!(
+        storage::read::<KnownProfile>("js-value-test"),
+        Some(profile.clone())
+    );
+    let text = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("leadform:js-value-test").ok().flatten())
+        .expect("the stored text");
+    assert_eq!(
+        serde_json::from_str::<KnownProfile>(&text).unwrap(),
+        profile
+    );
+    storage::remove("js-value-test");
+}
