@@ -25,6 +25,18 @@ const WASM_FEATURES: [&str; 9] = [
     "--enable-reference-types",
 ];
 
+/// What wasm-opt does to the widget, measured on the widget of 2026-11-29 (brotli 11):
+/// `--converge` repeats `-Oz` until it stops shrinking (-500 B), and the producers and
+/// target-features sections, which no browser reads once wasm-bindgen has run, go (-260 B).
+/// `--traps-never-happen` would cut 340 B more, but lets wasm-opt remove the checks in front
+/// of a panic's trap, so a bug would run on with bad state instead of stopping: not used.
+const WASM_OPT_PASSES: [&str; 4] = [
+    "-Oz",
+    "--converge",
+    "--strip-producers",
+    "--strip-target-features",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// The `widget` profile (size-optimised, LTO) followed by `wasm-opt -Oz`.
@@ -109,7 +121,7 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     if let Some(wasm_opt) = wasm_opt {
         run::run(
             cmd(wasm_opt)
-                .arg("-Oz")
+                .args(WASM_OPT_PASSES)
                 .args(WASM_FEATURES)
                 .arg(&bg_wasm)
                 .arg("-o")
