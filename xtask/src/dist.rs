@@ -75,9 +75,12 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     run::header("dist: building the widget");
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen()?;
-    let wasm_opt = match profile {
-        Profile::Release => Some(tools::ensure_wasm_opt()?),
-        Profile::Debug => None,
+    let (wasm_opt, esbuild) = match profile {
+        Profile::Release => (
+            Some(tools::ensure_wasm_opt()?),
+            Some(tools::ensure_esbuild()?),
+        ),
+        Profile::Debug => (None, None),
     };
 
     let www = paths::www_dir();
@@ -137,6 +140,10 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     fs::copy(paths::root().join("index.html"), dist.join("index.html"))
         .context("copying index.html")?;
 
+    // A debug build keeps the files readable.
+    if let Some(esbuild) = esbuild {
+        crate::dist_minify::minify(&dist, &esbuild)?;
+    }
     crate::dist_cache::hash_widget_files(&dist)?;
     crate::dist_cache::precompress(&list_files(&dist)?)?;
 
