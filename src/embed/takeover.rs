@@ -74,7 +74,7 @@ fn try_take_over(
     let options = settings.resolve(base_url)?;
     let field = |name: &str| js_sys::Reflect::get(first_markup, &name.into()).ok();
     let definition: PublicFormDefinition = field("definition")
-        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+        .and_then(|value| crate::services::js_value::from_js(value).ok())
         .ok_or_else(|| EmbedError::Definition {
             form_id: options.form_id.clone(),
             reason: "the first markup carries no readable definition".to_owned(),

@@ -45,20 +45,15 @@ impl JsonAnswer {
     }
 
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, HttpError> {
-        serde_wasm_bindgen::from_value(self.body.clone())
-            .map_err(|e| HttpError::BadAnswer(e.to_string()))
+        super::js_value::from_js(self.body.clone()).map_err(|e| HttpError::BadAnswer(e.to_string()))
     }
 }
 
-/// Serialises `value` as JSON with objects for maps (what the handler expects).
+/// Serialises `value` as JSON text. serde_json writes it directly: building JS objects
+/// through serde-wasm-bindgen and stringifying them took more code and more JS imports.
 pub fn to_json<T: Serialize>(value: &T) -> Result<String, HttpError> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js = value
-        .serialize(&serializer)
-        .map_err(|e| HttpError::Request(e.to_string()))?;
-    js_sys::JSON::stringify(&js)
-        .map(String::from)
-        .map_err(|_| HttpError::Request("the payload is not JSON".to_owned()))
+    serde_json::to_string(value)
+        .map_err(|_| HttpError::Request("the payload cannot be written as JSON".to_owned()))
 }
 
 /// Sends a request. `with_cookies` sends the handler's visitor cookie across origins.

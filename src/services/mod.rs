@@ -4,6 +4,7 @@
 pub mod attribution;
 pub mod definition;
 mod http;
+pub mod js_value;
 pub mod leads;
 pub mod locale;
 pub mod page;

@@ -21,7 +21,7 @@ pub fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
     let text = local_storage()?.get_item(&full_key(key)).ok()??;
     let value = js_sys::JSON::parse(&text).ok()?;
     // A value we cannot read (older format, edited by hand) counts as absent.
-    serde_wasm_bindgen::from_value(value).ok()
+    super::js_value::from_js(value).ok()
 }
 
 /// Writes `value`; returns whether it was stored.

@@ -25,6 +25,18 @@ const WASM_FEATURES: [&str; 9] = [
     "--enable-reference-types",
 ];
 
+/// What wasm-opt does to the widget, measured on the widget of 2026-11-29 (brotli 11):
+/// `--converge` repeats `-Oz` until it stops shrinking (-500 B), and the producers and
+/// target-features sections, which no browser reads once wasm-bindgen has run, go (-260 B).
+/// `--traps-never-happen` would cut 340 B more, but lets wasm-opt remove the checks in front
+/// of a panic's trap, so a bug would run on with bad state instead of stopping: not used.
+const WASM_OPT_PASSES: [&str; 4] = [
+    "-Oz",
+    "--converge",
+    "--strip-producers",
+    "--strip-target-features",
+];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
     /// The `widget` profile (size-optimised, LTO) followed by `wasm-opt -Oz`.
@@ -63,9 +75,12 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     run::header("dist: building the widget");
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen()?;
-    let wasm_opt = match profile {
-        Profile::Release => Some(tools::ensure_wasm_opt()?),
-        Profile::Debug => None,
+    let (wasm_opt, esbuild) = match profile {
+        Profile::Release => (
+            Some(tools::ensure_wasm_opt()?),
+            Some(tools::ensure_esbuild()?),
+        ),
+        Profile::Debug => (None, None),
     };
 
     let www = paths::www_dir();
@@ -109,7 +124,7 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     if let Some(wasm_opt) = wasm_opt {
         run::run(
             cmd(wasm_opt)
-                .arg("-Oz")
+                .args(WASM_OPT_PASSES)
                 .args(WASM_FEATURES)
                 .arg(&bg_wasm)
                 .arg("-o")
@@ -125,6 +140,10 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     fs::copy(paths::root().join("index.html"), dist.join("index.html"))
         .context("copying index.html")?;
 
+    // A debug build keeps the files readable.
+    if let Some(esbuild) = esbuild {
+        crate::dist_minify::minify(&dist, &esbuild)?;
+    }
     crate::dist_cache::hash_widget_files(&dist)?;
     crate::dist_cache::precompress(&list_files(&dist)?)?;
 

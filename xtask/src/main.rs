@@ -10,6 +10,7 @@ mod demo;
 mod demo_data;
 mod dist;
 mod dist_cache;
+mod dist_minify;
 mod intake;
 mod paths;
 mod postgres;

@@ -95,6 +95,29 @@ pub fn ensure_wasm_opt() -> Result<PathBuf> {
     Ok(wasm_opt)
 }
 
+/// Path to esbuild (npm `esbuild`, pinned in `xtask/tools/`), which minifies the widget's
+/// loader, glue and stylesheet in `dist/`.
+pub fn ensure_esbuild() -> Result<PathBuf> {
+    let pinned_dir = paths::root().join("xtask/tools");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pinned_dir.join("package.json"))?)
+            .context("parsing xtask/tools/package.json")?;
+    let wanted = manifest["dependencies"]["esbuild"]
+        .as_str()
+        .context("xtask/tools/package.json pins no esbuild version")?;
+    let tools = paths::tools_dir();
+    let esbuild = tools.join("node_modules/.bin/esbuild");
+    if installed_npm_version(&tools, "esbuild").as_deref() == Some(wanted)
+        && run::succeeds(&esbuild, &["--version"])
+    {
+        return Ok(esbuild);
+    }
+    npm_ci(&pinned_dir, &tools)?;
+    run::output(cmd(&esbuild).arg("--version"))
+        .with_context(|| format!("{} does not run after npm ci", esbuild.display()))?;
+    Ok(esbuild)
+}
+
 /// Path to axe-core's `axe.min.js` (npm `axe-core`, pinned in `xtask/tools/`), which the
 /// console's browser tests inject into each page to check its accessibility.
 pub fn ensure_axe_core() -> Result<PathBuf> {
