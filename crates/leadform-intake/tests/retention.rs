@@ -198,6 +198,8 @@ async fn serve_erases_leads_past_retention_at_start_up() {
         .arg("--db")
         .arg(&db)
         .args(["--addr", "127.0.0.1:0"])
+        .arg("--public")
+        .arg(support::process::empty_public_dir(dir.path()))
         .env(
             support::fixtures::HOOK_SECRET_VARIABLE,
             "retention-test-secret",
