@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod definition;
 pub mod email;
 pub mod error;
+pub mod munchkin;
 pub mod profiling;
 pub mod redact;
 pub mod sanitize;

@@ -112,6 +112,10 @@ pub fn validate_submission(
         )));
     }
 
+    if let Some(cookie) = &submission.munchkin_cookie {
+        crate::munchkin::check_munchkin_cookie(cookie)?;
+    }
+
     let mut errors = FieldErrors::new();
     let mut fields = BTreeMap::new();
     for name in submission.fields.keys() {
@@ -214,6 +218,7 @@ pub fn validate_submission(
         bot_check: submission.bot_check.clone(),
         // Spent once the handler has judged it; never stored with the lead or sent to a CRM.
         form_token: None,
+        munchkin_cookie: submission.munchkin_cookie.clone(),
     };
     Ok(ValidatedLead {
         submission: cleaned,
