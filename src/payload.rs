@@ -3,6 +3,7 @@
 
 use crate::embed::EmbedOptions;
 use crate::services::page::PageContext;
+use leadform_core::munchkin::check_munchkin_cookie;
 use leadform_core::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use leadform_core::{
     BotCheck, ConsentDefinition, FieldDefinition, HiddenValues, LeadAttribution, LeadSubmission,
@@ -78,6 +79,14 @@ pub fn build_submission(input: PayloadInput<'_>) -> LeadSubmission {
         bot_check: input.bot_check,
         // The handler's own record of when the form was given out: it times the visit by this.
         form_token: definition.form_token.clone(),
+        // Marketo joins the lead to the visitor's tracked visits by it: only where the form may
+        // remember the visitor, and only a value of the documented shape.
+        munchkin_cookie: input
+            .page
+            .munchkin_cookie
+            .clone()
+            .filter(|_| definition.storage.allows(consent))
+            .filter(|cookie| check_munchkin_cookie(cookie).is_ok()),
     }
 }
 
@@ -94,6 +103,7 @@ mod tests {
     use leadform_core::sanitize::is_uuid_v4;
 
     const ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
+    const MUNCHKIN: &str = "id:123-ABC-456&token:_mch-acme.test-1764400000000-12345";
 
     fn definition() -> PublicFormDefinition {
         serde_json::from_str(
@@ -133,6 +143,7 @@ mod tests {
             referrer: "https://search.test/".into(),
             now_iso: "2026-11-23T08:00:00.000Z".into(),
             language: "en-GB".into(),
+            munchkin_cookie: Some(MUNCHKIN.into()),
         };
         build_submission(PayloadInput {
             definition: &definition,
@@ -189,5 +200,50 @@ mod tests {
         assert_eq!(lead.hidden.campaign_id.as_deref(), Some("701BLOG"));
         assert_eq!(lead.hidden.lead_source.as_deref(), Some("Content Download"));
         assert!(!lead.consent);
+    }
+
+    #[test]
+    fn the_munchkin_cookie_goes_only_where_the_visitor_may_be_remembered() {
+        let lead = build(&[("email", "ada@example.com")], &options(None));
+        assert_eq!(lead.munchkin_cookie.as_deref(), Some(MUNCHKIN));
+
+        let mut never = definition();
+        never.storage = leadform_core::StoragePolicy::Never;
+        let values = BTreeMap::from([("email".to_owned(), "ada@example.com".to_owned())]);
+        let page = PageContext {
+            munchkin_cookie: Some(MUNCHKIN.into()),
+            ..PageContext::default()
+        };
+        let build_with = |definition: &PublicFormDefinition, page: &PageContext| {
+            build_submission(PayloadInput {
+                definition,
+                options: &options(None),
+                values: &values,
+                shown: &[],
+                submission_id: ID,
+                page,
+                attribution: None,
+                visitor_id: None,
+                bot_check: BotCheck::default(),
+            })
+        };
+        assert_eq!(build_with(&never, &page).munchkin_cookie, None);
+
+        let odd = PageContext {
+            munchkin_cookie: Some("id:123-ABC-456&token:<script>".into()),
+            ..PageContext::default()
+        };
+        assert_eq!(build_with(&definition(), &odd).munchkin_cookie, None);
+    }
+
+    #[test]
+    fn a_cookie_is_read_by_its_exact_name() {
+        use crate::services::page::cookie_value;
+        let cookies = format!("a=1; x_mkto_trk=no; _mkto_trk={MUNCHKIN}; b=2");
+        assert_eq!(
+            cookie_value(&cookies, "_mkto_trk").as_deref(),
+            Some(MUNCHKIN)
+        );
+        assert_eq!(cookie_value("a=1", "_mkto_trk"), None);
     }
 }

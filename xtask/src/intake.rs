@@ -42,6 +42,7 @@ pub struct ServeOptions<'a> {
     pub forms: &'a Path,
     /// A SQLite path or a `postgres://` URL.
     pub db: &'a str,
+    /// `--public`; `None` serves the API only (an empty folder).
     pub public: Option<&'a Path>,
     /// `--assets`: the private folder of gated files the forms name.
     pub assets: &'a Path,
@@ -69,9 +70,17 @@ impl Handler {
             .arg(options.forms)
             .args(["--db", options.db])
             .args(["--addr", &format!("127.0.0.1:{port}")]);
-        if let Some(public) = options.public {
-            serve.arg("--public").arg(public);
-        }
+        // No site: an empty folder, since serve refuses to start with no browser files at all.
+        let empty_site = options.log.with_extension("public");
+        let public = match options.public {
+            Some(public) => public,
+            None => {
+                std::fs::create_dir_all(&empty_site)
+                    .with_context(|| format!("creating {}", empty_site.display()))?;
+                &empty_site
+            }
+        };
+        serve.arg("--public").arg(public);
         serve.arg("--assets").arg(options.assets);
         serve
             .envs(options.env)

@@ -14,6 +14,7 @@ mod dist_minify;
 mod intake;
 mod paths;
 mod postgres;
+mod release;
 mod run;
 mod test;
 mod tools;
@@ -30,6 +31,8 @@ usage: cargo xtask <command> [options]
 commands:
   dist [--debug]       build the widget and copy the site into dist/
                        (--debug: dev profile, keeps debug info, skips wasm-opt)
+  release              dist, then the handler with dist's browser files built in:
+                       target/release/leadform-intake serves the widget with no --public
   demo [--port PORT]   dist, seed ./leadform.db with demo leads if it has none, then serve the
                        demo site and the handler on 127.0.0.1:PORT (default 8080)
   test                 fmt, clippy, native tests, browser tests, end-to-end tests
@@ -63,6 +66,10 @@ fn try_main() -> Result<()> {
             let debug = args.flag("--debug");
             args.finish()?;
             dist::dist(dist::Profile::from_debug_flag(debug)).map(drop)
+        }
+        "release" => {
+            args.finish()?;
+            release::release().map(drop)
         }
         "demo" => {
             let port = args.value("--port")?.unwrap_or(8080);

@@ -111,6 +111,19 @@ fn e2e_tests() -> Result<()> {
     let chromium = tools::ensure_chromium()?;
     let axe = tools::ensure_axe_core()?;
     dist::dist(Profile::Release)?;
+    run::header("(e) the browser files built into the handler, served like --public");
+    run::run(
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "leadform-intake",
+                "--features",
+                "embedded-site",
+            ])
+            .args(["--test", "embedded_site"])
+            .env(crate::release::EMBED_DIST_VAR, paths::dist_dir()),
+    )?;
     run::header("(e) building the handler");
     // The dev profile: step (c) already compiled its dependencies that way.
     let bin = intake::build(false)?;

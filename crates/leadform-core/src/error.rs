@@ -35,6 +35,8 @@ pub enum SubmissionError {
     UnknownField { field: String },
     #[error("{} field(s) are invalid", .0.len())]
     Fields(FieldErrors),
+    #[error("munchkin_cookie: {0}")]
+    BadMunchkinCookie(#[from] crate::munchkin::MunchkinCookieError),
 }
 
 /// Why a form definition file was refused at start-up. `path` is a dotted path to the value at fault,

@@ -10,6 +10,7 @@ pub mod definition;
 pub mod email;
 pub mod error;
 pub mod locale;
+pub mod munchkin;
 pub mod profiling;
 pub mod redact;
 pub mod sanitize;

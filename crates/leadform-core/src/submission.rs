@@ -62,6 +62,11 @@ pub struct LeadSubmission {
     /// page). The handler times the visit by it; a lead without a valid one is stored as spam.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_token: Option<String>,
+    /// The host page's Marketo Munchkin cookie (`_mkto_trk`), for Marketo's `cookie`; checked by
+    /// [`crate::munchkin::check_munchkin_cookie`]. Dropped when the form may not remember the
+    /// visitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub munchkin_cookie: Option<String>,
 }
 
 /// The routing hint stored with every lead.

@@ -144,6 +144,10 @@ pub fn validate_submission(
         )));
     }
 
+    if let Some(cookie) = &submission.munchkin_cookie {
+        crate::munchkin::check_munchkin_cookie(cookie)?;
+    }
+
     let locale = submission_locale(form, submission);
     // Messages name fields by their label in the visitor's language.
     let form = &form.translated(locale);
@@ -249,6 +253,7 @@ pub fn validate_submission(
         bot_check: submission.bot_check.clone(),
         // Spent once the handler has judged it; never stored with the lead or sent to a CRM.
         form_token: None,
+        munchkin_cookie: submission.munchkin_cookie.clone(),
     };
     Ok(ValidatedLead {
         submission: cleaned,

@@ -29,6 +29,9 @@ pub struct PendingDelivery {
     pub client_ip: Option<String>,
     /// The visitor's `hubspotutk` cookie, when the browser sent it.
     pub hubspotutk: Option<String>,
+    /// The visitor's user agent, for Marketo's `visitorData`; `None` when the form's storage
+    /// policy forbade keeping it, or the browser sent none.
+    pub user_agent: Option<String>,
     /// What this delivery tells the destination.
     pub event: DeliveryEvent,
 }

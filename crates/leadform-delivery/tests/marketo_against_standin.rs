@@ -85,6 +85,7 @@ fn delivery(submission: u8) -> PendingDelivery {
         received_at_ms: 1_795_417_200_123,
         client_ip: Some("203.0.113.9".into()),
         hubspotutk: None,
+        user_agent: None,
         event: leadform_delivery::DeliveryEvent::Created,
     }
 }

@@ -366,6 +366,7 @@ async fn seed_empty(
                     received_at_ms,
                     client_ip: Some("203.0.113.7".into()),
                     hubspotutk: None,
+                    user_agent: None,
                     visitor_id: None,
                     previous_visitor_id: None,
                     profile_answers: None,

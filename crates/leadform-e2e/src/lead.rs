@@ -30,6 +30,7 @@ pub fn lead_json(form_id: &str, fields: &[(&str, &str)], page_url: &str) -> Valu
             fill_ms: 5000,
         },
         form_token: None,
+        munchkin_cookie: None,
     };
     serde_json::to_value(lead).expect("a LeadSubmission serialises")
 }

@@ -139,7 +139,14 @@ pub struct ServeArgs {
     pub db: String,
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// The built site (`dist/`): loader, widget, stylesheet and demo pages.
+    /// A second address for /readyz and /metrics (and /healthz), e.g. 127.0.0.1:9090, so they
+    /// need not be public: the main address then answers 404 for them (it keeps /healthz).
+    /// Without it, all three are on --addr.
+    #[arg(long, value_name = "ADDR", env = "LEADFORM_ADMIN_ADDR")]
+    pub admin_addr: Option<SocketAddr>,
+    /// The built site (`dist/`): loader, widget, stylesheet and demo pages. Without it, the
+    /// browser files built into this binary (`cargo xtask release`); a binary without them refuses
+    /// to start.
     #[arg(long)]
     pub public: Option<PathBuf>,
     /// Lead submissions per minute per client address.

@@ -46,6 +46,11 @@ pub enum CommandError {
          that append it instead, e.g. --trusted-proxy 127.0.0.1/32 (repeatable; IPv4 or IPv6 CIDR)"
     )]
     TrustProxyRemoved,
+    #[error(
+        "no browser files to serve: this binary was built without them. Pass --public DIR (a folder \
+         `cargo xtask dist` wrote), or build the one binary with `cargo xtask release`"
+    )]
+    NoBrowserFiles,
     #[error(transparent)]
     Scoring(#[from] crate::scoring_file::ScoringFileError),
     #[error(transparent)]
@@ -185,6 +190,10 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     let scoring = crate::scoring_file::load_scoring_rules(&args.forms, &forms)?;
     // Likewise a webhook that could never be signed: its leads would only pile up as pending.
     webhook_secrets::check_environment(&args.forms, &forms)?;
+    // And a handler that could serve no widget: visitors would get forms that never load.
+    if args.public.is_none() && !crate::http::embedded_site::is_available() {
+        return Err(CommandError::NoBrowserFiles);
+    }
     let store = Arc::new(Store::open(&args.db).await?);
     // Saved so `scores` applies the same decay and threshold without the forms folder.
     store
@@ -206,6 +215,7 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         forms,
         store: store.clone(),
         addr: args.addr,
+        admin_addr: args.admin_addr,
         public_dir: args.public,
         rate_limit_per_minute: args.rate_limit_per_minute,
         trusted_proxies: TrustedProxies::new(args.trusted_proxies),
@@ -225,7 +235,14 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         clock: crate::clock::HandlerClock::default(),
     })
     .await?;
-    println!("Leadform intake listening on http://{}", running.addr);
+    // One write: a reader that stops after the first line never makes a later print fail.
+    let mut started = format!("Leadform intake listening on http://{}\n", running.addr);
+    if let Some(admin_addr) = running.admin_addr {
+        started.push_str(&format!(
+            "Readiness and metrics on http://{admin_addr} (/healthz, /readyz, /metrics)\n"
+        ));
+    }
+    std::io::stdout().write_all(started.as_bytes())?;
     std::io::stdout().flush()?;
     shutdown_signal().await;
     tracing::info!(

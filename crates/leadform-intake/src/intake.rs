@@ -26,6 +26,8 @@ pub struct IncomingLead<'a> {
     pub client_ip: Option<String>,
     /// The visitor's `hubspotutk` cookie, for HubSpot's `context.hutk`.
     pub hubspotutk: Option<String>,
+    /// The request's `User-Agent`, for Marketo's `visitorData`.
+    pub user_agent: Option<String>,
     /// The visitor id from a cookie the handler signed, when the browser sent one.
     pub visitor_cookie: Option<String>,
 }
@@ -63,6 +65,18 @@ pub enum AcceptError {
     SubmissionIdReused,
     #[error("storing the lead failed: {0}")]
     Storage(#[from] StoreError),
+}
+
+/// The JSON body without its `munchkin_cookie`, re-encoded (key order kept only as far as
+/// serde_json keeps it); a body that is not a JSON object cannot carry one and stays as it is.
+fn without_munchkin_cookie(raw_payload: String) -> String {
+    match serde_json::from_str::<serde_json::Value>(&raw_payload) {
+        Ok(serde_json::Value::Object(mut body)) => {
+            body.remove("munchkin_cookie");
+            serde_json::Value::Object(body).to_string()
+        }
+        _ => raw_payload,
+    }
 }
 
 /// The 201 body: the asset link is revealed only now, and only for gated content.
@@ -176,6 +190,15 @@ pub async fn accept_lead(
     };
     // The cookie, not the payload, says who the visitor is; and with storage refused, nobody.
     lead.visitor_id = visitor_id.clone();
+    // Marketo's visitor data (user agent, Munchkin cookie) ties the lead to the visitor's browser
+    // and tracked visits: kept only where the form may remember the visitor, and then neither
+    // stored nor sent, not even in the raw payload.
+    let may_remember_visitor = form.storage.allows(lead.consent);
+    let user_agent = incoming.user_agent.filter(|_| may_remember_visitor);
+    let mut raw_payload = incoming.raw_payload;
+    if !may_remember_visitor && lead.munchkin_cookie.take().is_some() {
+        raw_payload = without_munchkin_cookie(raw_payload);
+    }
     let profile_answers = remember.then(|| {
         let mut profile = KnownProfile::default();
         let visible_answers = lead
@@ -203,13 +226,14 @@ pub async fn accept_lead(
         .insert_scored_lead(
             NewLead {
                 lead,
-                raw_payload: incoming.raw_payload,
+                raw_payload,
                 intent: validated.intent,
                 email: validated.email,
                 is_spam,
                 received_at_ms: intake.now_ms,
                 client_ip: incoming.client_ip,
                 hubspotutk: incoming.hubspotutk,
+                user_agent,
                 visitor_id: visitor_id.clone(),
                 previous_visitor_id,
                 profile_answers,

@@ -3,6 +3,7 @@
 use crate::clock::HandlerClock;
 use crate::forms::FormRegistry;
 use crate::gated_assets::{AssetsError, GatedAssets};
+use crate::http::admin::OperationsEndpoints;
 use crate::http::client_address::TrustedProxies;
 use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
@@ -42,6 +43,8 @@ pub struct ServerOptions {
     pub forms: FormRegistry,
     pub store: Arc<Store>,
     pub addr: SocketAddr,
+    /// `--admin-addr`: readiness and metrics answer there only; `None` keeps them on `addr`.
+    pub admin_addr: Option<SocketAddr>,
     pub public_dir: Option<PathBuf>,
     pub rate_limit_per_minute: u32,
     /// `--trusted-proxy`: only these peers' `X-Forwarded-For` is read.
@@ -65,6 +68,10 @@ pub struct ServerOptions {
 /// the runtime ends.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `/readyz` and `/metrics` answer when `--admin-addr` was given.
+    pub admin_addr: Option<SocketAddr>,
+    /// The admin listener's stop and task, stopped with the main one.
+    admin: Option<(oneshot::Sender<()>, JoinHandle<()>)>,
     /// Poked after each lead with deliveries; the forwarder waits on it.
     pub deliveries_due: Arc<Notify>,
     stop: Option<oneshot::Sender<()>>,
@@ -85,6 +92,10 @@ impl RunningServer {
             let _ = stop.send(());
         }
         let served = self.task.await;
+        if let Some((stop, task)) = self.admin.take() {
+            let _ = stop.send(());
+            task.await?;
+        }
         // The forwarder stops after the last request, so a lead accepted during shutdown is not
         // waiting on a wake-up nobody hears (it stays pending in the outbox either way).
         if let Some(stop) = self.stop_forwarder.take() {
@@ -93,6 +104,20 @@ impl RunningServer {
         self.forwarder.await?;
         Ok(served?)
     }
+}
+
+/// Connections the admin address serves at once.
+const ADMIN_MAX_CONNECTIONS: usize = 64;
+
+/// A listener on `addr` and the address it got (the port, when `addr` asked for port 0).
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServerError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    let bound = listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    Ok((listener, bound))
 }
 
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
@@ -110,16 +135,12 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         options.clock.now_ms(),
     )
     .await?;
-    let listener = TcpListener::bind(options.addr)
-        .await
-        .map_err(|source| ServerError::Bind {
-            addr: options.addr,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
-        addr: options.addr,
-        source,
-    })?;
+    let (listener, addr) = bind(options.addr).await?;
+    // Bound before anything starts, so a taken admin port stops start-up like a taken main one.
+    let admin_listener = match options.admin_addr {
+        Some(admin_addr) => Some(bind(admin_addr).await?),
+        None => None,
+    };
     let deliveries_due = Arc::new(Notify::new());
     let forwarder = Forwarder::new(
         options.store.clone(),
@@ -168,7 +189,12 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         clock: options.clock,
     };
     let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
-    let app = router(state, options.public_dir).merge(console);
+    let operations = match admin_listener {
+        Some(_) => OperationsEndpoints::OnAdminAddress,
+        None => OperationsEndpoints::OnMainAddress,
+    };
+    let admin_state = state.clone();
+    let app = router(state, options.public_dir, operations).merge(console);
     let open_file_limit = open_files::raise_open_file_limit();
     let max_connections =
         open_files::connection_cap(options.limits.max_connections, open_file_limit);
@@ -188,8 +214,25 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         max_connections,
         stopped,
     ));
+    let (admin_addr, admin) = match admin_listener {
+        Some((listener, admin_addr)) => {
+            let (stop, stopped) = oneshot::channel::<()>();
+            // A scraper needs few connections; the cap only keeps it from starving visitors.
+            let task = tokio::spawn(accept::serve(
+                listener,
+                crate::http::admin::admin_router(admin_state),
+                options.limits,
+                ADMIN_MAX_CONNECTIONS.min(max_connections),
+                stopped,
+            ));
+            (Some(admin_addr), Some((stop, task)))
+        }
+        None => (None, None),
+    };
     Ok(RunningServer {
         addr,
+        admin_addr,
+        admin,
         deliveries_due,
         stop: Some(stop),
         task,

@@ -186,6 +186,7 @@ impl TestOutbox {
                 received_at_ms: now_ms(),
                 client_ip: Some("127.0.0.1".into()),
                 hubspotutk: None,
+                user_agent: None,
                 visitor_id: None,
                 previous_visitor_id: None,
                 profile_answers: None,

@@ -78,6 +78,7 @@ async fn insert_lead(store: &Store, form: &FormDefinition, number: usize) -> Str
             received_at_ms: now_ms(),
             client_ip: Some("127.0.0.1".into()),
             hubspotutk: None,
+            user_agent: None,
             visitor_id: None,
             previous_visitor_id: None,
             profile_answers: None,

@@ -182,6 +182,7 @@ async fn serve_erases_leads_past_retention_at_start_up() {
             received_at_ms: now_ms() - 2 * DAY_MS,
             client_ip: Some("192.0.2.1".into()),
             hubspotutk: None,
+            user_agent: None,
             visitor_id: None,
             previous_visitor_id: None,
             profile_answers: None,
@@ -198,6 +199,8 @@ async fn serve_erases_leads_past_retention_at_start_up() {
         .arg("--db")
         .arg(&db)
         .args(["--addr", "127.0.0.1:0"])
+        .arg("--public")
+        .arg(support::process::empty_public_dir(dir.path()))
         .env(
             support::fixtures::HOOK_SECRET_VARIABLE,
             "retention-test-secret",

@@ -32,6 +32,8 @@ async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
         .arg("--db")
         .arg(&db)
         .args(["--addr", "127.0.0.1:0"])
+        .arg("--public")
+        .arg(support::process::empty_public_dir(dir.path()))
         // The fixture eBook's gated file lives in the private assets folder.
         .arg("--assets")
         .arg(support::process::write_assets(dir.path()))

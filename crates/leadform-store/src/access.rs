@@ -32,6 +32,7 @@ pub struct PersonLead {
     pub client_ip: Option<String>,
     pub visitor_id: Option<String>,
     pub hubspotutk: Option<String>,
+    pub user_agent: Option<String>,
     /// Where sales is with the lead: open, contacted, qualified, converted, closed.
     pub status: String,
 }
@@ -90,7 +91,7 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT id, submission_id, form_id, intent, email, person_id, first_for_person,
                         is_spam, received_at_ms, lead_json, raw_payload, erased_at_ms,
-                        client_ip, visitor_id, hubspotutk, status
+                        client_ip, visitor_id, hubspotutk, user_agent, status
                  FROM leads WHERE email = $1 OR person_id = $2
                  ORDER BY received_at_ms, id",
             )
@@ -109,6 +110,7 @@ impl Store {
                         client_ip: row.try_get("client_ip").map_err(&read)?,
                         visitor_id: row.try_get("visitor_id").map_err(&read)?,
                         hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
+                        user_agent: row.try_get("user_agent").map_err(&read)?,
                         status: row.try_get("status").map_err(&read)?,
                     })
                 })

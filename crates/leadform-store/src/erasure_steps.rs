@@ -43,6 +43,7 @@ impl LeadToErase {
             shown_fields: None,
             bot_check: Default::default(),
             form_token: None,
+            munchkin_cookie: None,
         };
         serde_json::to_string(&tombstone).map_err(StoreError::EncodeLead)
     }
@@ -167,7 +168,7 @@ macro_rules! erase_steps_for {
                 // payload_hash goes too: it is a hash of the answers, so it could confirm a guess.
                 let erased = sqlx::query(
                     "UPDATE leads SET email = NULL, visitor_id = NULL, client_ip = NULL,
-                         hubspotutk = NULL,
+                         hubspotutk = NULL, user_agent = NULL,
                          first_touch_utm_source = NULL, first_touch_utm_medium = NULL,
                          first_touch_utm_campaign = NULL, last_touch_utm_source = NULL,
                          last_touch_utm_medium = NULL, last_touch_utm_campaign = NULL,

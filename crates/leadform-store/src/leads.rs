@@ -43,8 +43,10 @@ const INSERT_LEAD_SQL: &str = "INSERT INTO leads (
         submission_id, form_id, intent, email, is_spam, lead_source, campaign_id,
         first_touch_utm_source, first_touch_utm_medium, first_touch_utm_campaign,
         last_touch_utm_source, last_touch_utm_medium, last_touch_utm_campaign,
-        visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json, raw_payload)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+        visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json, raw_payload,
+        user_agent)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+        $21)
     ON CONFLICT (submission_id) DO NOTHING
     RETURNING id";
 
@@ -140,6 +142,7 @@ impl Store {
                 .bind(&hash)
                 .bind(&lead_json)
                 .bind(&new.raw_payload)
+                .bind(&new.user_agent)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(fail("insert the lead"))?;

@@ -18,6 +18,9 @@ pub struct NewLead {
     pub received_at_ms: i64,
     pub client_ip: Option<String>,
     pub hubspotutk: Option<String>,
+    /// The request's `User-Agent`, for Marketo's `visitorData`; `None` when the form's storage
+    /// policy forbids remembering the visitor.
+    pub user_agent: Option<String>,
     /// The cookie's visitor id, when the form's storage policy allows it.
     pub visitor_id: Option<String>,
     /// The visitor id the request came with, when `visitor_id` replaces it (the id rotates on each

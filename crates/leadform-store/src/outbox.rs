@@ -59,7 +59,7 @@ fn delivery_event(
 /// The claimed deliveries with their leads, in claim order. Binds: $1 claim_token.
 const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_id, d.destination_id,
         d.destination_key, d.attempts, l.lead_json, l.intent, l.received_at_ms, l.client_ip, l.hubspotutk,
-        d.event, d.event_score, d.event_at_ms, l.person_id, p.email AS person_email
+        l.user_agent, d.event, d.event_score, d.event_at_ms, l.person_id, p.email AS person_email
     FROM deliveries d JOIN leads l ON l.id = d.lead_id LEFT JOIN persons p ON p.id = l.person_id
     WHERE d.claim_token = $1
     ORDER BY d.next_attempt_at_ms, d.id";
@@ -167,6 +167,7 @@ impl Store {
                         received_at_ms: row.try_get("received_at_ms").map_err(&read)?,
                         client_ip: row.try_get("client_ip").map_err(&read)?,
                         hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
+                        user_agent: row.try_get("user_agent").map_err(&read)?,
                         event,
                     })
                 })

@@ -74,6 +74,7 @@ pub(crate) async fn scored_lead(
                 received_at_ms: at_ms,
                 client_ip: None,
                 hubspotutk: None,
+                user_agent: None,
                 visitor_id: None,
                 previous_visitor_id: None,
                 profile_answers: None,

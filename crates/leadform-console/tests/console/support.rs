@@ -179,6 +179,7 @@ impl ConsoleHandler {
             forms: registry,
             store: store.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
+            admin_addr: None,
             public_dir: None,
             rate_limit_per_minute: 1_000_000,
             trusted_proxies: Default::default(),

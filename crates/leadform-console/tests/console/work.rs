@@ -351,6 +351,7 @@ async fn the_overview_lists_contact_requests_past_their_response_target() {
                     received_at_ms: now - age * hour,
                     client_ip: None,
                     hubspotutk: None,
+                    user_agent: None,
                     visitor_id: None,
                     previous_visitor_id: None,
                     profile_answers: None,

@@ -11,6 +11,7 @@ use crate::outbox::PendingDelivery;
 use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{OutgoingRequest, JSON};
 use leadform_core::definition::{FieldMapping, MarketoDestination};
+use leadform_core::munchkin::check_munchkin_cookie;
 use leadform_core::redact::{clean_vendor_text, MAX_VENDOR_TEXT_CHARS};
 use leadform_core::{ConsentDefinition, FormDefinition};
 use serde::{Deserialize, Serialize};
@@ -142,6 +143,9 @@ struct SubmitForm {
 struct FormInput {
     lead_form_fields: serde_json::Map<String, serde_json::Value>,
     visitor_data: VisitorData,
+    /// The Munchkin cookie (`_mkto_trk`): joins the fill to the visitor's tracked visits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cookie: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -155,6 +159,8 @@ struct VisitorData {
         skip_serializing_if = "Option::is_none"
     )]
     lead_client_ip_address: Option<String>,
+    #[serde(rename = "userAgentString", skip_serializing_if = "Option::is_none")]
+    user_agent_string: Option<String>,
 }
 
 /// The `submitForm` request, without its `Authorization` header (added per attempt with the
@@ -176,7 +182,8 @@ pub fn build_request(
     .collect();
     let lead = &delivery.lead;
     // A visitor the form may not remember (`storage: never`, or `after_consent` without consent)
-    // is not identified to Marketo either: no IP address.
+    // is not identified to Marketo either: no IP address, user agent or Munchkin cookie (intake
+    // does not store the last two for such a form; this holds for leads stored before a change).
     let may_identify = form.storage.allows(lead.consent);
     let (page_url, query_string) = split_page_url(&lead.page_url);
     let submission = SubmitForm {
@@ -190,7 +197,15 @@ pub fn build_request(
                     .client_ip
                     .clone()
                     .filter(|ip| may_identify && !ip.is_empty()),
+                user_agent_string: delivery
+                    .user_agent
+                    .clone()
+                    .filter(|agent| may_identify && !agent.is_empty()),
             },
+            cookie: lead
+                .munchkin_cookie
+                .clone()
+                .filter(|cookie| may_identify && check_munchkin_cookie(cookie).is_ok()),
         }],
     };
     // Serialising strings and numbers cannot fail; an empty body would be refused by Marketo
@@ -409,6 +424,52 @@ mod tests {
             r#""queryString":"utm_source=newsletter","leadClientIpAddress":"203.0.113.9"}}]}"#
         );
         assert_eq!(String::from_utf8_lossy(&request.body), expected);
+    }
+
+    const MUNCHKIN: &str = "id:123-ABC-456&token:_mch-example.com-1764400000000-12345";
+    const AGENT: &str =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
+
+    fn delivery_with_visitor_data() -> PendingDelivery {
+        let mut delivery = delivery();
+        delivery.user_agent = Some(AGENT.into());
+        delivery.lead.munchkin_cookie = Some(MUNCHKIN.into());
+        delivery
+    }
+
+    #[test]
+    fn visitor_data_carries_the_user_agent_and_the_input_the_munchkin_cookie() {
+        let request = build_request(
+            &destination(),
+            &delivery_with_visitor_data(),
+            &contact_form(),
+        );
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        let input = &body["input"][0];
+        assert_eq!(input["visitorData"]["userAgentString"], AGENT);
+        assert_eq!(input["visitorData"]["leadClientIpAddress"], "203.0.113.9");
+        assert_eq!(input["cookie"], MUNCHKIN);
+    }
+
+    #[test]
+    fn a_visitor_the_form_may_not_remember_sends_no_visitor_data() {
+        let mut form = contact_form();
+        form.storage = leadform_core::StoragePolicy::Never;
+        let mut odd_cookie = delivery_with_visitor_data();
+        odd_cookie.lead.munchkin_cookie = Some("id:123-ABC-456&token:x\r\nX: y".into());
+        for (form, delivery) in [
+            (form, delivery_with_visitor_data()),
+            (contact_form(), odd_cookie),
+        ] {
+            let request = build_request(&destination(), &delivery, &form);
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            assert!(body["input"][0].get("cookie").is_none(), "{body}");
+            if form.storage == leadform_core::StoragePolicy::Never {
+                let visitor = &body["input"][0]["visitorData"];
+                assert!(visitor.get("userAgentString").is_none(), "{body}");
+                assert!(visitor.get("leadClientIpAddress").is_none(), "{body}");
+            }
+        }
     }
 
     #[test]

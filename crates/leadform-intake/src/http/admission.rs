@@ -16,6 +16,9 @@ use std::net::{IpAddr, SocketAddr};
 /// The longest `hubspotutk` cookie passed on to HubSpot (it is a 32-character hex id).
 pub const MAX_HUBSPOTUTK_CHARS: usize = 64;
 
+/// The longest `User-Agent` kept for Marketo's `visitorData` (real ones stay well under it).
+pub const MAX_USER_AGENT_CHARS: usize = 512;
+
 /// Where the page that sent a submission is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SenderPage {
@@ -120,6 +123,11 @@ pub fn incoming_lead<'a>(
         hubspotutk: cookie_value(headers, "hubspotutk")
             .filter(|v| !v.is_empty() && v.len() <= MAX_HUBSPOTUTK_CHARS)
             .map(str::to_owned),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|agent| leadform_core::sanitize::clean_text(agent, MAX_USER_AGENT_CHARS))
+            .filter(|agent| !agent.is_empty()),
         visitor_cookie: visitor.0,
     }
 }

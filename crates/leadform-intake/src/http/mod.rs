@@ -1,11 +1,13 @@
 //! The HTTP API: one file per concern, wired together here.
 
+pub mod admin;
 pub mod admission;
 pub mod assets;
 pub mod checked_origin;
 pub mod client_address;
 pub mod cookies;
 pub mod cors;
+pub mod embedded_site;
 pub mod errors;
 pub mod fallback;
 pub mod first_markup;
@@ -74,7 +76,11 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
+pub fn router(
+    state: AppState,
+    public_dir: Option<PathBuf>,
+    operations: admin::OperationsEndpoints,
+) -> Router {
     let api = Router::new()
         .route(
             "/v1/forms/{id}",
@@ -102,12 +108,13 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
                 .options(profile::preflight),
         )
         .route("/v1/page-views", post(page_views::post_page_view))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(metrics::metrics))
+        // `--admin-addr` moves readiness and metrics off this address.
+        .merge(admin::main_address_routes(operations))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
     let site = match public_dir {
         Some(dir) => api.fallback_service(static_files::service(dir)),
+        // One binary (issue 13 §6): the browser files built in, when this build carries them.
+        None if embedded_site::is_available() => api.fallback_service(embedded_site::service()),
         None => api.fallback(static_files::not_found),
     };
     site.layer(axum::middleware::from_fn_with_state(

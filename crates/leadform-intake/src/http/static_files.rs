@@ -30,7 +30,8 @@ pub fn service(dir: PathBuf) -> Router {
         .layer(middleware::from_fn(set_static_headers))
 }
 
-async fn set_static_headers(request: Request, next: Next) -> Response {
+/// Also wraps the embedded copy of `dist/` (`embedded_site`), so both answer alike.
+pub async fn set_static_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let mut response = next.run(request).await;
@@ -40,7 +41,12 @@ async fn set_static_headers(request: Request, next: Next) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, cache_policy(&path));
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Some(etag) = etag(headers) {
+    // The embedded site tags its files itself (it has no modification time).
+    let own_tag = headers
+        .get(header::ETAG)
+        .and_then(|tag| tag.to_str().ok())
+        .map(str::to_owned);
+    if let Some(etag) = own_tag.or_else(|| etag(headers)) {
         let unchanged = if_none_match.is_some_and(|tags| {
             tags.to_str()
                 .is_ok_and(|tags| tags.split(',').any(|tag| tag.trim() == etag))

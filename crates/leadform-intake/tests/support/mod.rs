@@ -127,6 +127,7 @@ impl TestHandler {
             forms,
             store: store.clone(),
             addr: "127.0.0.1:0".parse().expect("addr"),
+            admin_addr: None,
             public_dir: options.public_dir,
             rate_limit_per_minute: options.rate_limit_per_minute,
             trusted_proxies: leadform_intake::http::client_address::TrustedProxies::new(

@@ -38,6 +38,14 @@ pub fn write_assets(dir: &Path) -> PathBuf {
     assets
 }
 
+/// An empty `--public` folder: `serve` refuses to start with no browser files at all, and these
+/// tests are about the API (the embedded site has its own test).
+pub fn empty_public_dir(dir: &Path) -> PathBuf {
+    let public = dir.join("public");
+    std::fs::create_dir_all(&public).expect("public dir");
+    public
+}
+
 /// Writes each form as `{id}.json` into `<dir>/forms` and returns that folder.
 pub fn write_forms(dir: &Path, forms: &[Value]) -> PathBuf {
     let forms_dir = dir.join("forms");

@@ -91,6 +91,7 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
         received_at_ms,
         client_ip: Some("127.0.0.1".into()),
         hubspotutk: Some("abc123hutk".into()),
+        user_agent: None,
         visitor_id: None,
         previous_visitor_id: None,
         profile_answers: None,

@@ -323,6 +323,7 @@ impl PostedForm {
                 fill_ms: 0,
             },
             form_token: Some(self.form_token.clone()).filter(|token| !token.is_empty()),
+            munchkin_cookie: None,
         }
     }
 }
