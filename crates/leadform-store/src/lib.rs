@@ -16,6 +16,7 @@ mod erasure_steps;
 mod error;
 // Issue 7: form tokens already spent and the shared signing secret.
 mod form_tokens;
+mod lead_steps;
 mod leads;
 mod legacy_webhooks;
 mod migrations;
