@@ -16,6 +16,7 @@ mod erasure_steps;
 mod error;
 // Issue 7: form tokens already spent and the shared signing secret.
 mod form_tokens;
+mod group_commit;
 mod lead_steps;
 mod leads;
 mod legacy_webhooks;
@@ -49,6 +50,7 @@ pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use form_tokens::FormTokenUse;
+pub use group_commit::{CommitterTask, GroupCommitter, MAX_JOBS_PER_COMMIT};
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
