@@ -73,6 +73,53 @@ async fn execute(handler: &TestHandler, backend: Backend, statements: &[&str]) {
     }
 }
 
+/// Another connection holding SQLite's write lock, or on PostgreSQL an exclusive lock on `leads`.
+enum WriteLock {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriteLock {
+    async fn take(handler: &TestHandler, backend: Backend) -> WriteLock {
+        match backend {
+            Backend::Sqlite => {
+                let mut connection = SqliteConnection::connect(&handler.db).await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                WriteLock::Sqlite(connection)
+            }
+            Backend::Postgres => {
+                let mut connection = PgConnection::connect(&handler.db).await.unwrap();
+                sqlx::query("BEGIN").execute(&mut connection).await.unwrap();
+                sqlx::query("LOCK TABLE leads IN EXCLUSIVE MODE")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+                WriteLock::Postgres(connection)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+            WriteLock::Postgres(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
 /// Every 201 is a stored lead and every other answer is not; returns how many were 201.
 fn assert_201_iff_stored(
     bodies: &[Value],
@@ -274,11 +321,12 @@ async fn shutdown_answers_every_post_in_flight_and_each_201_is_stored() {
         })
         .await;
         let mut bodies = Vec::new();
-        for n in 0..150 {
+        for n in 0..100 {
             bodies.push(with_token(&handler, contact_lead(&format!("lead{n}@example.com"))).await);
         }
         handler.clock.advance(FILL_TIME);
 
+        let lock = WriteLock::take(&handler, backend).await;
         let posting = {
             let tasks: Vec<_> = bodies
                 .iter()
@@ -297,10 +345,20 @@ async fn shutdown_answers_every_post_in_flight_and_each_201_is_stored() {
                 .collect::<Vec<_>>();
             tasks
         };
-        // Stop while the posts are arriving: the requests in progress finish, and the committer
-        // drains its queue before the server's shutdown returns.
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-        handler.shutdown_server().await;
+        // Stop while the posts are in progress, held up by another connection's write lock: they
+        // finish, and the committer drains its queue before the server's shutdown returns.
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        let shutdown = tokio::spawn(async move {
+            handler.shutdown_server().await;
+            handler
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(
+            !shutdown.is_finished(),
+            "shutdown waits for the posts in progress"
+        );
+        lock.release().await;
+        let handler = shutdown.await.unwrap();
         let mut answers = Vec::new();
         for task in posting {
             answers.push(task.await.unwrap());

@@ -23,11 +23,15 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch, Mutex};
 use tokio::task::JoinHandle;
 
-/// The most jobs one transaction holds: enough to share one fsync among a burst, few enough that
-/// the first lead of a batch does not wait long for the last.
-pub const MAX_JOBS_PER_COMMIT: usize = 128;
-/// Committers sharing the queue on PostgreSQL (of the pool's 10 connections).
-const POSTGRES_COMMITTERS: usize = 4;
+/// The most jobs one SQLite transaction holds: enough to share one fsync among a burst, few
+/// enough that the first lead of a batch does not wait long for the last.
+const SQLITE_MAX_JOBS_PER_COMMIT: usize = 128;
+/// On PostgreSQL each job is a dozen round trips and the server overlaps concurrent commits'
+/// flushes itself, so smaller batches spread over several committers answer sooner than one big one.
+const POSTGRES_MAX_JOBS_PER_COMMIT: usize = 16;
+/// Committers sharing the queue on PostgreSQL, of the pool's 10 connections: each batch is many
+/// round trips, so several in flight keep the server busy; two connections stay for the rest.
+const POSTGRES_COMMITTERS: usize = 8;
 /// Jobs waiting for the committer; a request beyond this waits for room (back-pressure).
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -72,15 +76,18 @@ impl GroupCommitter {
     /// Starts the committer tasks on the current tokio runtime: one on SQLite, whose writers take
     /// turns anyway; on PostgreSQL a few, so one batch's round trips overlap another's commit.
     pub fn start(store: &Store) -> (GroupCommitter, CommitterTask) {
-        let committers = match store.backend {
-            Backend::Sqlite(_) => 1,
-            Backend::Postgres(_) => POSTGRES_COMMITTERS,
+        let (committers, max_jobs) = match store.backend {
+            Backend::Sqlite(_) => (1, SQLITE_MAX_JOBS_PER_COMMIT),
+            Backend::Postgres(_) => (POSTGRES_COMMITTERS, POSTGRES_MAX_JOBS_PER_COMMIT),
         };
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         let jobs = Arc::new(Mutex::new(jobs));
         let (stop, stopped) = watch::channel(false);
         let tasks = (0..committers)
-            .map(|_| tokio::spawn(run(store.clone(), Arc::clone(&jobs), stopped.clone())))
+            .map(|_| {
+                let (store, jobs, stopped) = (store.clone(), Arc::clone(&jobs), stopped.clone());
+                tokio::spawn(run(store, jobs, stopped, max_jobs))
+            })
             .collect();
         (GroupCommitter { queue }, CommitterTask { stop, tasks })
     }
@@ -143,7 +150,12 @@ impl CommitterTask {
 
 /// One committer: takes a batch from the shared queue, commits it, and again, until the queue is
 /// closed (by [`CommitterTask::drain`]) and empty, or every sender is gone.
-async fn run(store: Store, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, mut stop: watch::Receiver<bool>) {
+async fn run(
+    store: Store,
+    jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
+    mut stop: watch::Receiver<bool>,
+    max_jobs: usize,
+) {
     // `false` once the stop handle is dropped undrained: serve on, as a dropped server does.
     let mut listening = true;
     loop {
@@ -166,7 +178,7 @@ async fn run(store: Store, jobs: Arc<Mutex<mpsc::Receiver<Job>>>, mut stop: watc
             // `None` once closed (or every sender is gone) and empty: all queued jobs are answered.
             let Some(first) = first else { break };
             let mut batch = vec![first];
-            while batch.len() < MAX_JOBS_PER_COMMIT {
+            while batch.len() < max_jobs {
                 match jobs.try_recv() {
                     Ok(job) => batch.push(job),
                     Err(_) => break,

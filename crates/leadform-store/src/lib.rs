@@ -50,7 +50,7 @@ pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use form_tokens::FormTokenUse;
-pub use group_commit::{CommitterTask, GroupCommitter, MAX_JOBS_PER_COMMIT};
+pub use group_commit::{CommitterTask, GroupCommitter};
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
