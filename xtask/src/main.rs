@@ -36,12 +36,13 @@ commands:
   demo [--port PORT]   dist, seed ./leadform.db with demo leads if it has none, then serve the
                        demo site and the handler on 127.0.0.1:PORT (default 8080)
   test                 fmt, clippy, native tests, browser tests, end-to-end tests
-  bench [--leads N] [--concurrency N] [--browser-only]
+  bench [--leads N] [--concurrency N] [--browser-only | --intake-only]
                        print download sizes, the form's startup side by side with React +
                        Formspree and Preact (cold Chromium, CPU slowed 4x), the handler's
                        loopback throughput, 500 slow clients, scoring and the console overview
                        on 100,000 leads (defaults: 2000 leads, 32 at a time; --browser-only
-                       stops after the startup comparison); never fails on a figure
+                       stops after the startup comparison; --intake-only runs only the
+                       handler's throughput); never fails on a figure
   help                 this text
 ";
 
@@ -85,6 +86,7 @@ fn try_main() -> Result<()> {
                 leads: args.value("--leads")?.unwrap_or(2000),
                 concurrency: args.value("--concurrency")?.unwrap_or(32),
                 browser_only: args.flag("--browser-only"),
+                intake_only: args.flag("--intake-only"),
             };
             args.finish()?;
             bench::bench(options)

@@ -13,7 +13,10 @@ use leadform_core::{
     SubmissionError,
 };
 use leadform_scoring::ScoringRules;
-use leadform_store::{FormTokenUse, InsertOutcome, NewDelivery, NewLead, Store, StoreError};
+use leadform_store::{
+    FormTokenUse, GroupCommitter, InsertOutcome, NewDelivery, NewLead, Store, StoreError,
+};
+use std::sync::Arc;
 use thiserror::Error;
 use tokio::sync::Notify;
 
@@ -35,11 +38,14 @@ pub struct IncomingLead<'a> {
 /// What accepting a lead needs from the running handler.
 pub struct Intake<'a> {
     pub store: &'a Store,
+    /// Writes the lead (and its form token's use) together with the leads arriving alongside it:
+    /// one transaction, one fsync, each answered once its own lead is committed.
+    pub committer: &'a GroupCommitter,
     pub deliveries_due: &'a Notify,
     pub signing_key: &'a SigningKey,
     pub gated_assets: &'a GatedAssets,
     /// The lead-scoring rules: a lead's score events go in its own transaction.
-    pub scoring: &'a ScoringRules,
+    pub scoring: &'a Arc<ScoringRules>,
     /// The handler's clock, read once per request.
     pub now_ms: i64,
 }
@@ -120,7 +126,7 @@ async fn spam_reason(
         TokenJudgement::Flawed(flaw) => return Ok(Some(flaw.as_str())),
     };
     let used = intake
-        .store
+        .committer
         .use_form_token(&token.nonce, &lead.submission_id, intake.now_ms)
         .await?;
     Ok(match used {
@@ -222,7 +228,7 @@ pub async fn accept_lead(
     let has_deliveries = !deliveries.is_empty();
     let submission_id = lead.submission_id.clone();
     let outcome = intake
-        .store
+        .committer
         .insert_scored_lead(
             NewLead {
                 lead,
@@ -239,7 +245,7 @@ pub async fn accept_lead(
                 profile_answers,
                 deliveries,
             },
-            Some(intake.scoring),
+            Some(Arc::clone(intake.scoring)),
         )
         .await?;
     match outcome {

@@ -80,6 +80,8 @@ pub struct RunningServer {
     forwarder: JoinHandle<()>,
     /// The periodic decay and snapshot pass; aborted on shutdown (a pass cut short rolls back).
     score_pass: JoinHandle<()>,
+    /// Group commit: drained after the last request, so every queued lead is committed.
+    committer: leadform_store::CommitterTask,
 }
 
 impl RunningServer {
@@ -96,6 +98,7 @@ impl RunningServer {
             let _ = stop.send(());
             task.await?;
         }
+        self.committer.drain().await;
         // The forwarder stops after the last request, so a lead accepted during shutdown is not
         // waiting on a wake-up nobody hears (it stays pending in the outbox either way).
         if let Some(stop) = self.stop_forwarder.take() {
@@ -175,7 +178,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
     } else {
         leadform_console::disabled_router()
     };
+    let (group_committer, committer) = leadform_store::GroupCommitter::start(&options.store);
     let state = AppState {
+        committer: group_committer,
         forms: Arc::new(options.forms),
         store: options.store,
         rate_limiter: Arc::new(RateLimiter::per_minute(options.rate_limit_per_minute)),
@@ -239,5 +244,6 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         stop_forwarder: Some(stop_forwarder),
         forwarder,
         score_pass,
+        committer,
     })
 }

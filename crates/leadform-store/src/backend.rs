@@ -83,18 +83,6 @@ impl Dialect {
             }
         }
     }
-
-    /// Reads a visitor's profile that the transaction is about to rewrite. Binds: $1 visitor_id.
-    /// PostgreSQL locks the row so two concurrent merges cannot lose each other's answers; SQLite's
-    /// write transactions are already exclusive.
-    pub(crate) fn select_profile_for_update_sql(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "SELECT known_json FROM visitor_profiles WHERE visitor_id = $1",
-            Dialect::Postgres => {
-                "SELECT known_json FROM visitor_profiles WHERE visitor_id = $1 FOR UPDATE"
-            }
-        }
-    }
 }
 
 /// Starts a transaction that will write.

@@ -44,6 +44,11 @@ pub enum StoreError {
     BackupTargetExists { path: String },
     #[error("backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)")]
     BackupNeedsPgDump,
+    // Group commit at intake (issue 13 §5).
+    #[error("the transaction holding this lead and {others} others failed, so none was stored: {reason}")]
+    GroupCommitFailed { others: usize, reason: String },
+    #[error("the handler is shutting down: the lead was not stored")]
+    ShuttingDown,
     #[error("{path} is not valid UTF-8; SQLite needs the backup's path as text")]
     BackupPathNotUtf8 { path: String },
 }

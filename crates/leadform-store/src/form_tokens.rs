@@ -1,6 +1,6 @@
 //! Spent form tokens: a token carries one submission (and its retries), never a second one.
 
-use crate::backend::with_backend;
+use crate::backend::{with_backend, BeginWrite};
 use crate::error::{failed, StoreError};
 use crate::Store;
 
@@ -24,28 +24,15 @@ impl Store {
     ) -> Result<FormTokenUse, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
-            sqlx::query(
-                "INSERT INTO used_form_tokens (token_id, submission_id, used_at_ms) VALUES ($1, $2, $3)
-                 ON CONFLICT (token_id) DO NOTHING",
-            )
-            .bind(token_id)
-            .bind(submission_id)
-            .bind(now_ms)
-            .execute(pool)
-            .await
-            .map_err(fail("record the form token"))?;
-            let owner: String = sqlx::query_scalar(
-                "SELECT submission_id FROM used_form_tokens WHERE token_id = $1",
-            )
-            .bind(token_id)
-            .fetch_one(pool)
-            .await
-            .map_err(fail("read the form token"))?;
-            Ok(if owner == submission_id {
-                FormTokenUse::ThisSubmission
-            } else {
-                FormTokenUse::AnotherSubmission
-            })
+            let mut tx = pool
+                .begin_write()
+                .await
+                .map_err(fail("begin recording the form token"))?;
+            let used = tx
+                .record_form_token(token_id, submission_id, now_ms)
+                .await?;
+            tx.commit().await.map_err(fail("record the form token"))?;
+            Ok(used)
         })
     }
 
@@ -62,3 +49,53 @@ impl Store {
         })
     }
 }
+
+/// Recording a token's use on an open transaction (alone, or in a group commit).
+pub(crate) trait FormTokenSteps {
+    async fn record_form_token(
+        &mut self,
+        token_id: &str,
+        submission_id: &str,
+        now_ms: i64,
+    ) -> Result<FormTokenUse, StoreError>;
+}
+
+macro_rules! impl_form_token_steps {
+    ($db:ty, $backend:literal) => {
+        impl FormTokenSteps for sqlx::Transaction<'_, $db> {
+            async fn record_form_token(
+                &mut self,
+                token_id: &str,
+                submission_id: &str,
+                now_ms: i64,
+            ) -> Result<FormTokenUse, StoreError> {
+                sqlx::query(
+                    "INSERT INTO used_form_tokens (token_id, submission_id, used_at_ms)
+                     VALUES ($1, $2, $3)
+                     ON CONFLICT (token_id) DO NOTHING",
+                )
+                .bind(token_id)
+                .bind(submission_id)
+                .bind(now_ms)
+                .execute(&mut **self)
+                .await
+                .map_err(failed($backend, "record the form token"))?;
+                let owner: String = sqlx::query_scalar(
+                    "SELECT submission_id FROM used_form_tokens WHERE token_id = $1",
+                )
+                .bind(token_id)
+                .fetch_one(&mut **self)
+                .await
+                .map_err(failed($backend, "read the form token"))?;
+                Ok(if owner == submission_id {
+                    FormTokenUse::ThisSubmission
+                } else {
+                    FormTokenUse::AnotherSubmission
+                })
+            }
+        }
+    };
+}
+
+impl_form_token_steps!(sqlx::Sqlite, "sqlite");
+impl_form_token_steps!(sqlx::Postgres, "postgres");

@@ -17,6 +17,8 @@ mod error;
 // Issue 7: form tokens already spent and the shared signing secret.
 mod form_tokens;
 mod intent_column;
+mod group_commit;
+mod lead_steps;
 mod leads;
 mod legacy_webhooks;
 mod migrations;
@@ -52,6 +54,7 @@ pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use form_tokens::FormTokenUse;
+pub use group_commit::{CommitterTask, GroupCommitter};
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,

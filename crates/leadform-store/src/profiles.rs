@@ -13,41 +13,6 @@ pub(crate) fn parse_profile(visitor_id: &str, json: &str) -> Result<KnownProfile
     })
 }
 
-/// Merges `answers` into the visitor's stored profile inside the open transaction `tx`.
-/// Expands per backend (like `with_backend!`) so one body serves both transaction types.
-macro_rules! merge_profile_in_tx {
-    ($tx:ident, $dialect:ident, $visitor_id:expr, $answers:expr, $now_ms:expr) => {{
-        let fail = |action| $crate::error::failed($dialect.name(), action);
-        // Make sure the row exists so that the read below can lock it.
-        sqlx::query(
-            "INSERT INTO visitor_profiles (visitor_id, known_json, updated_at_ms) VALUES ($1, '{}', $2)
-             ON CONFLICT (visitor_id) DO NOTHING",
-        )
-        .bind($visitor_id)
-        .bind($now_ms)
-        .execute(&mut *$tx)
-        .await
-        .map_err(fail("create the visitor profile"))?;
-        let stored_json: String = sqlx::query_scalar($dialect.select_profile_for_update_sql())
-            .bind($visitor_id)
-            .fetch_one(&mut *$tx)
-            .await
-            .map_err(fail("read the visitor profile"))?;
-        // A profile we cannot read must not cost the visitor their lead: start it afresh.
-        let stored = $crate::profiles::parse_profile($visitor_id, &stored_json).unwrap_or_default();
-        let merged = stored.union($answers);
-        let merged_json = serde_json::to_string(&merged).map_err(StoreError::EncodeLead)?;
-        sqlx::query("UPDATE visitor_profiles SET known_json = $1, updated_at_ms = $2 WHERE visitor_id = $3")
-            .bind(&merged_json)
-            .bind($now_ms)
-            .bind($visitor_id)
-            .execute(&mut *$tx)
-            .await
-            .map_err(fail("update the visitor profile"))?;
-    }};
-}
-pub(crate) use merge_profile_in_tx;
-
 impl Store {
     /// What is known about a visitor; empty when nothing is.
     pub async fn visitor_profile(&self, visitor_id: &str) -> Result<KnownProfile, StoreError> {

@@ -19,11 +19,19 @@ pub struct Options {
     pub concurrency: usize,
     /// Only the sizes and the side-by-side startup benchmark, not the handler's throughput.
     pub browser_only: bool,
+    /// Only the handler's throughput on SQLite and PostgreSQL (no widget build, no browser).
+    pub intake_only: bool,
 }
 
 pub fn bench(options: Options) -> Result<()> {
     if options.leads == 0 || options.concurrency == 0 {
         bail!("--leads and --concurrency must be at least 1");
+    }
+    if options.intake_only {
+        run::header("bench: building the handler (release)");
+        let bin = crate::intake::build(true)?;
+        let runtime = tokio::runtime::Runtime::new()?;
+        return bench_intake_on_both(&runtime, &bin, &options);
     }
     dist::dist(Profile::Release)?;
     run::header("bench: building the handler (release)");
@@ -36,11 +44,7 @@ pub fn bench(options: Options) -> Result<()> {
         return Ok(());
     }
     scoring::run()?;
-    intake::run_sqlite(&runtime, &bin, &options)?;
-    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => intake::run_postgres(&runtime, &bin, &options, &url)?,
-        _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
-    }
+    bench_intake_on_both(&runtime, &bin, &options)?;
     slow_clients::run(&runtime, &bin)?;
     // The console overview (issue 9): 100,000 leads, written in batches, then timed.
     let demo_bin = demo_data::build()?;
@@ -50,4 +54,20 @@ pub fn bench(options: Options) -> Result<()> {
         _ => println!("\nPostgreSQL overview: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
     Ok(())
+}
+
+/// The handler's throughput (group commit, issue 13 §5) on SQLite, then PostgreSQL when set.
+fn bench_intake_on_both(
+    runtime: &tokio::runtime::Runtime,
+    bin: &std::path::Path,
+    options: &Options,
+) -> Result<()> {
+    intake::run_sqlite(runtime, bin, options)?;
+    match std::env::var("LEADFORM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => intake::run_postgres(runtime, bin, options, &url),
+        _ => {
+            println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)");
+            Ok(())
+        }
+    }
 }

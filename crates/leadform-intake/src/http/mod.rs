@@ -60,6 +60,8 @@ pub struct AppState {
     pub signing_key: crate::signing::SigningKey,
     pub gated_assets: Arc<crate::gated_assets::GatedAssets>,
     pub clock: crate::clock::HandlerClock,
+    /// Group commit (issue 13 §5): leads arriving together share one transaction.
+    pub committer: leadform_store::GroupCommitter,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
     pub fn intake(&self) -> crate::intake::Intake<'_> {
         crate::intake::Intake {
             store: &self.store,
+            committer: &self.committer,
             deliveries_due: &self.deliveries_due,
             signing_key: &self.signing_key,
             gated_assets: &self.gated_assets,
