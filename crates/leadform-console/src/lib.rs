@@ -36,6 +36,10 @@ pub use state::{ConsoleClock, ConsoleState, PublicOrigin};
 /// The console's Content-Security-Policy, on every console response.
 pub const CONSOLE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The forms page's policy: the console's, plus `script-src 'self'` for its one script, the copy
+/// buttons' `/console/copy.js` (no inline script). Every other console page runs no script.
+pub const FORMS_PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Largest form post the console accepts (a status change or a login is a few hundred bytes).
 const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
@@ -46,10 +50,13 @@ async fn security_headers(
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONSOLE_CSP),
-    );
+    // A page that loads the console's script sets its own policy (see [`FORMS_PAGE_CSP`]).
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONSOLE_CSP),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -72,6 +79,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/console/", get(pages::overview::show))
         .route("/console/console.css", get(pages::stylesheet))
         .route("/console/charts.css", get(pages::charts_stylesheet))
+        .route("/console/copy.js", get(pages::copy_script))
         .route(
             "/console/login",
             get(pages::login::show).post(pages::login::submit),

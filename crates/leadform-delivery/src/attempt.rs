@@ -29,14 +29,27 @@ pub async fn send_and_classify(
 }
 
 /// Builds, sends and classifies one attempt. A configuration problem (a missing webhook secret) is
-/// a retry with a clear reason: the lead waits for the operator instead of being dropped.
+/// a retry with a clear reason: the lead waits for the operator instead of being dropped. Without
+/// the handler's public URL, a Slack message cannot be built (see [`attempt_delivery_from`]).
 pub async fn attempt_delivery(
     sender: &HttpSender,
     destination: &Destination,
     delivery: &PendingDelivery,
     form: &FormDefinition,
 ) -> DeliveryOutcome {
-    match vendors::build_request(destination, delivery, form, SystemTime::now()) {
+    attempt_delivery_from(sender, destination, delivery, form, None).await
+}
+
+/// [`attempt_delivery`] for a handler at `public_url` (its own origin), which Slack messages link
+/// from.
+pub async fn attempt_delivery_from(
+    sender: &HttpSender,
+    destination: &Destination,
+    delivery: &PendingDelivery,
+    form: &FormDefinition,
+    public_url: Option<&str>,
+) -> DeliveryOutcome {
+    match vendors::build_request(destination, delivery, form, SystemTime::now(), public_url) {
         Ok(request) => send_and_classify(sender, destination, &request).await,
         Err(error) => DeliveryOutcome::Retry {
             after: None,

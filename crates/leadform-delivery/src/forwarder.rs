@@ -31,6 +31,9 @@ pub struct ForwarderConfig {
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
     pub rate_limits: RateLimits,
+    /// The handler's own origin (`serve --public-url`), e.g. `https://forms.example.com`: a Slack
+    /// message links to `{public_url}/console/leads/{id}`. Without it a Slack delivery waits.
+    pub public_url: Option<String>,
 }
 
 impl Default for ForwarderConfig {
@@ -43,6 +46,7 @@ impl Default for ForwarderConfig {
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             rate_limits: RateLimits::default(),
+            public_url: None,
         }
     }
 }
@@ -209,7 +213,13 @@ impl<S: OutboxStore> Forwarder<S> {
         destination: &Destination,
     ) -> (Verdict, Option<AdmissionTicket>) {
         // Build first: a request that cannot be built must not use up a rate-limit slot.
-        let request = match vendors::build_request(destination, delivery, form, SystemTime::now()) {
+        let request = match vendors::build_request(
+            destination,
+            delivery,
+            form,
+            SystemTime::now(),
+            self.config.public_url.as_deref(),
+        ) {
             Ok(request) => request,
             Err(error) => {
                 let outcome = DeliveryOutcome::Retry {

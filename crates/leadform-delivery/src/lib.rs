@@ -24,6 +24,8 @@
 //!   remember the visitor), with `Authorization: Bearer` from a client-credentials token that is
 //!   cached until shortly before it expires and refetched on 601/602.
 //! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
+//! - **Slack**: `POST` `{"text": …}` to an incoming webhook, one short message per contact request
+//!   with a link to the lead's console page (`ForwarderConfig::public_url`): see [`vendors::slack`].
 //!
 //! Every request carries `Idempotency-Key: <submission_id>:<destination id>` (see
 //! `Destination::id`), the same on each attempt. `field_map` keys may also name the hidden values
@@ -42,7 +44,7 @@ pub mod routing;
 pub mod sender;
 pub mod vendors;
 
-pub use attempt::{attempt_delivery, send_and_classify};
+pub use attempt::{attempt_delivery, attempt_delivery_from, send_and_classify};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
     destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutboxError, OutboxStore,

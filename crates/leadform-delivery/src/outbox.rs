@@ -113,12 +113,14 @@ pub trait OutboxStore: Send + Sync + 'static {
 
 /// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
 /// `hubspot:<portal_id>` (50 per 10 s), `marketo:<munchkin_id>` (100 per 20 s, 10 at once),
-/// `pardot:<url host>`, `webhook:<redacted url>` (scheme,
+/// `pardot:<url host>`, `webhook:<redacted url>` and `slack:<redacted url>` (scheme,
 /// host and a hash: a webhook URL is often its own secret). Stored and shown with each delivery
 /// row, so it must stay stable across releases and never hold a secret.
 pub fn destination_key(destination: &Destination) -> String {
     match destination {
         Destination::Webhook(hook) => format!("webhook:{}", redact_url(&hook.url)),
+        // A Slack webhook URL is its own secret, like a webhook's.
+        Destination::Slack(slack) => format!("slack:{}", redact_url(&slack.url)),
         other => legacy_destination_key(other),
     }
 }
@@ -132,6 +134,8 @@ pub fn legacy_destination_key(destination: &Destination) -> String {
         Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
         Destination::Webhook(hook) => format!("webhook:{}", hook.url),
         Destination::Marketo(mkto) => format!("marketo:{}", mkto.munchkin_id),
+        // Newer than destination ids: no row was ever stored under an older key.
+        Destination::Slack(_) => destination_key(destination),
     }
 }
 

@@ -206,7 +206,9 @@ impl RateLimiter {
                 self.admit_salesforce(destination_key, now_ms, store).await
             }
             Destination::Marketo(_) => Ok(self.admit_marketo(destination_key, now_ms)),
-            Destination::PardotFormHandler(_) | Destination::Webhook(_) => {
+            // Slack's own limit (about one message a second per webhook) answers 429 with
+            // Retry-After, which pauses the destination like any vendor's.
+            Destination::PardotFormHandler(_) | Destination::Webhook(_) | Destination::Slack(_) => {
                 Ok(Admission::Proceed(AdmissionTicket::default()))
             }
         }

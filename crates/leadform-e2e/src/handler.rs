@@ -143,6 +143,24 @@ impl Handler {
         Ok(Duration::from_secs(seconds))
     }
 
+    /// `leadform-intake user remove NAME --db DB`, as an admin would run it while `serve` runs.
+    pub async fn remove_console_user(&self, name: &str) -> Result<()> {
+        let out = tokio::process::Command::new(&self.bin)
+            .args(["user", "remove", name, "--db"])
+            .arg(&self.db)
+            .stdin(Stdio::null())
+            .output()
+            .await?;
+        if !out.status.success() {
+            bail!(
+                "leadform-intake user remove {name} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    }
+
     /// Every stored lead, via `leadform-intake export --db DB --format json`.
     pub async fn leads(&self) -> Result<Vec<Value>> {
         let out = tokio::process::Command::new(&self.bin)

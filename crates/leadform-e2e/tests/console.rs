@@ -1,7 +1,8 @@
 //! Issue 9 in headless Chromium: a marketer logs in to the console, filters the leads, opens one,
 //! changes its status, downloads the CSV of the filtered view and compares it with the view; a
 //! logged-out visitor and a wrong password are refused. axe-core checks every console page, and
-//! a screenshot of each (desktop and 390 px wide) goes to a folder the test prints.
+//! a screenshot of each (desktop and 390 px wide) goes to a folder the test prints. On the forms
+//! page the Copy button puts the tagged link on the clipboard and shows "Copied".
 //!
 //! Needs `LEADFORM_AXE` (axe-core's `axe.min.js`, installed by `cargo xtask test`) besides the
 //! usual end-to-end variables.
@@ -410,6 +411,49 @@ async fn a_marketer_works_leads_in_the_console() -> Result<()> {
     ensure!(
         built.as_deref() == Some("https://www.example.com/?utm_source=newsletter"),
         "{built:?}"
+    );
+    // The Copy button (/console/copy.js) puts the link on the clipboard and says so.
+    leadform_e2e::devtools::call(
+        &browser,
+        "Browser.grantPermissions",
+        serde_json::json!({
+            "origin": base,
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]
+        }),
+    )
+    .await?;
+    let copy = browser
+        .client
+        .find(Locator::Css("button[data-copy-target=built-link]"))
+        .await?;
+    ensure!(
+        copy.is_displayed().await?,
+        "the script shows the Copy button"
+    );
+    copy.click().await?;
+    let copied = poll::until("the Copied state", || async {
+        let status = browser
+            .client
+            .find(Locator::Id("built-link-status"))
+            .await?
+            .text()
+            .await?;
+        let label = copy.text().await?;
+        Ok((label == "Copied").then_some(status))
+    })
+    .await?;
+    ensure!(copied == "Copied to the clipboard.", "{copied:?}");
+    let clipboard = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.clipboard.readText().then(done, e => done('unreadable: ' + e));",
+            Vec::new(),
+        )
+        .await?;
+    ensure!(
+        clipboard.as_str() == built.as_deref(),
+        "clipboard {clipboard:?} vs {built:?}"
     );
     assert_accessible(&browser, &axe, "forms").await?;
     screenshots(&browser, &shots, "forms").await?;

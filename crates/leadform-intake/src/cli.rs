@@ -52,6 +52,10 @@ pub enum Command {
     Check {
         #[arg(long)]
         forms: PathBuf,
+        /// The handler's address, as `serve --public-url` will have it: a slack destination
+        /// needs it for its links to the console.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<PublicUrl>,
     },
     /// Copy a live SQLite database consistently, while serve keeps running (PostgreSQL: pg_dump).
     Backup {

@@ -57,6 +57,8 @@ pub enum CommandError {
     ScoreCommand(#[from] crate::score_commands::ScoreCommandError),
     #[error(transparent)]
     User(#[from] crate::user_cli::UserCliError),
+    #[error(transparent)]
+    SlackLinks(#[from] crate::slack_links::SlackNeedsPublicUrl),
 }
 
 pub async fn run(command: Command) -> Result<(), CommandError> {
@@ -96,8 +98,9 @@ pub async fn run(command: Command) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Outbox { command } => outbox(command).await,
-        Command::Check { forms } => {
+        Command::Check { forms, public_url } => {
             let registry = FormRegistry::load_dir(&forms)?;
+            crate::slack_links::check(&forms, &registry, public_url.as_ref())?;
             let scoring = crate::scoring_file::load_scoring_rules(&forms, &registry)?;
             let ids: Vec<&str> = registry.ids().collect();
             println!("{} form(s) OK: {}", ids.len(), ids.join(", "));
@@ -190,6 +193,8 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
     let scoring = crate::scoring_file::load_scoring_rules(&args.forms, &forms)?;
     // Likewise a webhook that could never be signed: its leads would only pile up as pending.
     webhook_secrets::check_environment(&args.forms, &forms)?;
+    // And a Slack nudge with nowhere to link to.
+    crate::slack_links::check(&args.forms, &forms, args.public_url.as_ref())?;
     // And a handler that could serve no widget: visitors would get forms that never load.
     if args.public.is_none() && !crate::http::embedded_site::is_available() {
         return Err(CommandError::NoBrowserFiles);

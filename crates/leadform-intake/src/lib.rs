@@ -6,7 +6,8 @@
 //! - [`server`] runs it, [`serving`] keeps slow clients in check; [`commands`] is what each CLI
 //!   command does;
 //! - [`webhook_secrets`] stops `serve` when a webhook's signing secret (or a Marketo client
-//!   secret) is not set;
+//!   secret) is not set; [`slack_links`] stops `check` and `serve` when a Slack destination has
+//!   no `--public-url` to link from;
 //! - [`export`] and [`outbox_cli`] format stored data for people;
 //! - [`metrics`] counts what `GET /metrics` reports.
 //! - [`privacy_cli`] is `forget` and `export --email` (erasure and access requests);
@@ -36,6 +37,7 @@ pub mod server;
 pub mod server_secret;
 pub mod serving;
 pub mod signing;
+pub mod slack_links;
 pub mod user_cli;
 pub mod visitor_id;
 pub mod webhook_secrets;

@@ -145,11 +145,20 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         None => None,
     };
     let deliveries_due = Arc::new(Notify::new());
+    // Slack messages link to the lead's console page on the handler's own origin.
+    let forwarder_config = ForwarderConfig {
+        public_url: options
+            .public_url
+            .as_ref()
+            .map(|url| url.origin().to_owned())
+            .or(options.forwarder.public_url.clone()),
+        ..options.forwarder
+    };
     let forwarder = Forwarder::new(
         options.store.clone(),
         Arc::new(options.forms.definitions()),
         deliveries_due.clone(),
-        options.forwarder,
+        forwarder_config,
     )?;
     let (stop_forwarder, forwarder_stopped) = oneshot::channel::<()>();
     let forwarder = tokio::spawn(forwarder.run(async {

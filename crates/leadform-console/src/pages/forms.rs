@@ -1,8 +1,9 @@
 //! `/console/forms`: every form with its embed snippet, and the embed and campaign builder: pick a
 //! campaign id and a lead source from the form's allow-lists to get the `<div data-leadform …>`
 //! snippet for that embed, and build a UTM-tagged link to a page. A plain GET form; the result is
-//! rendered here. (The console's CSP runs no scripts, so the snippets sit in read-only text areas
-//! to select and copy.)
+//! rendered here. The snippets and the link sit in read-only text areas to select and copy; a
+//! small script from a file (`/console/copy.js`, allowed by [`crate::FORMS_PAGE_CSP`] on this
+//! page only) adds a Copy button beside each, hidden until the script runs.
 
 use crate::auth::CurrentUser;
 use crate::error::ConsoleError;
@@ -11,6 +12,7 @@ use crate::session_cookie::is_secure;
 use crate::state::ConsoleState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
+use axum::response::{Html, IntoResponse};
 use leadform_core::FormDefinition;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -153,7 +155,7 @@ pub async fn show(
     current: CurrentUser,
     headers: HeaderMap,
     query: Result<Query<BuilderQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<axum::response::Html<String>, ConsoleError> {
+) -> Result<impl IntoResponse, ConsoleError> {
     let Query(query) = query.map_err(|e| {
         ConsoleError::BadRequest(format!("the builder's values are unreadable: {e}"))
     })?;
@@ -167,7 +169,7 @@ pub async fn show(
                 .ok_or_else(|| ConsoleError::NotFound(format!("There is no form {id:?}.")))?,
         ),
     };
-    Ok(page(
+    let html: Html<String> = page(
         "Forms",
         Section::Forms,
         &current,
@@ -184,11 +186,29 @@ pub async fn show(
                     }
                     label for={ "snippet-" (form.id) } { "Embed snippet" }
                     textarea.snippet id={ "snippet-" (form.id) } readonly rows="4" { (embed_snippet(&origin, form, None, None)) }
+                    (copy_button(&format!("snippet-{}", form.id), "Copy snippet"))
                 }
             }
             @if let Some(form) = selected { (builder(&origin, form, &query)) }
+            script src="/console/copy.js" defer {}
         },
+    );
+    Ok((
+        [(header::CONTENT_SECURITY_POLICY, crate::FORMS_PAGE_CSP)],
+        html,
     ))
+}
+
+/// A Copy button for the text area `target`, hidden until `/console/copy.js` shows it, and the
+/// line where it says "Copied" (read out by screen readers).
+fn copy_button(target: &str, label: &str) -> Markup {
+    let status = format!("{target}-status");
+    html! {
+        div.copy-row {
+            button.copy type="button" data-copy-target=(target) data-copy-status=(status) hidden { (label) }
+            span.copy-status id=(status) role="status" {}
+        }
+    }
 }
 
 fn builder(origin: &str, form: &FormDefinition, query: &BuilderQuery) -> Markup {
@@ -250,10 +270,12 @@ fn builder(origin: &str, form: &FormDefinition, query: &BuilderQuery) -> Markup 
             @for problem in &problems { p.error role="alert" { (problem) } }
             label for="built-snippet" { "Snippet for this embed" }
             textarea.snippet #built-snippet readonly rows="4" { (snippet) }
+            (copy_button("built-snippet", "Copy snippet"))
             @match &link {
                 Some(Ok(link)) => {
                     label for="built-link" { "Tagged link" }
                     textarea.snippet #built-link readonly rows="2" { (link) }
+                    (copy_button("built-link", "Copy link"))
                 }
                 Some(Err(problem)) => { p.error role="alert" { (problem) } }
                 None => {}

@@ -37,6 +37,19 @@ pub async fn charts_stylesheet() -> impl IntoResponse {
     )
 }
 
+/// The copy buttons' script for the forms page, compiled in like the stylesheet.
+const COPY_JS: &str = include_str!("../../assets/copy.js");
+
+pub async fn copy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        COPY_JS,
+    )
+}
+
 pub async fn redirect_to_overview() -> Redirect {
     Redirect::permanent("/console/")
 }

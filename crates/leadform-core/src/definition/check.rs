@@ -26,8 +26,16 @@ pub(super) fn check_definition(form: &FormDefinition) -> Result<(), DefinitionEr
             Destination::PardotFormHandler(d) => d.validate(),
             Destination::Webhook(d) => d.validate(),
             Destination::Marketo(d) => d.validate(),
+            Destination::Slack(d) => d.validate(),
         };
         result.map_err(|errors| first_error(&format!("destinations[{index}]"), &errors))?;
+        if matches!(destination, Destination::Slack(_)) && form.kind != FormKind::Contact {
+            return Err(DefinitionError::new(
+                format!("destinations[{index}]"),
+                "a slack destination announces contact requests only; this form's leads are \
+                 content downloads, which go to nurture and ping no one: remove it here",
+            ));
+        }
     }
     super::destination_id::check_unique_ids(form)?;
     super::field_map::check_destinations_send_email(form)?;

@@ -16,6 +16,7 @@ pub enum Destination {
     PardotFormHandler(PardotDestination),
     Webhook(WebhookDestination),
     Marketo(MarketoDestination),
+    Slack(SlackDestination),
 }
 
 impl Destination {
@@ -27,6 +28,7 @@ impl Destination {
             Destination::PardotFormHandler(_) => "pardot_form_handler",
             Destination::Webhook(_) => "webhook",
             Destination::Marketo(_) => "marketo",
+            Destination::Slack(_) => "slack",
         }
     }
 
@@ -287,4 +289,21 @@ pub struct MarketoDestination {
     #[serde(default)]
     #[validate(custom(function = "super::check::http_url"))]
     pub endpoint: Option<String>,
+}
+
+/// A Slack incoming webhook: a short message to a channel for each new contact request, linking
+/// to the lead's console page (see `leadform-delivery`'s `slack`). Only a `contact` form may have
+/// one: downloads go to nurture and ping no one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct SlackDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from the URL (a hash).
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
+    /// The incoming-webhook URL (`https://hooks.slack.com/services/T…/B…/…`). It is its own
+    /// secret: stored and shown only as scheme, host and a hash.
+    #[validate(custom(function = "super::check::http_url_required"))]
+    pub url: String,
 }

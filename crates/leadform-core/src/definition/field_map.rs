@@ -133,7 +133,8 @@ impl Destination {
             Destination::Hubspot(hs) => Some(FieldMapping::hubspot(&hs.field_map)),
             Destination::PardotFormHandler(pardot) => Some(FieldMapping::pardot(&pardot.field_map)),
             Destination::Marketo(mkto) => Some(FieldMapping::marketo(&mkto.field_map)),
-            Destination::Webhook(_) => None,
+            // A webhook sends every value under its Leadform name; Slack gets a message, no fields.
+            Destination::Webhook(_) | Destination::Slack(_) => None,
         }
     }
 }

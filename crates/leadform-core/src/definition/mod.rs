@@ -17,8 +17,8 @@ mod translation;
 
 pub use destination::{
     parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
-    MarketoDestination, PardotDestination, SalesforceDestination, WebhookDestination,
-    ATTRIBUTION_VALUES,
+    MarketoDestination, PardotDestination, SalesforceDestination, SlackDestination,
+    WebhookDestination, ATTRIBUTION_VALUES,
 };
 pub use destination_id::DESTINATION_ID_RULE;
 pub use field::{FieldDefinition, FieldKind, SelectOption};

@@ -7,6 +7,7 @@ pub mod marketo;
 mod marketo_quota;
 pub mod pardot;
 pub mod salesforce;
+pub mod slack;
 pub mod webhook;
 
 #[cfg(test)]
@@ -34,6 +35,11 @@ pub enum BuildError {
          UTF-8 or empty; set it and restart the handler"
     )]
     MissingMarketoSecret { variable: String },
+    #[error(
+        "a Slack message links to the lead's console page, so the handler needs its address: \
+         start serve with --public-url (e.g. --public-url https://forms.example.com)"
+    )]
+    NoPublicUrl,
 }
 
 /// A Marketo destination's client secret, read from its environment variable at send time.
@@ -50,14 +56,20 @@ pub fn marketo_client_secret(
 }
 
 /// The request for one attempt (for Marketo, without its token). Reads the webhook secret from the environment at send time, so
-/// setting the variable and restarting is enough to release waiting deliveries.
+/// setting the variable and restarting is enough to release waiting deliveries. `public_url` is
+/// the handler's own origin (`serve --public-url`), which a Slack message links from.
 pub fn build_request(
     destination: &Destination,
     delivery: &PendingDelivery,
     form: &FormDefinition,
     now: SystemTime,
+    public_url: Option<&str>,
 ) -> Result<OutgoingRequest, BuildError> {
     Ok(match destination {
+        Destination::Slack(slack) => {
+            let public_url = public_url.ok_or(BuildError::NoPublicUrl)?;
+            slack::build_request(slack, delivery, form, public_url)
+        }
         Destination::SalesforceWebToLead(sf) => salesforce::build_request(sf, delivery, form),
         Destination::Hubspot(hs) => hubspot::build_request(hs, delivery, form),
         Destination::PardotFormHandler(pardot) => pardot::build_request(pardot, delivery, form),
@@ -94,6 +106,7 @@ pub fn classify(
         Destination::Hubspot(_) => hubspot::classify(answer, now),
         Destination::PardotFormHandler(_) => pardot::classify(answer, now),
         Destination::Webhook(_) => webhook::classify(answer, now),
+        Destination::Slack(_) => slack::classify(answer, now),
         Destination::Marketo(_) => match marketo::classify(answer, now) {
             marketo::MarketoVerdict::Outcome(outcome) => outcome,
             marketo::MarketoVerdict::TokenRejected(reason) => DeliveryOutcome::Retry {

@@ -45,6 +45,8 @@ pub enum Vendor {
         token_life: Duration,
         custom_fields: Vec<String>,
     },
+    /// A Slack incoming webhook at `path` (`/services/T…/B…/…`).
+    Slack { path: String },
 }
 
 /// An answer forced on the next request, before the vendor logic runs.
@@ -57,6 +59,12 @@ pub enum Scripted {
     /// Marketo's HTTP 200 with `success: false` and this error code (only `submitForm` calls take
     /// it; token requests are answered normally).
     MarketoError { code: String, message: String },
+    /// Any status with this plain-text body (Slack's error codes), and `Retry-After` if given.
+    Answer {
+        status: u16,
+        body: String,
+        retry_after: Option<String>,
+    },
 }
 
 /// One request as it arrived, and what the stand-in made of it.
@@ -250,6 +258,19 @@ async fn handle(
                                "errors": [{"code": code, "message": message}]}),
         ),
         Some(Scripted::Status(status)) => plain(status, "scripted answer"),
+        Some(Scripted::Answer {
+            status,
+            body,
+            retry_after,
+        }) => {
+            let mut response = plain(status, &body);
+            if let Some(retry_after) = retry_after {
+                response
+                    .headers_mut()
+                    .insert("retry-after", retry_after.parse().expect("header value"));
+            }
+            response
+        }
         Some(Scripted::TooManyRequests { retry_after }) => {
             let mut response = plain(
                 429,
@@ -273,6 +294,7 @@ async fn handle(
                 tolerance,
             } => webhook(&mut received, path, secret, *tolerance),
             Vendor::Marketo { .. } => marketo(&mut received, &shared),
+            Vendor::Slack { path } => slack(&mut received, path),
         },
     };
     received.status = response.status().as_u16();
@@ -945,4 +967,128 @@ fn check_marketo_body(
             problems.push(format!("cookie {cookie} is not a _mkto_trk value"));
         }
     }
+}
+
+// ---------- Slack incoming webhooks ----------
+
+/// The top-level keys Slack documents for an incoming webhook's message.
+const SLACK_MESSAGE_KEYS: [&str; 7] = [
+    "text",
+    "blocks",
+    "attachments",
+    "thread_ts",
+    "mrkdwn",
+    "unfurl_links",
+    "unfurl_media",
+];
+
+/// Slack's rules: `POST` JSON to the webhook's own path; a message with `text` (required as the
+/// notification text even with blocks); answered `200 ok`, or `404 no_service` for an unknown
+/// webhook and `400 invalid_payload` / `no_text` for a bad body. Beyond what Slack checks, the
+/// stand-in refuses mrkdwn that is not escaped (`&`, `<`, `>` outside a `<https://…|label>` link)
+/// and any mention (`<!channel>`, `<@U…>`): a lead pings no one.
+fn slack(received: &mut Received, path: &str) -> Response {
+    if received.path_and_query != path {
+        received
+            .problems
+            .push(format!("unknown webhook {}", received.path_and_query));
+        return plain(404, "no_service");
+    }
+    if received.method != "POST" {
+        received
+            .problems
+            .push(format!("method {}", received.method));
+        return plain(405, "invalid_method");
+    }
+    let content_type = received.header("content-type").unwrap_or("").to_owned();
+    if content_type != "application/json" && content_type != "application/json; charset=utf-8" {
+        received
+            .problems
+            .push(format!("content type `{content_type}`"));
+        return plain(400, "invalid_payload");
+    }
+    let body: serde_json::Value = match serde_json::from_slice(&received.body) {
+        Ok(body) => body,
+        Err(error) => {
+            received.problems.push(format!("body is not JSON: {error}"));
+            return plain(400, "invalid_payload");
+        }
+    };
+    let Some(message) = body.as_object() else {
+        received.problems.push("body is not a JSON object".into());
+        return plain(400, "invalid_payload");
+    };
+    for key in message.keys() {
+        if !SLACK_MESSAGE_KEYS.contains(&key.as_str()) {
+            received
+                .problems
+                .push(format!("unknown message key `{key}`"));
+        }
+    }
+    match message.get("text").and_then(serde_json::Value::as_str) {
+        None | Some("") => {
+            received.problems.push("no text".into());
+            return plain(400, "no_text");
+        }
+        Some(text) => {
+            let problems = slack_mrkdwn_problems(text);
+            received.problems.extend(problems);
+        }
+    }
+    if !received.problems.is_empty() {
+        return plain(400, "invalid_payload");
+    }
+    let mut response = plain(200, "ok");
+    response
+        .headers_mut()
+        .insert("content-type", "text/html".parse().expect("header"));
+    response
+}
+
+/// What is wrong with `text` as escaped mrkdwn holding only `<http…|label>` links.
+pub fn slack_mrkdwn_problems(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>']) {
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix('&') {
+            if !["amp;", "lt;", "gt;"].iter().any(|e| after.starts_with(e)) {
+                problems.push(format!(
+                    "unescaped `&` at `{}`",
+                    tail.chars().take(20).collect::<String>()
+                ));
+            }
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix('>') {
+            problems.push("unescaped `>`".into());
+            rest = after;
+        } else {
+            let Some(end) = tail.find('>') else {
+                problems.push("unescaped `<`".into());
+                break;
+            };
+            let inside = &tail[1..end];
+            let target = inside.split('|').next().unwrap_or("");
+            if inside.starts_with(['!', '@', '#']) {
+                problems.push(format!("a mention `<{inside}>`"));
+            } else if !(target.starts_with("https://") || target.starts_with("http://"))
+                || inside.matches('|').count() > 1
+                || inside.contains('<')
+            {
+                problems.push(format!("unescaped `<` or a bad link `<{inside}>`"));
+            }
+            rest = &tail[end + 1..];
+        }
+    }
+    problems
+}
+
+/// The links (`<url|label>`) in a Slack message's text, as `(url, label)`.
+pub fn slack_links(text: &str) -> Vec<(String, String)> {
+    text.split('<')
+        .skip(1)
+        .filter_map(|part| part.split_once('>'))
+        .filter_map(|(inside, _)| inside.split_once('|'))
+        .map(|(url, label)| (url.to_owned(), label.to_owned()))
+        .collect()
 }

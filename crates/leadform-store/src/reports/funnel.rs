@@ -48,6 +48,9 @@ pub(crate) async fn funnel_by_lead_source(
     // times as much on 100,000 leads, and pushed its plan cost over the JIT threshold. A lead
     // received in the range can only have changed after `from_ms`, which bounds the pass. The
     // casts keep PostgreSQL's int4 CASE results readable as i64 on both backends.
+    // `NOT l.is_spam` rather than `= FALSE`: SQLite then reads the range from the covering index
+    // `leads_overview` instead of `leads_spam`, which sent it to every wide lead row (0.69 s → 0.34 s
+    // for 100,000 leads under load); PostgreSQL plans both alike.
     let sql = format!(
         "SELECT staged.lead_source, staged.closed, staged.current_stage, staged.contacted,
                 CAST(COALESCE(history.stage, 0) AS BIGINT) AS history_stage, COUNT(*) AS leads
@@ -58,7 +61,7 @@ pub(crate) async fn funnel_by_lead_source(
                     CAST(CASE WHEN l.first_contacted_at_ms IS NULL THEN 0 ELSE 1 END AS BIGINT)
                         AS contacted
              FROM leads l
-             WHERE l.is_spam = FALSE AND l.received_at_ms >= $1 AND l.received_at_ms < $2{form}
+             WHERE NOT l.is_spam AND l.received_at_ms >= $1 AND l.received_at_ms < $2{form}
          ) AS staged
          LEFT JOIN (
              SELECT c.lead_id, MAX({history_stage}) AS stage

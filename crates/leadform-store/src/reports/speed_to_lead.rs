@@ -129,9 +129,10 @@ async fn contact_request_clocks(
     backend: &Backend,
     query: &OverviewQuery,
 ) -> Result<Vec<ContactRequestClock>, ReportError> {
+    // `NOT is_spam`: SQLite reads the range by `(intent, received_at_ms)` instead of `leads_spam`.
     let sql = format!(
         "SELECT id, form_id, received_at_ms, first_contacted_at_ms, status FROM leads
-         WHERE intent = 'contact_request' AND is_spam = FALSE
+         WHERE intent = 'contact_request' AND NOT is_spam
            AND received_at_ms >= $1 AND received_at_ms < $2{form}",
         form = query.form_clause("form_id", 3),
     );

@@ -11,7 +11,7 @@ use crate::backend::{with_backend, Backend};
 use crate::error::failed;
 
 use super::query::{OverviewQuery, ReportError};
-use super::weeks::{week_index, week_start_ms, WEEK_MS};
+use super::weeks::{week_index, FIRST_MONDAY_MS, WEEK_MS};
 
 /// Leads per week for one campaign or lead source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,23 +65,22 @@ pub(crate) async fn lead_volume(
     query: &OverviewQuery,
     week_count: usize,
 ) -> Result<LeadVolume, ReportError> {
-    let first_week_ms = week_start_ms(week_index(query.from_ms));
-    // Every received_at_ms in the range is at or after the first week's Monday, so the integer
-    // division (which truncates in both dialects) is a floor here.
+    let first_week = week_index(query.from_ms);
+    // The absolute week index, `(received_at_ms - FIRST_MONDAY_MS) / WEEK_MS`, written exactly as
+    // PostgreSQL's statistics `leads_overview_week` (migration 0013) name it: with them the planner
+    // knows the groups are few and hashes them, instead of sorting 100,000 rows on disk. Leads are
+    // received after 1970-01-05, so the integer division (truncating in both dialects) is a floor.
     let sql = format!(
-        "SELECT (received_at_ms - $1) / {WEEK_MS} AS week, campaign_id, lead_source, intent,
-                form_id, is_spam, COUNT(*) AS leads
+        "SELECT (received_at_ms - {FIRST_MONDAY_MS}) / {WEEK_MS} AS week, campaign_id,
+                lead_source, intent, form_id, is_spam, COUNT(*) AS leads
          FROM leads
-         WHERE received_at_ms >= $2 AND received_at_ms < $3{form}
+         WHERE received_at_ms >= $1 AND received_at_ms < $2{form}
          GROUP BY 1, 2, 3, 4, 5, 6",
-        form = query.form_clause("form_id", 4),
+        form = query.form_clause("form_id", 3),
     );
     let groups = with_backend!(backend, |pool, dialect| {
         let read = failed(dialect.name(), "count the leads per week");
-        let mut statement = sqlx::query(&sql)
-            .bind(first_week_ms)
-            .bind(query.from_ms)
-            .bind(query.until_ms);
+        let mut statement = sqlx::query(&sql).bind(query.from_ms).bind(query.until_ms);
         if let Some(form_id) = &query.form_id {
             statement = statement.bind(form_id);
         }
@@ -91,7 +90,7 @@ pub(crate) async fn lead_volume(
                 let week: i64 = row.try_get("week").map_err(&read)?;
                 let leads: i64 = row.try_get("leads").map_err(&read)?;
                 Ok(VolumeGroup {
-                    week: usize::try_from(week).unwrap_or(usize::MAX),
+                    week: usize::try_from(week - first_week).unwrap_or(usize::MAX),
                     campaign_id: row.try_get("campaign_id").map_err(&read)?,
                     lead_source: row.try_get("lead_source").map_err(&read)?,
                     intent: row
@@ -171,4 +170,21 @@ fn largest_first(series: BTreeMap<Option<String>, Vec<u64>>) -> Vec<WeeklySeries
     // A stable sort keeps the BTreeMap's name order among equal totals.
     series.sort_by_key(|s| std::cmp::Reverse(s.total));
     series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FIRST_MONDAY_MS, WEEK_MS};
+
+    /// PostgreSQL uses statistics on an expression only for the very same expression: the
+    /// migration and the query must say it alike.
+    #[test]
+    fn the_week_expression_is_the_one_migration_0013_has_statistics_on() {
+        let in_query = format!("(received_at_ms - {FIRST_MONDAY_MS}) / {WEEK_MS}");
+        let migration = include_str!("../../migrations/postgres/0013_overview_week_statistics.sql");
+        assert!(
+            migration.contains(&format!("ON ({in_query}) FROM leads;")),
+            "{in_query}"
+        );
+    }
 }
