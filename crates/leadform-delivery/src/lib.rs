@@ -25,6 +25,7 @@
 //! `lead_source` and `campaign_id`.
 
 pub mod attempt;
+pub mod clock;
 pub mod forwarder;
 pub mod outbox;
 pub mod outcome;
@@ -36,9 +37,10 @@ pub mod sender;
 pub mod vendors;
 
 pub use attempt::{attempt_delivery, send_and_classify};
+pub use clock::{ForwarderClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
-    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery,
+    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery, SendSlot,
 };
 pub use outcome::{
     parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,

@@ -31,11 +31,20 @@ pub struct PendingDelivery {
     pub hubspotutk: Option<String>,
 }
 
+/// A place in a vendor limit, or how long until one frees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendSlot {
+    Taken { slot_id: i64 },
+    Full { wait_ms: i64 },
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("outbox store: {0}")]
 pub struct OutboxError(pub String);
 
 pub trait OutboxStore: Send + Sync + 'static {
+    /// `now_ms` is the database's clock ([`OutboxStore::database_now_ms`]) in the forwarder;
+    /// tests pass fixed times.
     /// Claims up to `limit` deliveries whose `next_attempt_at_ms <= now_ms` and which are `pending`,
     /// or `in_flight` with an expired lease. Sets status in_flight, lease_until = now + lease_ms,
     /// a fresh claim_token, and increments nothing yet.
@@ -45,7 +54,38 @@ pub trait OutboxStore: Send + Sync + 'static {
         limit: usize,
         lease_ms: i64,
     ) -> impl Future<Output = Result<Vec<PendingDelivery>, OutboxError>> + Send;
-    /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200").
+    /// Now by the database's clock (ms since the Unix epoch). Every time the forwarder hands the
+    /// store (`claim_due`'s now, a retry's time) is on this clock, so instances whose own clocks
+    /// disagree still agree on when a lease ends.
+    fn database_now_ms(&self) -> impl Future<Output = Result<i64, OutboxError>> + Send;
+    /// Extends a claim's lease to `lease_ms` from now by the database's clock. `Ok(false)` when the
+    /// claim is no longer held (another claim took the row): the holder must not send.
+    fn renew_lease(
+        &self,
+        id: i64,
+        claim_token: &str,
+        lease_ms: i64,
+    ) -> impl Future<Output = Result<bool, OutboxError>> + Send;
+    /// Takes a place in `destination_key`'s vendor limit (`max` per `window_ms`), shared by every
+    /// instance on the database, or says how long until one frees. The place counts as if its
+    /// request ended `in_flight_ms` from now until [`OutboxStore::finish_send_slot`].
+    fn take_send_slot(
+        &self,
+        destination_key: &str,
+        max: u64,
+        window_ms: i64,
+        in_flight_ms: i64,
+    ) -> impl Future<Output = Result<SendSlot, OutboxError>> + Send;
+    /// The request of a place is over: it counts for `window_ms` from now when `counts`, else
+    /// the place is given back (a Salesforce post that created no lead).
+    fn finish_send_slot(
+        &self,
+        slot_id: i64,
+        counts: bool,
+        window_ms: i64,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200") and
+    /// `delivered_at_ms` by the database's clock.
     fn mark_delivered(
         &self,
         id: i64,

@@ -15,6 +15,7 @@ mod erasure;
 mod erasure_steps;
 mod error;
 mod leads;
+mod lease;
 mod legacy_webhooks;
 mod migrations;
 mod model;
@@ -27,6 +28,7 @@ pub mod reports;
 mod score_model;
 mod score_tx;
 mod scores;
+mod send_slots;
 // The marketer's console (issue 9).
 mod console_error;
 mod lead_queries;

@@ -2,7 +2,6 @@
 //! each outcome only while the claim still holds.
 
 use crate::backend::{with_backend, BeginWrite};
-use crate::clock::now_ms;
 use crate::error::{failed, StoreError};
 use crate::Store;
 use leadform_core::{Intent, LeadSubmission};
@@ -27,12 +26,6 @@ const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_
     FROM deliveries d JOIN leads l ON l.id = d.lead_id
     WHERE d.claim_token = $1
     ORDER BY d.next_attempt_at_ms, d.id";
-
-const MARK_DELIVERED_SQL: &str =
-    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-        delivered_detail = $3, delivered_at_ms = $4,
-        next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
-    WHERE id = $1 AND status = 'in_flight' AND claim_token = $2";
 
 /// `$5` is 1 when the try counts as an attempt, 0 when only a rate limit made it wait.
 const SCHEDULE_RETRY_SQL: &str =
@@ -140,11 +133,12 @@ impl Store {
         // Every statement binds $1 id and $2 claim_token first, then its own values.
         let updated = with_backend!(&self.backend, |pool, dialect| {
             let statement = match outcome {
-                Outcome::Delivered { detail } => sqlx::query(MARK_DELIVERED_SQL)
+                // Stamped by the database's clock: the Salesforce limit counts these times, and
+                // every instance must count them alike.
+                Outcome::Delivered { detail } => sqlx::query(dialect.mark_delivered_sql())
                     .bind(id)
                     .bind(claim_token)
-                    .bind(detail)
-                    .bind(now_ms()),
+                    .bind(detail),
                 Outcome::Retry {
                     next_attempt_at_ms,
                     last_error,

@@ -3,7 +3,7 @@
 
 use crate::outbox::Outcome;
 use crate::Store;
-use leadform_delivery::{OutboxError, OutboxStore, PendingDelivery};
+use leadform_delivery::{OutboxError, OutboxStore, PendingDelivery, SendSlot};
 
 fn outbox_error(error: crate::StoreError) -> OutboxError {
     OutboxError(error.to_string())
@@ -17,6 +17,44 @@ impl OutboxStore for Store {
         lease_ms: i64,
     ) -> Result<Vec<PendingDelivery>, OutboxError> {
         self.claim_due_deliveries(now_ms, limit, lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn database_now_ms(&self) -> Result<i64, OutboxError> {
+        Store::database_now_ms(self).await.map_err(outbox_error)
+    }
+
+    async fn renew_lease(
+        &self,
+        id: i64,
+        claim_token: &str,
+        lease_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        self.renew_claim(id, claim_token, lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn take_send_slot(
+        &self,
+        destination_key: &str,
+        max: u64,
+        window_ms: i64,
+        in_flight_ms: i64,
+    ) -> Result<SendSlot, OutboxError> {
+        self.take_slot(destination_key, max, window_ms, in_flight_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn finish_send_slot(
+        &self,
+        slot_id: i64,
+        counts: bool,
+        window_ms: i64,
+    ) -> Result<(), OutboxError> {
+        self.finish_slot(slot_id, counts, window_ms)
             .await
             .map_err(outbox_error)
     }
