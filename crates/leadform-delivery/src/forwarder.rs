@@ -3,7 +3,7 @@
 
 use crate::attempt::send_and_classify;
 use crate::clock::{ForwarderClock, SystemClock};
-use crate::outbox::{OutboxError, OutboxStore, PendingDelivery};
+use crate::outbox::{OutageGate, OutboxError, OutboxStore, PendingDelivery};
 use crate::outcome::DeliveryOutcome;
 use crate::policy::RetryPolicy;
 use crate::rate_limit::{Admission, AdmissionTicket, RateLimiter, RateLimits};
@@ -33,6 +33,10 @@ pub struct ForwarderConfig {
     /// Per request, connect and answer included; under half the lease (see [`ForwarderConfig::check`]).
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// While a destination is failing, one probe at a time goes out on this backoff (shared by
+    /// all instances); its first answer releases every delivery queued for the destination. The
+    /// cap bounds how long a recovered destination waits for its queue.
+    pub probe: RetryPolicy,
     pub rate_limits: RateLimits,
 }
 
@@ -45,6 +49,11 @@ impl Default for ForwarderConfig {
             poll_interval: Duration::from_secs(1),
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            probe: RetryPolicy {
+                base: Duration::from_secs(1),
+                factor: 2,
+                cap: Duration::from_secs(15),
+            },
             rate_limits: RateLimits::default(),
         }
     }
@@ -275,6 +284,32 @@ impl<S: OutboxStore> Forwarder<S> {
                 return Verdict::Outcome(outcome);
             }
         };
+        let key = delivery.destination_key.as_str();
+        let is_probe = match self
+            .store
+            .pass_outage_gate(key, delivery.id, duration_ms(self.config.lease))
+            .await
+        {
+            Ok(OutageGate::Open) => false,
+            Ok(OutageGate::Probe) => true,
+            Ok(OutageGate::Wait { wait_ms, failures }) => {
+                // Look again within the probe cap at the latest: a probe's success releases only
+                // rows already waiting, not those still being recorded by a pass like this one.
+                let wait_ms = wait_ms.min(duration_ms(self.config.probe.cap));
+                let reason = format!(
+                    "waiting: {key} is failing ({failures} failed probes); \
+                     one probe at a time goes out, and its success releases the rest"
+                );
+                return Verdict::RateLimited { wait_ms, reason };
+            }
+            Err(error) => {
+                let outcome = DeliveryOutcome::Retry {
+                    after: None,
+                    reason: format!("could not check the destination's health: {error}"),
+                };
+                return Verdict::Outcome(outcome);
+            }
+        };
         let admitted_at_ms = self.now_ms();
         let admission = self
             .limiter
@@ -322,6 +357,7 @@ impl<S: OutboxStore> Forwarder<S> {
         let outcome = send_and_classify(&self.sender, destination, &request).await;
         let delivered = matches!(outcome, DeliveryOutcome::Delivered(_));
         self.finish_place(ticket, delivered).await;
+        self.note_health(delivery, is_probe, &outcome).await;
         if let DeliveryOutcome::Retry {
             after: Some(after), ..
         } = &outcome
@@ -330,6 +366,48 @@ impl<S: OutboxStore> Forwarder<S> {
             self.limiter.pause(&delivery.destination_key, until);
         }
         Verdict::Outcome(outcome)
+    }
+
+    /// Feeds an answer (or its absence) to the destination's outage record: a failure starts an
+    /// outage or backs the probe off; any answer to a probe (even a refusal: the vendor is up)
+    /// ends it and releases the queue at once.
+    async fn note_health(
+        &self,
+        delivery: &PendingDelivery,
+        is_probe: bool,
+        outcome: &DeliveryOutcome,
+    ) {
+        let key = delivery.destination_key.as_str();
+        let result = match outcome {
+            DeliveryOutcome::Retry { after, reason } => self
+                .store
+                .record_destination_failure(
+                    key,
+                    delivery.id,
+                    reason,
+                    &self.config.probe,
+                    after.map(duration_ms),
+                )
+                .await
+                .map(|()| 0),
+            DeliveryOutcome::Delivered(_) | DeliveryOutcome::Dead(_) if is_probe => {
+                self.store.end_destination_outage(key).await
+            }
+            DeliveryOutcome::Delivered(_) | DeliveryOutcome::Dead(_) => Ok(0),
+        };
+        match result {
+            Ok(0) => {}
+            Ok(released) => {
+                tracing::info!(
+                    destination = key,
+                    released,
+                    "destination recovered; queue released"
+                );
+                // This instance claims them now; the others on their next poll.
+                self.wake.notify_one();
+            }
+            Err(error) => tracing::warn!(%error, "could not record the destination's health"),
+        }
     }
 
     /// Hands a rate-limit place back to the store's count. If that fails, the place keeps counting

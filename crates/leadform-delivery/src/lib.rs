@@ -40,7 +40,8 @@ pub use attempt::{attempt_delivery, send_and_classify};
 pub use clock::{ForwarderClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
-    destination_key, legacy_destination_key, OutboxError, OutboxStore, PendingDelivery, SendSlot,
+    destination_key, legacy_destination_key, OutageGate, OutboxError, OutboxStore, PendingDelivery,
+    SendSlot,
 };
 pub use outcome::{
     parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,

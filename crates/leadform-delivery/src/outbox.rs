@@ -1,6 +1,7 @@
 //! The outbox contract between the forwarder and the store (docs/storage-and-outbox.md).
 //! `leadform-store` implements [`OutboxStore`] for SQLite and PostgreSQL.
 
+use crate::policy::RetryPolicy;
 use leadform_core::redact::{redact_url, url_host};
 use leadform_core::Destination;
 use std::future::Future;
@@ -36,6 +37,17 @@ pub struct PendingDelivery {
 pub enum SendSlot {
     Taken { slot_id: i64 },
     Full { wait_ms: i64 },
+}
+
+/// May a delivery go to its destination now, given the destination's health?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageGate {
+    /// The destination is not known to be failing.
+    Open,
+    /// It is failing and this delivery is the one probe allowed out now.
+    Probe,
+    /// It is failing and a probe is due or in flight: wait `wait_ms` (not an attempt).
+    Wait { wait_ms: i64, failures: i64 },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +96,30 @@ pub trait OutboxStore: Send + Sync + 'static {
         counts: bool,
         window_ms: i64,
     ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Whether delivery `delivery_id` may be sent to `destination_key` now. During an outage one
+    /// delivery at a time becomes the probe (held for `probe_lease_ms`); the others wait for it.
+    fn pass_outage_gate(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        probe_lease_ms: i64,
+    ) -> impl Future<Output = Result<OutageGate, OutboxError>> + Send;
+    /// A sent request failed in a way worth retrying: starts an outage, or after a failed probe
+    /// sets the next one on `probe`'s backoff (never sooner than `retry_after_ms`).
+    fn record_destination_failure(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        reason: &str,
+        probe: &RetryPolicy,
+        retry_after_ms: Option<i64>,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// The destination answered a probe: ends the outage and makes every delivery queued for it
+    /// due now. Returns how many were released.
+    fn end_destination_outage(
+        &self,
+        destination_key: &str,
+    ) -> impl Future<Output = Result<u64, OutboxError>> + Send;
     /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200") and
     /// `delivered_at_ms` by the database's clock.
     fn mark_delivered(

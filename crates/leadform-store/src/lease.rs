@@ -10,9 +10,13 @@ impl Dialect {
     /// Milliseconds since the Unix epoch by the database's clock, as an SQL expression. PostgreSQL's
     /// `clock_timestamp()` moves within a transaction (unlike `now()`), so a long claim transaction
     /// still reads the current time.
+    /// SQLite's `julianday` is rounded, not truncated: its float can land a hair under the whole
+    /// millisecond, which would make a time the handler wrote a moment ago look still in the future.
     pub(crate) fn now_ms_sql(self) -> &'static str {
         match self {
-            Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Dialect::Sqlite => {
+                "CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER)"
+            }
             Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
         }
     }
@@ -22,7 +26,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => {
                 "UPDATE deliveries
-                 SET lease_until_ms = CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + $3
+                 SET lease_until_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER) + $3
                  WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
             }
             Dialect::Postgres => {
@@ -42,7 +46,7 @@ impl Dialect {
             Dialect::Sqlite => {
                 "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
                     delivered_detail = $3,
-                    delivered_at_ms = CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
+                    delivered_at_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER),
                     next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
                  WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
             }

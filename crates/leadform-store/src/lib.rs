@@ -19,6 +19,7 @@ mod lease;
 mod legacy_webhooks;
 mod migrations;
 mod model;
+mod outages;
 mod outbox;
 mod outbox_store;
 mod outbox_summary;

@@ -3,7 +3,9 @@
 
 use crate::outbox::Outcome;
 use crate::Store;
-use leadform_delivery::{OutboxError, OutboxStore, PendingDelivery, SendSlot};
+use leadform_delivery::{
+    OutageGate, OutboxError, OutboxStore, PendingDelivery, RetryPolicy, SendSlot,
+};
 
 fn outbox_error(error: crate::StoreError) -> OutboxError {
     OutboxError(error.to_string())
@@ -55,6 +57,43 @@ impl OutboxStore for Store {
         window_ms: i64,
     ) -> Result<(), OutboxError> {
         self.finish_slot(slot_id, counts, window_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn pass_outage_gate(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        probe_lease_ms: i64,
+    ) -> Result<OutageGate, OutboxError> {
+        Store::pass_outage_gate(self, destination_key, delivery_id, probe_lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn record_destination_failure(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        reason: &str,
+        probe: &RetryPolicy,
+        retry_after_ms: Option<i64>,
+    ) -> Result<(), OutboxError> {
+        Store::record_destination_failure(
+            self,
+            destination_key,
+            delivery_id,
+            reason,
+            probe,
+            retry_after_ms,
+        )
+        .await
+        .map_err(outbox_error)
+    }
+
+    async fn end_destination_outage(&self, destination_key: &str) -> Result<u64, OutboxError> {
+        Store::end_destination_outage(self, destination_key)
             .await
             .map_err(outbox_error)
     }

@@ -11,6 +11,7 @@ use leadform_store::{DeliveryFilter, NewDelivery, NewLead, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{oneshot, Notify};
@@ -27,6 +28,10 @@ pub struct Tally {
     pub overlapping: Vec<String>,
     /// Arrival times of every request, for rolling-window counts.
     pub arrivals: Vec<Instant>,
+    /// When each request answered 200 finished.
+    pub accepted_at: Vec<Instant>,
+    /// Requests answered 503 while the stand-in was down.
+    pub refused: u32,
 }
 
 #[derive(Clone)]
@@ -35,6 +40,8 @@ pub struct CountingStandIn {
     /// How long each answer takes: long enough that a second send of the same delivery would
     /// overlap the first.
     answer_after: Duration,
+    /// While set, every request is answered 503 at once.
+    down: Arc<AtomicBool>,
 }
 
 async fn answer(State(standin): State<CountingStandIn>, headers: HeaderMap) -> StatusCode {
@@ -45,6 +52,10 @@ async fn answer(State(standin): State<CountingStandIn>, headers: HeaderMap) -> S
     else {
         return StatusCode::BAD_REQUEST;
     };
+    if standin.down.load(Ordering::SeqCst) {
+        standin.tally.lock().expect("tally").refused += 1;
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     {
         let mut tally = standin.tally.lock().expect("tally");
         tally.arrivals.push(Instant::now());
@@ -60,17 +71,28 @@ async fn answer(State(standin): State<CountingStandIn>, headers: HeaderMap) -> S
     if let Some(in_flight) = tally.in_flight.get_mut(&key) {
         *in_flight -= 1;
     }
+    tally.accepted_at.push(Instant::now());
     StatusCode::OK
 }
 
 /// Starts a stand-in answering every POST with 200 after `answer_after`; returns its base URL.
 pub async fn start_counting_standin(answer_after: Duration) -> (String, Arc<Mutex<Tally>>) {
+    let (url, tally, _down) = start_switchable_standin(answer_after).await;
+    (url, tally)
+}
+
+/// [`start_counting_standin`] with a switch: while the flag is set it answers 503 (down).
+pub async fn start_switchable_standin(
+    answer_after: Duration,
+) -> (String, Arc<Mutex<Tally>>, Arc<AtomicBool>) {
     let tally = Arc::new(Mutex::new(Tally::default()));
+    let down = Arc::new(AtomicBool::new(false));
     let app = axum::Router::new()
         .fallback(axum::routing::post(answer))
         .with_state(CountingStandIn {
             tally: Arc::clone(&tally),
             answer_after,
+            down: Arc::clone(&down),
         });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -79,7 +101,7 @@ pub async fn start_counting_standin(answer_after: Duration) -> (String, Arc<Mute
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("stand-in serves");
     });
-    (format!("http://{addr}"), tally)
+    (format!("http://{addr}"), tally, down)
 }
 
 pub fn form(destinations: serde_json::Value) -> FormDefinition {
@@ -137,41 +159,7 @@ impl SharedDatabase {
     }
 
     pub async fn insert_leads(&self, store: &Store, count: usize) {
-        let form = &self.forms["contact-us"];
-        for number in 0..count {
-            let email = format!("lead{number}@example.com");
-            let lead: LeadSubmission = serde_json::from_value(json!({
-                "form_id": "contact-us",
-                "submission_id": uuid::Uuid::new_v4().to_string(),
-                "fields": {"first_name": "Zoë", "last_name": format!("Tester {number}"),
-                           "email": email},
-                "page_url": "https://www.example.com/contact",
-                "submitted_at": "2026-11-23T07:00:00Z"
-            }))
-            .expect("lead parses");
-            let deliveries = form
-                .destinations
-                .iter()
-                .enumerate()
-                .map(|(index, destination)| NewDelivery::for_destination(index, destination))
-                .collect();
-            store
-                .insert_lead(NewLead {
-                    raw_payload: serde_json::to_string(&lead).expect("json"),
-                    lead,
-                    intent: Intent::ContactRequest,
-                    email: Some(email),
-                    is_spam: false,
-                    received_at_ms: now_ms(),
-                    client_ip: None,
-                    hubspotutk: None,
-                    visitor_id: None,
-                    profile_answers: None,
-                    deliveries,
-                })
-                .await
-                .expect("lead stored");
-        }
+        insert_leads(store, &self.forms["contact-us"], count).await;
     }
 
     pub fn forwarder(&self, store: &Arc<Store>, config: ForwarderConfig) -> Forwarder<Store> {
@@ -230,5 +218,43 @@ pub fn quick_retries() -> RetryPolicy {
         base: Duration::from_millis(100),
         factor: 2,
         cap: Duration::from_millis(400),
+    }
+}
+
+/// Stores `count` leads of `form` with one delivery row per destination, as the intake does.
+pub async fn insert_leads(store: &Store, form: &FormDefinition, count: usize) {
+    for number in 0..count {
+        let email = format!("lead{number}@example.com");
+        let lead: LeadSubmission = serde_json::from_value(json!({
+            "form_id": "contact-us",
+            "submission_id": uuid::Uuid::new_v4().to_string(),
+            "fields": {"first_name": "Zoë", "last_name": format!("Tester {number}"),
+                       "email": email},
+            "page_url": "https://www.example.com/contact",
+            "submitted_at": "2026-11-23T07:00:00Z"
+        }))
+        .expect("lead parses");
+        let deliveries = form
+            .destinations
+            .iter()
+            .enumerate()
+            .map(|(index, destination)| NewDelivery::for_destination(index, destination))
+            .collect();
+        store
+            .insert_lead(NewLead {
+                raw_payload: serde_json::to_string(&lead).expect("json"),
+                lead,
+                intent: Intent::ContactRequest,
+                email: Some(email),
+                is_spam: false,
+                received_at_ms: now_ms(),
+                client_ip: None,
+                hubspotutk: None,
+                visitor_id: None,
+                profile_answers: None,
+                deliveries,
+            })
+            .await
+            .expect("lead stored");
     }
 }
