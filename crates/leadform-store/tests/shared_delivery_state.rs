@@ -1,0 +1,172 @@
+//! What several forwarders on one database share (issue 13): lease renewal by the database's
+//! clock, vendor-limit places, and outages with one probe at a time. SQLite and, when configured,
+//! PostgreSQL.
+
+mod support;
+
+use leadform_delivery::{OutageGate, OutboxStore, RetryPolicy, SendSlot};
+use leadform_store::Store;
+use std::time::Duration;
+use support::{new_lead, new_submission_id, on_each_database};
+
+const LEASE_MS: i64 = 30_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lease_renews_only_while_its_claim_holds() {
+    on_each_database(async |store: &Store, label| {
+        let now = store.database_now_ms().await.unwrap();
+        store
+            .insert_lead(new_lead(&new_submission_id(), "ada@example.com", now))
+            .await
+            .unwrap();
+        let first = store.claim_due(now, 1, LEASE_MS).await.unwrap();
+        assert_eq!(first.len(), 1, "{label}");
+        assert!(
+            store
+                .renew_lease(first[0].id, &first[0].claim_token, LEASE_MS)
+                .await
+                .unwrap(),
+            "{label}: the holder renews"
+        );
+        // Renewed from the database's now: not expired a lease after the claim's own time.
+        let later = store.database_now_ms().await.unwrap();
+        assert!(
+            store
+                .claim_due(later + LEASE_MS - 1_000, 10, LEASE_MS)
+                .await
+                .unwrap()
+                .iter()
+                .all(|d| d.id != first[0].id),
+            "{label}: still leased"
+        );
+        let second = store
+            .claim_due(later + 10 * LEASE_MS, 10, LEASE_MS)
+            .await
+            .unwrap();
+        let taken = second
+            .iter()
+            .find(|d| d.id == first[0].id)
+            .expect("reclaimed");
+        assert!(
+            !store
+                .renew_lease(first[0].id, &first[0].claim_token, LEASE_MS)
+                .await
+                .unwrap(),
+            "{label}: the first claim is gone"
+        );
+        assert!(store
+            .renew_lease(taken.id, &taken.claim_token, LEASE_MS)
+            .await
+            .unwrap());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn limit_places_are_counted_until_given_back_or_their_window_ends() {
+    on_each_database(async |store: &Store, label| {
+        let key = "hubspot:123456";
+        let (max, window_ms) = (2, 60_000);
+        let SendSlot::Taken { slot_id: first } = store
+            .take_send_slot(key, max, window_ms, LEASE_MS)
+            .await
+            .unwrap()
+        else {
+            panic!("{label}: the first place is free");
+        };
+        assert!(matches!(
+            store
+                .take_send_slot(key, max, window_ms, LEASE_MS)
+                .await
+                .unwrap(),
+            SendSlot::Taken { .. }
+        ));
+        match store
+            .take_send_slot(key, max, window_ms, LEASE_MS)
+            .await
+            .unwrap()
+        {
+            SendSlot::Full { wait_ms } => assert!(wait_ms > 0, "{label}: {wait_ms}"),
+            other => panic!("{label}: expected full, got {other:?}"),
+        }
+        assert!(
+            matches!(
+                store
+                    .take_send_slot("hubspot:other", max, window_ms, LEASE_MS)
+                    .await
+                    .unwrap(),
+                SendSlot::Taken { .. }
+            ),
+            "{label}: each key has its own count"
+        );
+        store
+            .finish_send_slot(first, false, window_ms)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store
+                    .take_send_slot(key, max, window_ms, LEASE_MS)
+                    .await
+                    .unwrap(),
+                SendSlot::Taken { .. }
+            ),
+            "{label}: a place given back is free again"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn during_an_outage_one_probe_goes_out_and_its_answer_releases_the_queue() {
+    on_each_database(async |store: &Store, label| {
+        let key = "webhook:http://127.0.0.1/…#abc";
+        // No jitter: the next probe is due exactly at the Retry-After floor (1 ms).
+        let probe = RetryPolicy {
+            base: Duration::ZERO,
+            factor: 2,
+            cap: Duration::ZERO,
+        };
+        assert_eq!(
+            store.pass_outage_gate(key, 1, LEASE_MS).await.unwrap(),
+            OutageGate::Open,
+            "{label}"
+        );
+        store
+            .record_destination_failure(key, 1, "HTTP 503", &probe, Some(1))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        let probe_id = 2;
+        assert_eq!(
+            store
+                .pass_outage_gate(key, probe_id, LEASE_MS)
+                .await
+                .unwrap(),
+            OutageGate::Probe,
+            "{label}: the probe is due"
+        );
+        // A delivery sent before the outage failing now does not move the backoff.
+        store
+            .record_destination_failure(key, 9, "HTTP 503", &probe, Some(1))
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store.pass_outage_gate(key, 3, LEASE_MS).await.unwrap(),
+                OutageGate::Wait { failures: 1, .. }
+            ),
+            "{label}: one probe at a time"
+        );
+        assert_eq!(store.end_destination_outage(key).await.unwrap(), 0);
+        assert_eq!(
+            store
+                .pass_outage_gate(key, probe_id + 1, LEASE_MS)
+                .await
+                .unwrap(),
+            OutageGate::Open,
+            "{label}: ended"
+        );
+    })
+    .await;
+}
