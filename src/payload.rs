@@ -76,6 +76,8 @@ pub fn build_submission(input: PayloadInput<'_>) -> LeadSubmission {
         visitor_id: input.visitor_id,
         shown_fields: Some(shown_fields),
         bot_check: input.bot_check,
+        // The handler's own record of when the form was given out: it times the visit by this.
+        form_token: definition.form_token.clone(),
     }
 }
 
@@ -102,7 +104,8 @@ mod tests {
               {"name": "news", "label": "News", "kind": "checkbox"},
               {"name": "variant", "label": "V", "kind": "hidden", "value": "v1"}],
             "hidden": {"lead_source": "Content Download", "campaign_id": "701A"},
-            "consent": {"text": "Email me.", "required": false}}"#,
+            "consent": {"text": "Email me.", "required": false},
+            "form_token": "ebook.1.n.sig"}"#,
         )
         .unwrap()
     }
@@ -177,6 +180,7 @@ mod tests {
             Some(vec!["email".into(), "company".into(), "news".into()])
         );
         assert_eq!(lead.bot_check.fill_ms, 4200);
+        assert_eq!(lead.form_token.as_deref(), Some("ebook.1.n.sig"));
     }
 
     #[test]

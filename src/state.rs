@@ -16,6 +16,10 @@ pub const NETWORK_ERROR: &str =
 pub const RATE_LIMITED: &str = "Too many submissions, try again in a minute.";
 /// Shown after a 422 answer whose errors are all on visible fields.
 pub const FIX_FIELDS: &str = "Please correct the highlighted fields and send again.";
+/// Shown when the browser could not make a random submission id (no `crypto.getRandomValues`).
+pub const NO_SUBMISSION_ID: &str = "This browser could not create a secure id for your \
+     submission, so nothing was sent. Your answers are still here: reload the page, or try another \
+     browser.";
 /// Announced while the submission is on its way.
 pub const SENDING: &str = "Sending…";
 
@@ -99,6 +103,21 @@ impl FormState {
         self.status == Status::Submitting
     }
 
+    /// What the form says after a 422 with `errors`; the `leadform:error` event says the same.
+    pub fn rejection_message(&self, errors: &FieldErrors) -> String {
+        let hidden_problems: Vec<&str> = errors
+            .iter()
+            .filter(|(name, _)| self.field(name).is_none())
+            .map(|(_, error)| error.message.as_str())
+            .collect();
+        if hidden_problems.is_empty() {
+            FIX_FIELDS.to_owned()
+        } else {
+            // Errors on values the visitor cannot see (e.g. a campaign id): say what they are.
+            hidden_problems.join(" ")
+        }
+    }
+
     /// The first field, in display order, that shows an error: the one to focus.
     pub fn first_invalid(&self) -> Option<&str> {
         self.fields
@@ -146,6 +165,12 @@ impl FormState {
     }
 
     fn start_sending(&mut self) {
+        // Without an id the handler would refuse the lead as invalid and the visitor would be
+        // told to check answers that are fine: say what is really wrong, and send nothing.
+        if self.submission_id.is_empty() {
+            self.status = Status::Failed(NO_SUBMISSION_ID.to_owned());
+            return;
+        }
         self.status = Status::Submitting;
         self.send_count += 1;
     }
@@ -200,21 +225,13 @@ impl Reducible for FormState {
             Action::SubmitKnown => next.start_sending(),
             Action::Accepted(answer) => next.status = Status::Succeeded(Rc::new(answer)),
             Action::Rejected(errors) => {
-                let mut hidden_problems = Vec::new();
+                next.status = Status::Failed(next.rejection_message(&errors));
                 for (name, error) in errors {
                     if next.field(&name).is_some() {
                         next.touched.insert(name.clone());
                         next.errors.insert(name, error.message);
-                    } else {
-                        hidden_problems.push(error.message);
                     }
                 }
-                next.status = Status::Failed(if hidden_problems.is_empty() {
-                    FIX_FIELDS.to_owned()
-                } else {
-                    // Errors on values the visitor cannot see (e.g. a campaign id): say what they are.
-                    hidden_problems.join(" ")
-                });
                 next.focus_count += 1;
             }
             Action::Failed(message) => next.status = Status::Failed(message),

@@ -140,11 +140,14 @@ fn handler_field_errors_show_inline_and_others_in_the_status() {
             "The campaign_id `x` is not allowed for this form.",
         ),
     );
+    // The leadform:error event's message (issue 8): what the form shows, not "correct the fields".
+    let event_message = sending.rejection_message(&hidden);
     let rejected = sending.reduce(Action::Rejected(hidden));
     assert_eq!(
         rejected.status,
         Status::Failed("The campaign_id `x` is not allowed for this form.".into())
     );
+    assert_eq!(rejected.status, Status::Failed(event_message));
 }
 
 #[test]
@@ -175,4 +178,20 @@ fn prefilled_values_start_in_the_form() {
     );
     assert_eq!(state.value("email"), "ada@example.com");
     assert_eq!(Rc::new(state).reduce(Action::Submit).send_count, 1);
+}
+
+#[test]
+fn without_a_submission_id_nothing_is_sent_and_the_visitor_is_told_why() {
+    let no_id = Rc::new(FormState::new(
+        vec![field("email", FieldKind::Email, true)],
+        BTreeMap::new(),
+        String::new(),
+    ));
+    let submitted = no_id
+        .reduce(input("email", "ada@example.com"))
+        .reduce(Action::Submit);
+    assert_eq!(submitted.send_count, 0, "nothing is sent");
+    assert_eq!(submitted.status, Status::Failed(NO_SUBMISSION_ID.into()));
+    assert!(submitted.errors.is_empty(), "the answers are fine");
+    assert_eq!(submitted.value("email"), "ada@example.com");
 }

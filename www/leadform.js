@@ -1,18 +1,33 @@
 /* Leadform loader: embed a form with
  *   <div data-leadform="contact-us"></div>
  *   <script src="https://HANDLER/leadform.js" defer></script>
- * Plain JavaScript, no build step. It finds the handler's base URL from its own src, loads the
- * WebAssembly widget, and calls its boot(base). Everything else (reading data attributes,
- * fetching definitions, mounting, window.Leadform) happens in the widget (src/embed/).
+ * Plain JavaScript, no build step (`cargo xtask dist` only swaps in the content-hashed file names).
+ *
+ * It starts at once, in parallel: for each container it fetches the form's first markup
+ * (GET /v1/forms/{id}/embed: the widget's own HTML, rendered by the handler, with the definition),
+ * and it fetches the widget's glue and wasm, compiling the wasm while it streams in. The markup is
+ * shown as soon as it and the stylesheet are there: the visitor can type at once. When the wasm is
+ * ready, the widget takes each form over (src/embed/takeover.rs) keeping what the visitor typed,
+ * the focus and the caret; a submit made before that is held and sent by the widget, once.
+ *
  * Without WebAssembly, each container keeps its own content (the no-JS fallback); an empty one
- * gets the handler's plain-HTML form in an iframe. */
+ * gets the handler's plain-HTML form in an iframe. Under an enforced Trusted Types policy the
+ * markup goes through the policy named "leadform". */
 (function () {
   "use strict";
+
+  var GLUE = "leadform_widget.js";
+  var WASM = "leadform_widget_bg.wasm";
+  var STYLESHEET = "leadform.css";
+  var POLICY_NAME = "leadform";
+  var MOUNTED = "data-leadform-mounted";
+  // Set when the widget cannot load: forms shown after that post natively at once.
+  var widgetFailed = false;
 
   function ownScript() {
     var current = document.currentScript;
     if (current && current.src) return current;
-    var scripts = document.querySelectorAll('script[src$="leadform.js"]');
+    var scripts = document.querySelectorAll('script[src*="leadform.js"]');
     return scripts.length ? scripts[scripts.length - 1] : null;
   }
 
@@ -25,7 +40,7 @@
     var containers = document.querySelectorAll("[data-leadform]");
     for (var i = 0; i < containers.length; i++) {
       var container = containers[i];
-      if (container.hasAttribute("data-leadform-mounted")) continue;
+      if (container.hasAttribute(MOUNTED) || container.shadowRoot) continue;
       if (container.children.length > 0 || container.textContent.trim() !== "") continue;
       var formId = container.getAttribute("data-leadform");
       var endpoint = (container.getAttribute("data-endpoint") || base).replace(/\/+$/, "");
@@ -39,18 +54,154 @@
     }
   }
 
+  // The one place markup enters the page. Where the host enforces Trusted Types, it allows this
+  // policy by name (README); the HTML comes from the handler that served this script.
+  var policy = null;
+  function trustedHtml(html) {
+    if (!window.trustedTypes || !window.trustedTypes.createPolicy) return html;
+    if (!policy) {
+      policy = window.trustedTypes.createPolicy(POLICY_NAME, {
+        createHTML: function (text) { return text; }
+      });
+    }
+    return policy.createHTML(html);
+  }
+
+  // A form shown from the first markup, until the widget takes it over.
+  function InstantForm(container, mount) {
+    this.container = container;
+    this.mount = mount;
+    this.markup = null;
+    this.form = null;
+    this.endpoint = "";
+    this.pendingSubmit = false;
+    this.native = false;
+    this.shownAt = 0;
+  }
+
+  // The widget cannot run after all: the shown form posts to the handler's plain-HTML route,
+  // which stores it like any lead (a held submit goes now). Its fields carry the same names.
+  InstantForm.prototype.postNatively = function () {
+    var form = this.form;
+    if (!form || this.native) return;
+    this.native = true;
+    var formId = this.container.getAttribute("data-leadform");
+    form.method = "post";
+    form.action = this.endpoint + "/v1/forms/" + encodeURIComponent(formId) + "/fallback";
+    form.removeAttribute("aria-busy");
+    var honeypot = form.querySelector('input[name="leadform_website"]');
+    var extra = {
+      leadform_hp: honeypot ? honeypot.value : "",
+      // The server's own timing (issue 7): the token it signed when it sent this form.
+      form_token: (this.markup && this.markup.form_token) || "",
+      leadform_submission_id: window.crypto && crypto.randomUUID ? crypto.randomUUID() : ""
+    };
+    for (var name in extra) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = extra[name];
+      form.appendChild(input);
+    }
+    if (this.pendingSubmit) form.submit();
+  };
+
+  InstantForm.prototype.start = function () {
+    var self = this;
+    var container = this.container;
+    var formId = container.getAttribute("data-leadform");
+    var endpoint = (container.getAttribute("data-endpoint") || base).replace(/\/+$/, "");
+    this.endpoint = endpoint;
+    var shadow = container.shadowRoot || container.attachShadow({ mode: "open" });
+    // Until the form is ready to show, the container's own content stays on screen.
+    var slot = document.createElement("slot");
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = base + STYLESHEET;
+    shadow.appendChild(link);
+    shadow.appendChild(slot);
+    var styled = new Promise(function (resolve) {
+      link.addEventListener("load", resolve);
+      link.addEventListener("error", resolve);
+    });
+    var url = endpoint + "/v1/forms/" + encodeURIComponent(formId) + "/embed?mount=" + this.mount;
+    var answer = fetch(url, { credentials: "include" }).then(function (response) {
+      if (!response.ok) throw new Error("the handler answered " + response.status + " for " + url);
+      return response.json();
+    });
+    return Promise.all([answer, styled]).then(function (results) {
+      var markup = results[0];
+      var root = document.createElement("div");
+      // "instant" until the widget replaces it (src/embed/takeover.rs looks for it by that class).
+      root.className = "leadform-root leadform-root-instant";
+      root.innerHTML = trustedHtml(markup.html);
+      var form = root.querySelector("form");
+      if (form) {
+        form.addEventListener("submit", function (event) {
+          if (self.native) return;
+          // Held, not lost: the widget sends it once it has taken over.
+          event.preventDefault();
+          if (self.pendingSubmit) return;
+          self.pendingSubmit = true;
+          form.setAttribute("aria-busy", "true");
+        });
+      }
+      shadow.replaceChild(root, slot);
+      self.form = form;
+      self.markup = markup;
+      self.shownAt = Date.now();
+      if (widgetFailed) self.postNatively();
+    }, function (error) {
+      // The widget mounts this container the usual way (and reports the problem).
+      shadow.removeChild(slot);
+      shadow.removeChild(link);
+      if (window.console) console.warn("Leadform:", error && error.message ? error.message : error);
+    });
+  };
+
   function start() {
     if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
       showFallbacks("this browser cannot run WebAssembly");
       return;
     }
-    import(base + "leadform_widget.js")
-      .then(function (widget) {
-        return widget.default({ module_or_path: base + "leadform_widget_bg.wasm" }).then(function () {
-          widget.boot(base);
-        });
-      })
-      .catch(showFallbacks);
+    var forms = [];
+    var containers = document.querySelectorAll("[data-leadform]");
+    for (var i = 0; i < containers.length; i++) {
+      var container = containers[i];
+      if (container.hasAttribute(MOUNTED) || container.shadowRoot) continue;
+      forms.push(new InstantForm(container, "lf" + (i + 1)));
+    }
+    var shown = forms.map(function (form) { return form.start(); });
+
+    // The wasm downloads from now on, next to the first markup. The main thread's work on it
+    // (compiling, evaluating the glue) waits until the forms are on screen: on a slow phone that
+    // work would otherwise hold back the first paint of a form the visitor can already use.
+    var wasmResponse = fetch(base + WASM);
+    var onScreen = Promise.all(shown);
+    var module = onScreen.then(function () {
+      return typeof WebAssembly.compileStreaming === "function"
+        ? WebAssembly.compileStreaming(wasmResponse)
+        : wasmResponse.then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
+    });
+    var glue = onScreen.then(function () { return import(base + GLUE); });
+    var widget = Promise.all([glue, module]).then(function (loaded) {
+      return loaded[0].default({ module_or_path: loaded[1] }).then(function () { return loaded[0]; });
+    });
+
+    widget.catch(function (error) {
+      widgetFailed = true;
+      forms.forEach(function (form) { form.postNatively(); });
+      showFallbacks(error);
+    });
+    Promise.all([widget, onScreen]).then(function (loaded) {
+      var api = loaded[0];
+      forms.forEach(function (form) {
+        if (!form.markup) return;
+        api.take_over(form.container, form.markup, base, form.pendingSubmit, form.shownAt);
+      });
+      // Everything not taken over (a Leadform.mount API user, a container whose markup failed).
+      api.boot(base);
+    }, function () { /* reported above */ });
   }
 
   // A page with the loader but no form tells the handler a known visitor came back (lead
@@ -68,14 +219,11 @@
     }).catch(function () {});
   }
 
-  function begin() {
-    reportPageView();
-    start();
-  }
-
+  start();
+  // Whether the page has a form is known only once it is parsed.
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", begin);
+    document.addEventListener("DOMContentLoaded", reportPageView);
   } else {
-    begin();
+    reportPageView();
   }
 })();

@@ -6,6 +6,7 @@ use super::one_click::OneClick;
 use super::status::{Status as StatusRegion, Tone};
 use super::success::{resolve_url, Success};
 use super::welcome::Welcome;
+use crate::embed::takeover::Takeover;
 use crate::embed::{events, EmbedOptions};
 use crate::form_view::FormView;
 use crate::payload::{build_submission, consent_given, PayloadInput};
@@ -30,6 +31,8 @@ pub struct LeadFormProps {
     /// Set for a visitor the widget recognises: greets them and offers "Not you?".
     pub welcome: Option<Option<AttrValue>>,
     pub on_not_you: Callback<()>,
+    /// The shown form this one takes over: its values win over prefill, its fill time counts.
+    pub takeover: Option<Rc<Takeover>>,
 }
 
 /// Everything a send needs, captured when the form enters `Submitting`.
@@ -44,13 +47,20 @@ struct SendJob {
 #[function_component(LeadForm)]
 pub fn lead_form(props: &LeadFormProps) -> Html {
     let state = use_reducer(|| {
+        let mut values = props.view.prefill.clone();
+        if let Some(takeover) = &props.takeover {
+            values.extend(takeover.values.clone());
+        }
         FormState::new(
             props.view.fields.clone(),
-            props.view.prefill.clone(),
+            values,
             uuid::new_uuid_v4().unwrap_or_default(),
         )
     });
-    let shown_at = use_state(page::now_ms);
+    let shown_at = use_state(|| match &props.takeover {
+        Some(takeover) => takeover.shown_at_ms,
+        None => page::now_ms(),
+    });
     let honeypot_ref = use_node_ref();
     let form_ref = use_node_ref();
 
@@ -248,13 +258,14 @@ async fn send(job: SendJob) {
             }
         }
         SendOutcome::Rejected(errors) => {
-            let message = crate::state::FIX_FIELDS;
+            // The event says what the visitor sees, hidden-value problems included.
+            let message = state.rejection_message(&errors);
             events::dispatch(
                 &props.container,
                 events::ERROR,
                 form_id,
                 submission_id,
-                Some(message),
+                Some(&message),
             );
             dispatcher.dispatch(Action::Rejected(errors));
         }

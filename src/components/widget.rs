@@ -2,6 +2,7 @@
 //! (full, progressive or one-click), and handles "Not you?".
 
 use super::lead_form::LeadForm;
+use crate::embed::takeover::Takeover;
 use crate::embed::{events, EmbedOptions};
 use crate::form_view::{form_view, greeting_name};
 use crate::services::{attribution, profile, visitor};
@@ -18,6 +19,8 @@ pub struct WidgetProps {
     pub server_profile: Option<Rc<KnownProfile>>,
     pub container: Element,
     pub id_prefix: AttrValue,
+    /// Set when the widget takes over a form the loader already shows.
+    pub takeover: Option<Rc<Takeover>>,
 }
 
 /// The browser's own profile joined with the handler's (the fresher one).
@@ -44,6 +47,9 @@ pub fn widget(props: &WidgetProps) -> Html {
         use_effect_with((), move |_| {
             // Capture this page view's attribution, and keep it if the form may store.
             attribution::remember(props.definition.storage, false);
+            if let Some(takeover) = &props.takeover {
+                takeover.on_rendered.emit(());
+            }
             events::dispatch(
                 &props.container,
                 events::READY,
@@ -82,7 +88,8 @@ pub fn widget(props: &WidgetProps) -> Html {
         <div class="leadform">
             <LeadForm key={*generation} options={props.options.clone()}
                 definition={props.definition.clone()} {view} container={props.container.clone()}
-                id_prefix={props.id_prefix.clone()} {welcome} {on_not_you} />
+                id_prefix={props.id_prefix.clone()} {welcome} {on_not_you}
+                takeover={props.takeover.clone()} />
         </div>
     }
 }

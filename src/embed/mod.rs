@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod events;
 mod js_api;
 pub mod mount;
+pub mod takeover;
 
 pub use attributes::{EmbedOptions, EmbedSettings};
 pub use js_api::install_js_api;

@@ -1,6 +1,7 @@
 //! Mounting a widget into a container: idempotent, inside an open shadow root, undoable.
 
 use super::attributes::{EmbedSettings, MOUNTED};
+use super::takeover::{Takeover, PENDING_CLASS};
 use super::{events, EmbedError, EmbedOptions};
 use crate::components::{Widget, WidgetProps};
 use crate::services::{definition, profile, visitor};
@@ -9,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
-use yew::AppHandle;
+use yew::{AppHandle, AttrValue};
 
 thread_local! {
     /// Every live mount, so mounting the same element twice returns the first mount.
@@ -143,6 +144,51 @@ async fn load_and_render(handle: &MountHandle, options: EmbedOptions) -> Result<
     render(handle, options, definition, server_profile)
 }
 
+/// Mounts the widget over a form the loader already shows in `shadow` (see `takeover`): renders
+/// into a hidden root beside it, with the given ids and the visitor's values.
+pub fn adopt(
+    handle: &MountHandle,
+    shadow: &ShadowRoot,
+    options: EmbedOptions,
+    definition: PublicFormDefinition,
+    server_profile: Option<KnownProfile>,
+    mount: &str,
+    takeover: Takeover,
+) -> Result<MountHandle, EmbedError> {
+    if handle.slot.unmounted.get() {
+        return Ok(handle.clone());
+    }
+    let element = &handle.slot.element;
+    let document = element.owner_document().ok_or(EmbedError::NoDocument)?;
+    let root = document
+        .create_element("div")
+        .map_err(|e| EmbedError::ShadowRoot(describe(&e)))?;
+    root.set_class_name(PENDING_CLASS);
+    shadow
+        .append_child(&root)
+        .map_err(|e| EmbedError::ShadowRoot(describe(&e)))?;
+    // Later mounts must not reuse the loader's numbers.
+    if let Some(number) = mount.strip_prefix("lf").and_then(|n| n.parse::<u32>().ok()) {
+        NEXT_MOUNT.with(|n| n.set(n.get().max(number + 1)));
+    }
+    let props = WidgetProps {
+        options: Rc::new(options),
+        definition: Rc::new(definition),
+        server_profile: server_profile.map(Rc::new),
+        container: element.clone(),
+        id_prefix: AttrValue::from(mount.to_owned()),
+        takeover: Some(Rc::new(takeover)),
+    };
+    let app = yew::Renderer::<Widget>::with_root_and_props(root, props).render();
+    *handle.slot.app.borrow_mut() = Some(app);
+    Ok(handle.clone())
+}
+
+/// Claims `element` for a takeover before its widget renders (the existing mount, if any).
+pub fn register_takeover(element: &Element) -> MountHandle {
+    existing_mount(element).unwrap_or_else(|| register(element))
+}
+
 /// Mounts a form whose definition is already at hand (what `mount` does once it has fetched it).
 /// Tests use it to render without a server; it is the same component fed the same data.
 pub fn mount_with_definition(
@@ -197,6 +243,7 @@ fn render(
         server_profile: server_profile.map(Rc::new),
         container: element.clone(),
         id_prefix: ["lf", &mount_number.to_string()].concat().into(),
+        takeover: None,
     };
     let app = yew::Renderer::<Widget>::with_root_and_props(root, props).render();
     *handle.slot.app.borrow_mut() = Some(app);

@@ -7,12 +7,15 @@ use crate::dist::{self, Profile};
 use crate::intake;
 use crate::run;
 use crate::{
-    bench_intake, bench_overview, bench_scoring, bench_size, bench_slow_clients, demo_data,
+    bench_intake, bench_overview, bench_scoring, bench_size, bench_slow_clients, bench_startup,
+    demo_data,
 };
 
 pub struct Options {
     pub leads: usize,
     pub concurrency: usize,
+    /// Only the sizes and the side-by-side startup benchmark, not the handler's throughput.
+    pub browser_only: bool,
 }
 
 pub fn bench(options: Options) -> Result<()> {
@@ -25,6 +28,10 @@ pub fn bench(options: Options) -> Result<()> {
 
     let runtime = tokio::runtime::Runtime::new()?;
     bench_size::run(&runtime, &bin)?;
+    bench_startup::run(&runtime, &bin)?;
+    if options.browser_only {
+        return Ok(());
+    }
     bench_scoring::run()?;
     bench_intake::run_sqlite(&runtime, &bin, &options)?;
     match std::env::var("LEADFORM_TEST_POSTGRES_URL") {

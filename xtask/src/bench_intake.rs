@@ -78,11 +78,20 @@ fn run_load(
         forms: &forms,
         db,
         public: None,
+        assets: &paths::assets_dir(),
         log: &scratch.join("handler.log"),
         // One client IP sends everything here: lift the per-IP limit out of the way.
         env: vec![("LEADFORM_RATE_LIMIT_PER_MINUTE", "1000000000".to_string())],
     })?;
-    let leads = Arc::new(make_leads(options.leads, &form));
+    // Each lead carries its own form token, fetched as the widget would and aged past the form's
+    // min_fill_seconds before the timed part starts, so the bench measures stored, delivered leads.
+    let tokens = runtime.block_on(fetch_form_tokens(
+        &handler.base_url(),
+        &form.origin,
+        options.leads,
+    ))?;
+    std::thread::sleep(Duration::from_secs(form.min_fill_seconds + 1));
+    let leads = Arc::new(make_leads(options.leads, &form, &tokens));
     let load = runtime.block_on(submit_all(
         format!("{}/v1/leads", handler.base_url()),
         form.origin,
@@ -115,6 +124,8 @@ struct BenchForm {
     origin: String,
     /// The definition's own lead source and campaign id (a form may allow-list them).
     hidden: Value,
+    /// How long a form token must age before a lead is not spam (the handler's default is 3).
+    min_fill_seconds: u64,
 }
 
 impl BenchForm {
@@ -128,7 +139,12 @@ impl BenchForm {
             .map(String::from)
             .ok_or_else(|| anyhow!("{} lists no allowed_origins", path.display()))?;
         let hidden = form.get("hidden").cloned().unwrap_or_else(|| json!({}));
-        Ok(BenchForm { origin, hidden })
+        let min_fill_seconds = form["min_fill_seconds"].as_u64().unwrap_or(3);
+        Ok(BenchForm {
+            origin,
+            hidden,
+            min_fill_seconds,
+        })
     }
 }
 
@@ -137,8 +153,31 @@ struct Lead {
     body: Vec<u8>,
 }
 
-/// Valid `contact-us` submissions (docs/architecture.md, `LeadSubmission`), distinct ids.
-fn make_leads(count: usize, form: &BenchForm) -> Vec<Lead> {
+/// `count` form tokens from `GET /v1/forms/{FORM_ID}`, one per lead (a token carries one lead).
+async fn fetch_form_tokens(base_url: &str, origin: &str, count: usize) -> Result<Vec<String>> {
+    let client = reqwest::Client::new();
+    let url = format!("{base_url}/v1/forms/{FORM_ID}");
+    let mut tokens = Vec::with_capacity(count);
+    for _ in 0..count {
+        let definition: Value = client
+            .get(&url)
+            .header("Origin", origin)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let token = definition["form_token"]
+            .as_str()
+            .ok_or_else(|| anyhow!("GET {url} has no form_token"))?;
+        tokens.push(token.to_owned());
+    }
+    Ok(tokens)
+}
+
+/// Valid `contact-us` submissions (docs/architecture.md, `LeadSubmission`), distinct ids, each
+/// with its own token from `tokens`.
+fn make_leads(count: usize, form: &BenchForm, tokens: &[String]) -> Vec<Lead> {
     let submitted_at = utc_rfc3339(SystemTime::now());
     (0..count)
         .map(|i| {
@@ -163,8 +202,9 @@ fn make_leads(count: usize, form: &BenchForm) -> Vec<Lead> {
                 "attribution": null,
                 "consent": false,
                 "visitor_id": null,
-                // The handler rejects forms filled faster than the form's min_fill_seconds.
-                "bot_check": {"honeypot": "", "fill_ms": 5000}
+                "bot_check": {"honeypot": "", "fill_ms": 5000},
+                // The handler times the visit by this, issued at least min_fill_seconds ago.
+                "form_token": tokens.get(i)
             });
             Lead {
                 submission_id,
@@ -377,7 +417,8 @@ mod tests {
     #[test]
     fn leads_have_distinct_ids_and_the_contract_fields() {
         let form = BenchForm::load(&paths::forms_dir().join("contact-us.json")).unwrap();
-        let leads = make_leads(3, &form);
+        let tokens: Vec<String> = (0..3).map(|i| format!("token-{i}")).collect();
+        let leads = make_leads(3, &form, &tokens);
         let ids: HashSet<_> = leads.iter().map(|l| &l.submission_id).collect();
         assert_eq!(ids.len(), 3);
         let body: Value = serde_json::from_slice(&leads[0].body).unwrap();
@@ -386,6 +427,7 @@ mod tests {
         assert_eq!(body["bot_check"]["fill_ms"], 5000);
         assert_eq!(body["page_url"], format!("{}/contact.html", form.origin));
         assert_eq!(body["hidden"], form.hidden);
+        assert_eq!(body["form_token"], "token-0");
     }
 
     #[test]
@@ -395,7 +437,7 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let form = BenchForm::load(&path).unwrap();
         let lead: leadform_core::LeadSubmission =
-            serde_json::from_slice(&make_leads(1, &form)[0].body).unwrap();
+            serde_json::from_slice(&make_leads(1, &form, &["token".to_owned()])[0].body).unwrap();
 
         leadform_core::validate_submission(&definition, &lead).expect("a valid lead");
         assert!(!leadform_core::looks_automated(&definition, &lead));

@@ -35,6 +35,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
         forms: &paths::forms_dir(),
         db: &db.to_string_lossy(),
         public: Some(&dist),
+        assets: &paths::assets_dir(),
         log: &scratch.path().join("handler.log"),
         env: Vec::new(),
     })?;
@@ -99,7 +100,7 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     Ok(encoder.finish()?)
 }
 
-fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     // Quality 11 with a 4 MiB window (lgwin 22): what static pre-compression uses.
     let mut encoder = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
     encoder.write_all(bytes)?;

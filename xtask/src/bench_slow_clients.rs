@@ -33,6 +33,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
         forms: &forms,
         db: &db,
         public: None,
+        assets: &paths::assets_dir(),
         log: &scratch.path().join("handler.log"),
         // The defaults, except that no slow client is timed out during the bench: the figure is
         // about serving alongside them, not about getting rid of them.

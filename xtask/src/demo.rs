@@ -37,6 +37,7 @@ pub fn demo(port: u16) -> Result<()> {
         cmd(&bin)
             .args(["serve", "--forms", "forms", "--db", "./leadform.db"])
             .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--public", "dist"]),
+            .args(["--public", "dist"])
+            .args(["--assets", "assets"]),
     )
 }

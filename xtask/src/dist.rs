@@ -125,6 +125,9 @@ pub fn dist(profile: Profile) -> Result<Vec<PathBuf>> {
     fs::copy(paths::root().join("index.html"), dist.join("index.html"))
         .context("copying index.html")?;
 
+    crate::dist_cache::hash_widget_files(&dist)?;
+    crate::dist_cache::precompress(&list_files(&dist)?)?;
+
     let files = list_files(&dist)?;
     println!("\nwrote {} files:", files.len());
     for file in &files {

@@ -43,6 +43,8 @@ pub struct ServeOptions<'a> {
     /// A SQLite path or a `postgres://` URL.
     pub db: &'a str,
     pub public: Option<&'a Path>,
+    /// `--assets`: the private folder of gated files the forms name.
+    pub assets: &'a Path,
     /// Where the handler's stdout and stderr go, so they do not interleave with figures.
     pub log: &'a Path,
     pub env: Vec<(&'a str, String)>,
@@ -70,6 +72,7 @@ impl Handler {
         if let Some(public) = options.public {
             serve.arg("--public").arg(public);
         }
+        serve.arg("--assets").arg(options.assets);
         serve
             .envs(options.env)
             .stdin(Stdio::null())

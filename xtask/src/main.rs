@@ -10,9 +10,11 @@ mod bench_overview;
 mod bench_scoring;
 mod bench_size;
 mod bench_slow_clients;
+mod bench_startup;
 mod demo;
 mod demo_data;
 mod dist;
+mod dist_cache;
 mod intake;
 mod paths;
 mod postgres;
@@ -35,10 +37,12 @@ commands:
   demo [--port PORT]   dist, seed ./leadform.db with demo leads if it has none, then serve the
                        demo site and the handler on 127.0.0.1:PORT (default 8080)
   test                 fmt, clippy, native tests, browser tests, end-to-end tests
-  bench [--leads N] [--concurrency N]
-                       print download sizes, the handler's loopback throughput and the
-                       console overview's time on 100,000 leads
-                       (defaults: 2000 leads, 32 at a time); never fails on a figure
+  bench [--leads N] [--concurrency N] [--browser-only]
+                       print download sizes, the form's startup side by side with React +
+                       Formspree and Preact (cold Chromium, CPU slowed 4x), the handler's
+                       loopback throughput, 500 slow clients, scoring and the console overview
+                       on 100,000 leads (defaults: 2000 leads, 32 at a time; --browser-only
+                       stops after the startup comparison); never fails on a figure
   help                 this text
 ";
 
@@ -77,6 +81,7 @@ fn try_main() -> Result<()> {
             let options = bench::Options {
                 leads: args.value("--leads")?.unwrap_or(2000),
                 concurrency: args.value("--concurrency")?.unwrap_or(32),
+                browser_only: args.flag("--browser-only"),
             };
             args.finish()?;
             bench::bench(options)

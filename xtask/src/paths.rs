@@ -40,6 +40,11 @@ pub fn forms_dir() -> PathBuf {
     root().join("forms")
 }
 
+/// The demo's private gated files (`serve --assets`), outside the public `dist/`.
+pub fn assets_dir() -> PathBuf {
+    root().join("assets")
+}
+
 /// Repo-local, git-ignored installs (the npm `binaryen` package).
 pub fn tools_dir() -> PathBuf {
     root().join(".tools")

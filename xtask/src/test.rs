@@ -123,6 +123,7 @@ fn e2e_tests() -> Result<()> {
             .env("LEADFORM_INTAKE_BIN", &bin)
             .env("LEADFORM_DIST", paths::dist_dir())
             .env("LEADFORM_FORMS", &forms)
+            .env("LEADFORM_ASSETS", paths::assets_dir())
             .env("CHROMEDRIVER", &chromium.driver)
             .env("CHROMIUM", &chromium.browser)
             .env("LEADFORM_AXE", &axe),

@@ -89,19 +89,7 @@ pub fn ensure_wasm_opt() -> Result<PathBuf> {
     {
         return Ok(wasm_opt);
     }
-    if !run::succeeds("npm", &["--version"]) {
-        apt_install(&["nodejs", "npm"])?;
-    }
-    std::fs::create_dir_all(&tools)?;
-    for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(pinned_dir.join(file), tools.join(file))
-            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
-    }
-    run::run(
-        cmd("npm")
-            .current_dir(&tools)
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
+    npm_ci(&pinned_dir, &tools)?;
     run::output(cmd(&wasm_opt).arg("--version"))
         .with_context(|| format!("{} does not run after npm ci", wasm_opt.display()))?;
     Ok(wasm_opt)
@@ -122,21 +110,58 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
     if installed_npm_version(&tools, "axe-core").as_deref() == Some(wanted) && script.is_file() {
         return Ok(script);
     }
+    npm_ci(&pinned_dir, &tools)?;
+    require_file(&script, "npm's axe-core (xtask/tools/package.json)")?;
+    Ok(script)
+}
+
+/// Installs the npm packages pinned by `xtask/tools/{set}/package.json` and its lock into the
+/// git-ignored `.tools/{set}/` (once: skipped while every pinned version is there) and returns
+/// that folder. Used for the benchmark's peer forms, which `dist` and `test` never need.
+pub fn ensure_npm_packages(set: &str) -> Result<PathBuf> {
+    let pinned_dir = paths::root().join("xtask/tools").join(set);
+    let manifest_path = pinned_dir.join("package.json");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .with_context(|| format!("reading {}", paths::display(&manifest_path)))?,
+    )
+    .with_context(|| format!("parsing {}", paths::display(&manifest_path)))?;
+    let pinned = manifest["dependencies"]
+        .as_object()
+        .with_context(|| format!("{} has no dependencies", paths::display(&manifest_path)))?;
+
+    let prefix = paths::tools_dir().join(set);
+    let installed = pinned.iter().all(|(package, version)| {
+        installed_npm_version(&prefix, package).as_deref() == version.as_str()
+    });
+    if installed {
+        return Ok(prefix);
+    }
+    npm_ci(&pinned_dir, &prefix)?;
+    Ok(prefix)
+}
+
+/// Installs exactly what `pinned_dir`'s package.json and lock pin into `prefix` with `npm ci`
+/// (installing Debian's npm first when there is none). Every npm tool xtask uses comes this way.
+fn npm_ci(pinned_dir: &Path, prefix: &Path) -> Result<()> {
     if !run::succeeds("npm", &["--version"]) {
         apt_install(&["nodejs", "npm"])?;
     }
-    std::fs::create_dir_all(&tools)?;
+    std::fs::create_dir_all(prefix)?;
     for file in ["package.json", "package-lock.json"] {
-        std::fs::copy(pinned_dir.join(file), tools.join(file))
-            .with_context(|| format!("copying xtask/tools/{file} to .tools/"))?;
+        std::fs::copy(pinned_dir.join(file), prefix.join(file)).with_context(|| {
+            format!(
+                "copying {} to {}",
+                paths::display(&pinned_dir.join(file)),
+                paths::display(prefix)
+            )
+        })?;
     }
     run::run(
         cmd("npm")
-            .current_dir(&tools)
+            .current_dir(prefix)
             .args(["ci", "--no-audit", "--no-fund"]),
-    )?;
-    require_file(&script, "npm's axe-core (xtask/tools/package.json)")?;
-    Ok(script)
+    )
 }
 
 /// The version of an npm package installed under `prefix`, from its package.json.

@@ -1,6 +1,7 @@
-//! The leads list as CSV, formula-safe: every cell quoted, and a cell that a spreadsheet would run
-//! as a formula (starting with = + - @, tab, CR or whitespace) gets a leading `'`.
+//! The leads list as CSV, formula-safe: every cell quoted, and each cell through the one rule every
+//! Leadform CSV follows ([`leadform_core::spreadsheet_cell::csv_cell`]).
 
+use leadform_core::spreadsheet_cell::csv_cell;
 use leadform_store::LeadSummary;
 
 pub const CSV_HEADER: [&str; 15] = [
@@ -21,18 +22,8 @@ pub const CSV_HEADER: [&str; 15] = [
     "submission_id",
 ];
 
-/// One cell, made safe for spreadsheets.
-pub fn formula_safe(cell: &str) -> String {
-    match cell.chars().next() {
-        Some(c) if matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r') || c.is_whitespace() => {
-            format!("'{cell}")
-        }
-        _ => cell.to_owned(),
-    }
-}
-
 fn quoted(cell: &str) -> String {
-    format!("\"{}\"", formula_safe(cell).replace('"', "\"\""))
+    format!("\"{}\"", csv_cell(cell).replace('"', "\"\""))
 }
 
 /// The cells of one lead, in [`CSV_HEADER`] order.
@@ -80,6 +71,9 @@ mod tests {
             assert!(quoted(risky).starts_with("\"'"), "{risky:?}");
         }
         assert_eq!(quoted("Ada"), "\"Ada\"");
+        // The same rule as `export`: invisible characters a spreadsheet skips, and NULs.
+        assert_eq!(quoted("\u{200b}=1+1"), "\"'\u{200b}=1+1\"");
+        assert_eq!(quoted("\0=1+1"), "\"'=1+1\"");
         assert_eq!(quoted(""), "\"\"");
     }
 }

@@ -9,6 +9,7 @@ use maud::{html, Markup, DOCTYPE};
 pub enum Section {
     Overview,
     Leads,
+    Scores,
     Forms,
     Audit,
 }
@@ -21,6 +22,7 @@ fn head(title: &str) -> Markup {
             meta name="robots" content="noindex";
             title { (title) " · Leadform console" }
             link rel="stylesheet" href="/console/console.css";
+            link rel="stylesheet" href="/console/charts.css";
         }
     }
 }
@@ -47,6 +49,7 @@ pub fn page(title: &str, section: Section, current: &CurrentUser, content: Marku
                         nav aria-label="Console" {
                             (nav_link("/console/", "Overview", Section::Overview))
                             (nav_link("/console/leads", "Leads", Section::Leads))
+                            (nav_link("/console/scores", "Scores", Section::Scores))
                         (nav_link("/console/forms", "Forms", Section::Forms))
                             @if current.is_admin() {
                                 (nav_link("/console/audit", "Audit", Section::Audit))

@@ -1,9 +1,9 @@
 //! The leads list's query parameters (`form`, `campaign_id`, `lead_source`, `intent`, `status`,
-//! `from`, `to`, `q`, `spam`, `mine`, `page`), so a filtered view is a link to share, and their
+//! `from`, `to`, `q`, `spam`, `mine`, `min_score`, `min_velocity`, `page`), so a filtered view is a link to share, and their
 //! translation into the store's `LeadFilter`. Bad values get a specific message.
 
 use crate::error::ConsoleError;
-use leadform_store::{LeadFilter, LeadStatus, SpamFilter};
+use leadform_store::{LeadFilter, LeadStatus, MinVelocity, SpamFilter};
 use serde::{Deserialize, Serialize};
 
 /// Leads per page.
@@ -37,8 +37,26 @@ pub struct LeadsQuery {
     /// `1`: only leads assigned to me.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub mine: String,
+    /// Only leads whose person's score is at least this many points.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub min_score: String,
+    /// Only leads whose person gained at least this many points this week.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub min_velocity: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
+}
+
+/// A whole number of points, or a message naming the parameter.
+fn points(name: &str, text: &str) -> Result<Option<i64>, ConsoleError> {
+    match text.trim() {
+        "" => Ok(None),
+        given => given.parse::<i64>().map(Some).map_err(|_| {
+            ConsoleError::BadRequest(format!(
+                "`{name}` must be a whole number of points, like 50 or -10, not {given:?}"
+            ))
+        }),
+    }
 }
 
 fn non_empty(text: &str) -> Option<String> {
@@ -47,8 +65,9 @@ fn non_empty(text: &str) -> Option<String> {
 }
 
 impl LeadsQuery {
-    /// The store's filter; `me` is the user `mine` refers to.
-    pub fn to_filter(&self, me: i64) -> Result<LeadFilter, ConsoleError> {
+    /// The store's filter; `me` is the user `mine` refers to and `now_ms` (the console's clock)
+    /// says which week `min_velocity` counts.
+    pub fn to_filter(&self, me: i64, now_ms: i64) -> Result<LeadFilter, ConsoleError> {
         let status = match non_empty(&self.status) {
             None => None,
             Some(text) => Some(LeadStatus::parse(&text).ok_or_else(|| {
@@ -108,6 +127,11 @@ impl LeadsQuery {
             text: non_empty(&self.q),
             spam,
             owner_user_id: mine.then_some(me),
+            min_score: points("min_score", &self.min_score)?,
+            min_velocity: points("min_velocity", &self.min_velocity)?.map(|points| MinVelocity {
+                points,
+                week_start_ms: leadform_scoring::week_start_ms(now_ms),
+            }),
         })
     }
 
@@ -131,7 +155,7 @@ impl LeadsQuery {
 }
 
 /// `YYYY-MM-DD` → ms at 00:00 UTC that day.
-fn day_start_ms(name: &str, date: &str) -> Result<i64, ConsoleError> {
+pub(crate) fn day_start_ms(name: &str, date: &str) -> Result<i64, ConsoleError> {
     let bad = || {
         ConsoleError::BadRequest(format!(
             "`{name}` must be a date like 2026-11-23, not {date:?}"
@@ -195,7 +219,7 @@ mod tests {
             to: "2026-11-23".into(),
             ..Default::default()
         };
-        let filter = query.to_filter(7).unwrap();
+        let filter = query.to_filter(7, 0).unwrap();
         assert_eq!(filter.received_from_ms, Some(1_795_392_000_000));
         assert_eq!(filter.received_before_ms, Some(1_795_392_000_000 + DAY_MS));
     }
@@ -212,18 +236,18 @@ mod tests {
         assert_eq!(text, "form=contact-us&q=ada+%26+co&mine=1&page=3");
         let back: LeadsQuery = serde_urlencoded::from_str(&text).unwrap();
         assert_eq!(back.page_number(), 3);
-        assert_eq!(back.to_filter(7).unwrap().owner_user_id, Some(7));
+        assert_eq!(back.to_filter(7, 0).unwrap().owner_user_id, Some(7));
         assert!(LeadsQuery {
             status: "won".into(),
             ..Default::default()
         }
-        .to_filter(1)
+        .to_filter(1, 0)
         .is_err());
         assert!(LeadsQuery {
             spam: "maybe".into(),
             ..Default::default()
         }
-        .to_filter(1)
+        .to_filter(1, 0)
         .is_err());
     }
 }

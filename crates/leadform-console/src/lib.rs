@@ -9,6 +9,8 @@
 //! - [`auth`]: the extractors `CurrentUser`, `AdminUser`, `CsrfChecked`, `SameOrigin`;
 //! - [`session_cookie`], [`same_origin`], [`client_address`]: the pieces they use;
 //! - [`lead_filters`]: query parameters ⇄ the store's `LeadFilter`; [`csv_export`]: the CSV;
+//! - [`overview_range`]: the overview's `from`, `to`, `form`;
+//! - [`person_scores`]: score figures and the rising/cooling/MQL lists;
 //! - [`pages`]: one module per page; [`layout`]: the shell around them.
 
 pub mod auth;
@@ -17,7 +19,9 @@ pub mod csv_export;
 pub mod error;
 pub mod layout;
 pub mod lead_filters;
+pub mod overview_range;
 pub mod pages;
+pub mod person_scores;
 pub mod same_origin;
 pub mod session_cookie;
 pub mod state;
@@ -67,6 +71,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/console", get(pages::redirect_to_overview))
         .route("/console/", get(pages::overview::show))
         .route("/console/console.css", get(pages::stylesheet))
+        .route("/console/charts.css", get(pages::charts_stylesheet))
         .route(
             "/console/login",
             get(pages::login::show).post(pages::login::submit),
@@ -87,6 +92,7 @@ pub fn router(state: ConsoleState) -> Router {
         )
         .route("/console/audit", get(pages::audit::show))
         .route("/console/forms", get(pages::forms::show))
+        .route("/console/scores", get(pages::scores::show))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

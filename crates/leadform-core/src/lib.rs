@@ -11,6 +11,7 @@ pub mod error;
 pub mod profiling;
 pub mod redact;
 pub mod sanitize;
+pub mod spreadsheet_cell;
 pub mod submission;
 pub mod time;
 pub mod validation;

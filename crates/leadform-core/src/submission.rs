@@ -57,6 +57,10 @@ pub struct LeadSubmission {
     pub shown_fields: Option<Vec<String>>,
     #[serde(default)]
     pub bot_check: BotCheck,
+    /// The signed token the handler gave out with the form (`GET /v1/forms/{id}` or the fallback
+    /// page). The handler times the visit by it; a lead without a valid one is stored as spam.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_token: Option<String>,
 }
 
 /// The routing hint stored with every lead.

@@ -212,6 +212,8 @@ pub fn validate_submission(
             .map(str::to_lowercase),
         shown_fields: submission.shown_fields.clone(),
         bot_check: submission.bot_check.clone(),
+        // Spent once the handler has judged it; never stored with the lead or sent to a CRM.
+        form_token: None,
     };
     Ok(ValidatedLead {
         submission: cleaned,

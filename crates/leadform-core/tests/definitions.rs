@@ -314,3 +314,36 @@ fn the_response_target_defaults_to_a_day_and_is_checked() {
     let error = parse(with(minimal(), &["response_target_hours"], json!("24"))).unwrap_err();
     assert!(error.contains("invalid type: string \"24\""), "{error}");
 }
+
+#[test]
+fn a_webhook_subscribes_to_lead_created_unless_its_events_say_otherwise() {
+    use leadform_core::definition::LeadEvent;
+    let hook = |events: Option<Value>| {
+        let mut destination =
+            json!({"kind": "webhook", "url": "https://h.example.com/in", "secret_env": "HOOK"});
+        if let Some(events) = events {
+            destination["events"] = events;
+        }
+        parse(with(minimal(), &["destinations"], json!([destination])))
+    };
+    let plain = hook(None).expect("valid");
+    assert!(plain.destinations[0].subscribes_to(LeadEvent::Created));
+    assert!(!plain.destinations[0].subscribes_to(LeadEvent::Mql));
+    let mql_only = hook(Some(json!(["lead.mql"]))).expect("valid");
+    assert!(!mql_only.destinations[0].subscribes_to(LeadEvent::Created));
+    assert!(mql_only.destinations[0].subscribes_to(LeadEvent::Mql));
+    let both = hook(Some(json!(["lead.created", "lead.mql"]))).expect("valid");
+    assert!(both.destinations[0].subscribes_to(LeadEvent::Created));
+    assert!(both.destinations[0].subscribes_to(LeadEvent::Mql));
+
+    let unknown = hook(Some(json!(["lead.updated"]))).unwrap_err();
+    assert!(
+        unknown.contains("unknown variant `lead.updated`"),
+        "{unknown}"
+    );
+    assert!(unknown.contains("lead.mql"), "{unknown}");
+    let empty = hook(Some(json!([]))).unwrap_err();
+    assert!(empty.contains("destinations[0].events"), "{empty}");
+    let twice = hook(Some(json!(["lead.mql", "lead.mql"]))).unwrap_err();
+    assert!(twice.contains("\"lead.mql\" is listed twice"), "{twice}");
+}

@@ -1,5 +1,6 @@
 //! One delivery attempt without the outbox: build the request, send it, classify the answer.
 
+use crate::marketo_attempt;
 use crate::outbox::PendingDelivery;
 use crate::outcome::DeliveryOutcome;
 use crate::request::OutgoingRequest;
@@ -8,12 +9,16 @@ use crate::vendors;
 use leadform_core::{Destination, FormDefinition};
 use std::time::SystemTime;
 
-/// Sends a built request and classifies the answer; a network failure is a retry.
+/// Sends a built request and classifies the answer; a network failure is a retry. Marketo's
+/// request gets its access token here (see [`marketo_attempt`]).
 pub async fn send_and_classify(
     sender: &HttpSender,
     destination: &Destination,
     request: &OutgoingRequest,
 ) -> DeliveryOutcome {
+    if let Destination::Marketo(mkto) = destination {
+        return marketo_attempt::send_with_token(sender, mkto, request).await;
+    }
     match sender.send(request).await {
         Ok(answer) => vendors::classify(destination, &answer, SystemTime::now()),
         Err(error) => DeliveryOutcome::Retry {

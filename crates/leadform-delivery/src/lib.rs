@@ -18,6 +18,11 @@
 //!   the form has a consent section, `legalConsentOptions`.
 //! - **Pardot**: `POST` the handler URL, urlencoded, every field under its own name unless the
 //!   `field_map` renames it.
+//! - **Marketo**: `POST {host}/rest/v1/leads/submitForm.json`, JSON with `formId` and one
+//!   `input` of `leadFormFields` ([`vendors::marketo::DEFAULT_FIELD_MAP`] and the `field_map`, no
+//!   others) and `visitorData` (page URL, query string, and the client IP unless the form may not
+//!   remember the visitor), with `Authorization: Bearer` from a client-credentials token that is
+//!   cached until shortly before it expires and refetched on 601/602.
 //! - **Webhook**: `POST` JSON, signed: see [`vendors::webhook`] and [`verify_signature`].
 //!
 //! Every request carries `Idempotency-Key: <submission_id>:<destination id>` (see
@@ -27,6 +32,8 @@
 pub mod attempt;
 pub mod clock;
 pub mod forwarder;
+pub mod marketo_attempt;
+pub mod marketo_tokens;
 pub mod outbox;
 pub mod outcome;
 pub mod policy;
@@ -40,8 +47,8 @@ pub use attempt::{attempt_delivery, send_and_classify};
 pub use clock::{ForwarderClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
-    destination_key, legacy_destination_key, OutageGate, OutboxError, OutboxStore, PendingDelivery,
-    SendSlot,
+    destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutageGate, OutboxError,
+    OutboxStore, PendingDelivery, SendSlot,
 };
 pub use outcome::{
     parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,

@@ -30,13 +30,53 @@ pub struct PendingDelivery {
     pub client_ip: Option<String>,
     /// The visitor's `hubspotutk` cookie, when the browser sent it.
     pub hubspotutk: Option<String>,
+    /// What this delivery tells the destination.
+    pub event: DeliveryEvent,
+}
+
+/// The event a delivery carries (`deliveries.event`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// `lead.created`: the lead was stored.
+    Created,
+    /// `lead.mql`: the lead's person reached the MQL threshold.
+    Mql(MqlHandOff),
+}
+
+impl DeliveryEvent {
+    pub fn name(&self) -> leadform_core::definition::LeadEvent {
+        match self {
+            DeliveryEvent::Created => leadform_core::definition::LeadEvent::Created,
+            DeliveryEvent::Mql(_) => leadform_core::definition::LeadEvent::Mql,
+        }
+    }
+}
+
+/// Who crossed the MQL threshold, with what score, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MqlHandOff {
+    pub person_id: i64,
+    pub email: String,
+    /// The score when the threshold was reached.
+    pub score: i64,
+    /// `persons.mql_at_ms`: the time of the event that took the score over the threshold.
+    pub mql_at_ms: i64,
 }
 
 /// A place in a vendor limit, or how long until one frees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendSlot {
-    Taken { slot_id: i64 },
-    Full { wait_ms: i64 },
+    Taken {
+        slot_id: i64,
+    },
+    /// The window is full.
+    Full {
+        wait_ms: i64,
+    },
+    /// Too many requests of this destination are in flight at once (Marketo's 10).
+    Busy {
+        wait_ms: i64,
+    },
 }
 
 /// May a delivery go to its destination now, given the destination's health?
@@ -80,13 +120,16 @@ pub trait OutboxStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<bool, OutboxError>> + Send;
     /// Takes a place in `destination_key`'s vendor limit (`max` per `window_ms`), shared by every
     /// instance on the database, or says how long until one frees. The place counts as if its
-    /// request ended `in_flight_ms` from now until [`OutboxStore::finish_send_slot`].
+    /// request ended `in_flight_ms` from now until [`OutboxStore::finish_send_slot`]. With
+    /// `at_once`, at most that many of the key's places may be in flight (unanswered, each for at
+    /// most `in_flight_ms`) at the same time.
     fn take_send_slot(
         &self,
         destination_key: &str,
         max: u64,
         window_ms: i64,
         in_flight_ms: i64,
+        at_once: Option<u64>,
     ) -> impl Future<Output = Result<SendSlot, OutboxError>> + Send;
     /// The request of a place is over: it counts for `window_ms` from now when `counts`, else
     /// the place is given back (a Salesforce post that created no lead).
@@ -154,7 +197,8 @@ pub trait OutboxStore: Send + Sync + 'static {
 }
 
 /// The unit a vendor's rate limit applies to: `salesforce:<org_id>` (500 per org per 24 h),
-/// `hubspot:<portal_id>` (50 per 10 s), `pardot:<url host>`, `webhook:<redacted url>` (scheme,
+/// `hubspot:<portal_id>` (50 per 10 s), `marketo:<munchkin_id>` (100 per 20 s, 10 at once),
+/// `pardot:<url host>`, `webhook:<redacted url>` (scheme,
 /// host and a hash: a webhook URL is often its own secret). Stored and shown with each delivery
 /// row, so it must stay stable across releases and never hold a secret.
 pub fn destination_key(destination: &Destination) -> String {
@@ -172,6 +216,7 @@ pub fn legacy_destination_key(destination: &Destination) -> String {
         Destination::Hubspot(hs) => format!("hubspot:{}", hs.portal_id),
         Destination::PardotFormHandler(pardot) => format!("pardot:{}", url_host(&pardot.url)),
         Destination::Webhook(hook) => format!("webhook:{}", hook.url),
+        Destination::Marketo(mkto) => format!("marketo:{}", mkto.munchkin_id),
     }
 }
 
@@ -212,6 +257,7 @@ mod tests {
             id: None,
             url: "https://hooks.example.com/lead/s3cr3t".into(),
             secret_env: "LEADFORM_HOOK_SECRET".into(),
+            events: leadform_core::definition::default_webhook_events(),
         });
         let key = destination_key(&hook);
         assert!(

@@ -1,13 +1,15 @@
 //! Per-destination vendor limits: HubSpot 50 requests per rolling 10 s per portal, Salesforce 500
-//! leads per rolling 24 h per org. Both are counted in the store (`OutboxStore::take_send_slot`)
-//! by the database's clock, so every instance on one database keeps to one shared count and a
-//! restart resets nothing. Over a limit a delivery waits until a place frees; it is never dropped.
+//! leads per rolling 24 h per org, Marketo 100 calls per rolling 20 s and 10 at once per instance.
+//! All are counted in the store (`OutboxStore::take_send_slot`) by the database's clock, so every
+//! instance on one database keeps to one shared count and a restart resets nothing. Over a limit a
+//! delivery waits until a place frees; it is never dropped.
 
 use crate::outbox::{OutboxError, OutboxStore, SendSlot};
 use leadform_core::Destination;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
+
 /// At most `max` in any rolling `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WindowLimit {
@@ -28,6 +30,10 @@ pub struct RateLimits {
     pub hubspot: WindowLimit,
     /// Web-to-Lead: 500 leads per org per 24 hours.
     pub salesforce: WindowLimit,
+    /// Marketo REST API: 100 calls per 20 seconds per instance.
+    pub marketo: WindowLimit,
+    /// Marketo REST API: at most 10 calls at once per instance.
+    pub marketo_concurrent: u64,
 }
 
 impl Default for RateLimits {
@@ -41,6 +47,11 @@ impl Default for RateLimits {
                 max: 500,
                 window: Duration::from_secs(24 * 60 * 60),
             },
+            marketo: WindowLimit {
+                max: 100,
+                window: Duration::from_secs(20),
+            },
+            marketo_concurrent: 10,
         }
     }
 }
@@ -107,6 +118,7 @@ impl RateLimiter {
                 ),
             });
         }
+        let mut at_once = None;
         let (limit, counts_failures, reason) = match destination {
             Destination::Hubspot(_) => {
                 let limit = self.limits.hubspot;
@@ -126,13 +138,24 @@ impl RateLimiter {
                 );
                 (limit, false, reason)
             }
+            Destination::Marketo(_) => {
+                let limit = self.limits.marketo;
+                at_once = Some(self.limits.marketo_concurrent);
+                let reason = format!(
+                    "waiting for Marketo's rate limit ({} calls per {} s for {destination_key})",
+                    limit.max,
+                    limit.window.as_secs_f64()
+                );
+                // Marketo counts every call, failed or not.
+                (limit, true, reason)
+            }
             Destination::PardotFormHandler(_) | Destination::Webhook(_) => {
                 return Ok(Admission::Proceed(AdmissionTicket::default()))
             }
         };
         let window_ms = limit.window_ms();
         match store
-            .take_send_slot(destination_key, limit.max, window_ms, in_flight_ms)
+            .take_send_slot(destination_key, limit.max, window_ms, in_flight_ms, at_once)
             .await?
         {
             SendSlot::Taken { slot_id } => Ok(Admission::Proceed(AdmissionTicket {
@@ -143,6 +166,13 @@ impl RateLimiter {
                 }),
             })),
             SendSlot::Full { wait_ms } => Ok(Admission::Wait { wait_ms, reason }),
+            SendSlot::Busy { wait_ms } => Ok(Admission::Wait {
+                wait_ms,
+                reason: format!(
+                    "waiting for Marketo's limit of {} calls at once for {destination_key}",
+                    at_once.unwrap_or_default()
+                ),
+            }),
         }
     }
 

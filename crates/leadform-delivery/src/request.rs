@@ -1,16 +1,18 @@
 //! What a vendor module asks the sender to do: one HTTP request, fully described, so its bytes can be
 //! checked in unit tests without a network.
 
-/// The HTTP methods a delivery uses. Every vendor takes a POST.
+/// The HTTP methods a delivery uses. Every vendor takes a POST; Marketo's token is a GET.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
     Post,
+    Get,
 }
 
 impl HttpMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             HttpMethod::Post => "POST",
+            HttpMethod::Get => "GET",
         }
     }
 }
@@ -31,6 +33,16 @@ impl OutgoingRequest {
             url,
             headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
             body,
+        }
+    }
+
+    /// A GET without a body.
+    pub fn get(url: String) -> Self {
+        Self {
+            method: HttpMethod::Get,
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! sent to the wrong CRM or webhook is the worst failure this product can have.
 
 use crate::outbox::{destination_key, legacy_destination_key, PendingDelivery};
+use leadform_core::definition::LeadEvent;
 use leadform_core::redact::redact_url;
 use leadform_core::{Destination, FormDefinition};
 use std::collections::BTreeMap;
@@ -35,6 +36,14 @@ pub enum MissingDestination {
         form_id: String,
         destination: String,
         matches: usize,
+    },
+    #[error(
+        "destination `{destination}` of form `{form_id}` no longer subscribes to `lead.mql` (its \
+         `events`); the hand-off was sent nowhere. Add \"lead.mql\" and run `outbox retry`"
+    )]
+    NotSubscribed {
+        form_id: String,
+        destination: String,
     },
 }
 
@@ -78,6 +87,13 @@ pub fn find_destination<'a>(
             destination: shown,
         });
     };
+    // A `lead.mql` body means nothing to a CRM form endpoint, nor to a webhook that dropped it.
+    if delivery.event.name() == LeadEvent::Mql && !destination.subscribes_to(LeadEvent::Mql) {
+        return Err(MissingDestination::NotSubscribed {
+            form_id: form.id.clone(),
+            destination: shown,
+        });
+    }
     let mut routed = delivery.clone();
     routed.destination_id = Some(destination.id());
     Ok((form, destination, routed))
@@ -160,5 +176,29 @@ mod tests {
         assert!(gone
             .to_string()
             .starts_with("form `contact-us` is no longer loaded"));
+    }
+
+    #[test]
+    fn a_lead_mql_goes_only_to_a_destination_that_still_subscribes() {
+        let mut mql = delivery();
+        mql.event = crate::outbox::DeliveryEvent::Mql(crate::outbox::MqlHandOff {
+            person_id: 1,
+            email: "ada@example.com".into(),
+            score: 100,
+            mql_at_ms: 0,
+        });
+        let subscribed = forms(serde_json::json!([
+            {"kind": "webhook", "id": "crm", "url": HOOK, "secret_env": "HOOK", "events": ["lead.mql"]}
+        ]));
+        mql.destination_id = Some("crm".into());
+        assert!(find_destination(&subscribed, &mql).is_ok());
+        let dropped = forms(serde_json::json!([
+            {"kind": "webhook", "id": "crm", "url": HOOK, "secret_env": "HOOK"}
+        ]));
+        let error = find_destination(&dropped, &mql).expect_err("not subscribed");
+        assert!(
+            matches!(error, MissingDestination::NotSubscribed { .. }),
+            "{error}"
+        );
     }
 }

@@ -1,8 +1,10 @@
 //! Sends an [`OutgoingRequest`] over HTTP(S) and reads the answer. Redirects are not followed: for
 //! Web-to-Lead and Pardot the redirect itself is the answer.
 
+use crate::marketo_tokens::MarketoTokens;
 use crate::outcome::VendorAnswer;
 use crate::request::{HttpMethod, OutgoingRequest};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How much of an answer's body is kept for error reasons.
@@ -20,11 +22,14 @@ pub enum SendError {
     Request(String),
 }
 
-/// A shared HTTP client for every delivery: rustls, no proxies, no redirects, bounded time.
+/// A shared HTTP client for every delivery: rustls, no proxies, no redirects, bounded time. It
+/// also keeps Marketo's access tokens, which belong to the client that sends with them: clones
+/// share them, so one token serves every delivery until it expires.
 #[derive(Debug, Clone)]
 pub struct HttpSender {
     client: reqwest::Client,
     timeout: Duration,
+    marketo_tokens: Arc<MarketoTokens>,
 }
 
 impl HttpSender {
@@ -37,12 +42,27 @@ impl HttpSender {
             .user_agent(concat!("leadform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| SendError::Client(error.to_string()))?;
-        Ok(Self { client, timeout })
+        Ok(Self {
+            client,
+            timeout,
+            marketo_tokens: Arc::default(),
+        })
+    }
+
+    /// The bound on one request, connect included.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Marketo's access tokens, cached per instance and client id.
+    pub fn marketo_tokens(&self) -> &MarketoTokens {
+        &self.marketo_tokens
     }
 
     pub async fn send(&self, request: &OutgoingRequest) -> Result<VendorAnswer, SendError> {
         let method = match request.method {
             HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Get => reqwest::Method::GET,
         };
         let mut builder = self.client.request(method, &request.url);
         for (name, value) in &request.headers {

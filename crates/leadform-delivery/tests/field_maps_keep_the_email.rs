@@ -59,6 +59,7 @@ fn delivery() -> PendingDelivery {
         received_at_ms: 1_795_417_200_123,
         client_ip: None,
         hubspotutk: None,
+        event: leadform_delivery::DeliveryEvent::Created,
     }
 }
 

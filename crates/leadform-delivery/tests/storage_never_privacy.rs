@@ -57,6 +57,7 @@ fn delivery() -> PendingDelivery {
         received_at_ms: 1_795_417_200_123,
         client_ip: Some(CLIENT_IP.into()),
         hubspotutk: Some(HUTK.into()),
+        event: leadform_delivery::DeliveryEvent::Created,
     }
 }
 

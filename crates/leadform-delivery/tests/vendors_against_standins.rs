@@ -74,6 +74,7 @@ fn delivery_with(email: &str) -> PendingDelivery {
         received_at_ms: 1_795_417_200_123,
         client_ip: Some("198.51.100.7".into()),
         hubspotutk: Some("9d8c7b6a5f4e3d2c1b0a9d8c7b6a5f4e".into()),
+        event: leadform_delivery::DeliveryEvent::Created,
     }
 }
 

@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as i64;
-    println!("{:?}", seed_demo(&store, &db, &forms, now).await?);
+    println!("{:?}", seed_demo(&store, &forms, now).await?);
     let overview = store
         .overview(&OverviewQuery::new(now - 42 * DAY, now + 1, now))
         .await?;

@@ -6,8 +6,8 @@
 use leadform_store::Store;
 use sqlx::QueryBuilder;
 
+use crate::direct_sql::DirectDatabase;
 use crate::random::DemoRandom;
-use crate::status_sql::DirectDatabase;
 use crate::DemoError;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;

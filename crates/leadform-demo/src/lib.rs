@@ -3,11 +3,11 @@
 //! leads in batches.
 
 pub mod bulk;
+pub mod direct_sql;
 mod forms;
 mod people;
 mod random;
 mod seed;
-pub mod status_sql;
 
 pub use forms::load_forms;
 pub use random::DemoRandom;
@@ -18,6 +18,8 @@ pub use seed::{seed_demo, SeedOutcome, DEMO_SEED};
 pub enum DemoError {
     #[error(transparent)]
     Store(#[from] leadform_store::StoreError),
+    #[error(transparent)]
+    Console(#[from] leadform_store::ConsoleStoreError),
     #[error("cannot {action}: {source}")]
     Sql {
         action: &'static str,

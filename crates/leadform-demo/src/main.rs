@@ -77,7 +77,7 @@ async fn run(args: &[String]) -> Result<(), String> {
                 option(args, "--forms")?.ok_or_else(|| format!("--forms is required\n{USAGE}"))?;
             let forms = load_forms(&PathBuf::from(forms_dir)).map_err(|e| e.to_string())?;
             let store = Store::open(&db).await.map_err(|e| e.to_string())?;
-            let outcome = seed_demo(&store, &db, &forms, now_ms()).await;
+            let outcome = seed_demo(&store, &forms, now_ms()).await;
             store.close().await;
             match outcome.map_err(|e| e.to_string())? {
                 SeedOutcome::AlreadyHasLeads => {

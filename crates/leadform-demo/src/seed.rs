@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use leadform_core::time::rfc3339_from_ms;
 use leadform_core::{FieldKind, FormDefinition, FormKind, Intent, LeadSubmission};
 use leadform_delivery::OutboxStore;
-use leadform_store::{NewDelivery, NewLead, Store};
+use leadform_store::{ClosedReason, LeadStatus, NewDelivery, NewLead, Store};
 
 use crate::people::{message, DemoPerson};
 use crate::random::DemoRandom;
-use crate::status_sql::{DirectDatabase, StatusChange};
 use crate::DemoError;
 
 /// The fixed seed: the demo's leads are the same on every machine (relative to today).
@@ -150,6 +149,17 @@ fn submission_id(random: &mut DemoRandom) -> String {
     )
 }
 
+/// A status change of the demo's story, made through `Store::change_lead_status` like a
+/// salesperson in the console would.
+#[derive(Debug, Clone)]
+struct StatusChange {
+    lead_id: i64,
+    to_status: LeadStatus,
+    closed_reason: Option<ClosedReason>,
+    changed_by: String,
+    changed_at_ms: i64,
+}
+
 /// The status changes a lead received up to `now_ms`, in order.
 fn status_story(
     random: &mut DemoRandom,
@@ -176,13 +186,13 @@ fn status_story(
     if !random.chance(contacted) {
         // Never contacted: some are closed unread (a duplicate, a student), the rest stay open.
         if random.chance(0.1) {
-            let reason: &'static str = random.pick::<&'static str>(&[
-                "duplicate",
-                "student_or_researcher",
-                "not_our_market",
+            let reason = *random.pick(&[
+                ClosedReason::Duplicate,
+                ClosedReason::StudentOrResearcher,
+                ClosedReason::NotOurMarket,
             ]);
             step(
-                "closed",
+                LeadStatus::Closed,
                 Some(reason),
                 random.log_uniform_ms(30 * MINUTE, 2 * DAY),
             );
@@ -194,21 +204,29 @@ fn status_story(
         } else {
             random.log_uniform_ms(DAY, 7 * DAY)
         };
-        step("contacted", None, delay);
+        step(LeadStatus::Contacted, None, delay);
         if random.chance(0.12) {
             step(
-                "closed",
-                Some("not_interested"),
+                LeadStatus::Closed,
+                Some(ClosedReason::NotInterested),
                 random.log_uniform_ms(HOUR, 4 * DAY),
             );
         } else if random.chance(if contact_request { 0.55 } else { 0.3 }) {
-            step("qualified", None, random.log_uniform_ms(DAY, 6 * DAY));
+            step(
+                LeadStatus::Qualified,
+                None,
+                random.log_uniform_ms(DAY, 6 * DAY),
+            );
             if random.chance(0.4) {
-                step("converted", None, random.log_uniform_ms(3 * DAY, 14 * DAY));
+                step(
+                    LeadStatus::Converted,
+                    None,
+                    random.log_uniform_ms(3 * DAY, 14 * DAY),
+                );
             } else if random.chance(0.2) {
                 step(
-                    "closed",
-                    Some("not_interested"),
+                    LeadStatus::Closed,
+                    Some(ClosedReason::NotInterested),
                     random.log_uniform_ms(DAY, 10 * DAY),
                 );
             }
@@ -242,25 +260,20 @@ fn demo_deliveries(intent: Intent) -> Vec<NewDelivery> {
 /// whole weeks before it), from `forms`: several campaigns
 /// and lead sources, contact requests and downloads, some spam, people who download more than
 /// once, status changes with realistic delays, and deliveries of which a few are dead or retrying.
-/// A store that already holds leads is left alone. `db` is what the store was opened with.
+/// A store that already holds leads is left alone.
 pub async fn seed_demo(
     store: &Store,
-    db: &str,
     forms: &[FormDefinition],
     now_ms: i64,
 ) -> Result<SeedOutcome, DemoError> {
     if !store.export_leads().await?.is_empty() {
         return Ok(SeedOutcome::AlreadyHasLeads);
     }
-    let direct = DirectDatabase::connect(db).await?;
-    let outcome = seed_empty(store, &direct, forms, now_ms).await;
-    direct.close().await;
-    outcome
+    seed_empty(store, forms, now_ms).await
 }
 
 async fn seed_empty(
     store: &Store,
-    direct: &DirectDatabase,
     forms: &[FormDefinition],
     now_ms: i64,
 ) -> Result<SeedOutcome, DemoError> {
@@ -354,6 +367,7 @@ async fn seed_empty(
                     client_ip: Some("203.0.113.7".into()),
                     hubspotutk: None,
                     visitor_id: None,
+                    previous_visitor_id: None,
                     profile_answers: None,
                     deliveries: demo_deliveries(intent),
                 })
@@ -365,7 +379,15 @@ async fn seed_empty(
                 continue;
             }
             for change in status_story(&mut random, intent, lead_id, received_at_ms, now_ms) {
-                direct.change_status(&change).await?;
+                store
+                    .change_lead_status(
+                        change.lead_id,
+                        change.to_status,
+                        change.closed_reason,
+                        &change.changed_by,
+                        change.changed_at_ms,
+                    )
+                    .await?;
                 status_changes += 1;
             }
         }

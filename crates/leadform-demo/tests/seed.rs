@@ -45,7 +45,7 @@ async fn the_demo_seed_gives_every_chart_something_to_show() {
     let dir = tempfile::tempdir().expect("temp dir");
     for (db, scratch) in databases(dir.path()).await {
         let store = Store::open(&db).await.expect("open");
-        let outcome = seed_demo(&store, &db, &forms, NOW).await.expect("seed");
+        let outcome = seed_demo(&store, &forms, NOW).await.expect("seed");
         let SeedOutcome::Seeded {
             leads,
             spam,
@@ -129,9 +129,7 @@ async fn the_demo_seed_gives_every_chart_something_to_show() {
 
         // A second run leaves a store with leads alone.
         let before = export_fingerprint(&store).await;
-        let again = seed_demo(&store, &db, &forms, NOW)
-            .await
-            .expect("seed again");
+        let again = seed_demo(&store, &forms, NOW).await.expect("seed again");
         assert_eq!(again, SeedOutcome::AlreadyHasLeads);
         assert_eq!(export_fingerprint(&store).await, before);
         store.close().await;
@@ -149,7 +147,7 @@ async fn the_same_seed_and_day_give_the_same_leads() {
     for name in ["first.db", "second.db"] {
         let db = dir.path().join(name).to_string_lossy().into_owned();
         let store = Store::open(&db).await.expect("open");
-        seed_demo(&store, &db, &forms, NOW).await.expect("seed");
+        seed_demo(&store, &forms, NOW).await.expect("seed");
         fingerprints.push(export_fingerprint(&store).await);
         store.close().await;
     }

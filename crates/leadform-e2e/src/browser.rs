@@ -24,6 +24,8 @@ pub struct Browser {
     driver: Child,
     /// Holds the fresh Chromium profile and chromedriver's log (with Chromium's stderr).
     profile: TempDir,
+    /// Print the page's console when dropped (off for the benchmark's many short loads).
+    dump_console: bool,
 }
 
 impl Browser {
@@ -87,7 +89,15 @@ impl Browser {
             client,
             driver,
             profile,
+            dump_console: true,
         })
+    }
+
+    /// Drop stops the browser without printing the page's console: for callers that start many
+    /// browsers and read what they need from the page themselves.
+    pub fn quiet(mut self) -> Self {
+        self.dump_console = false;
+        self
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
@@ -120,8 +130,36 @@ impl Browser {
         }
     }
 
-    /// The widget for `form_id`, once its `<form>` is rendered.
+    /// The widget for `form_id`, once the widget itself rendered its `<form>` (not the loader's
+    /// instant form, whose elements the takeover replaces).
     pub async fn widget(&self, form_id: &str) -> Result<Widget> {
+        let host = format!("[data-leadform=\"{form_id}\"][data-leadform-mounted]");
+        poll::until(&format!("the {form_id} widget mounted"), || async {
+            Ok(self
+                .client
+                .find(Locator::Css(&host))
+                .await
+                .is_ok()
+                .then_some(()))
+        })
+        .await?;
+        let widget = self.shown_form(form_id).await?;
+        poll::until(&format!("the {form_id} widget's own form"), || async {
+            let pending = widget
+                .root()
+                .find(Locator::Css(
+                    ".leadform-root-pending, .leadform-root-instant",
+                ))
+                .await;
+            Ok(pending.is_err().then_some(()))
+        })
+        .await?;
+        Ok(widget)
+    }
+
+    /// The form shown for `form_id`, whoever drew it: the loader's instant form before the wasm
+    /// arrives, or the widget's.
+    pub async fn shown_form(&self, form_id: &str) -> Result<Widget> {
         let root = self.shadow_root(form_id).await?;
         poll::until(&format!("the rendered {form_id} form"), || async {
             Ok(root.find(Locator::Css("form")).await.is_ok().then_some(()))
@@ -160,6 +198,9 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         kill_group(&mut self.driver);
+        if !self.dump_console {
+            return;
+        }
         // The test harness shows this only for a failing test: the widget's console output
         // (a Rust panic, a failed fetch) is usually the quickest explanation.
         let log = std::fs::read_to_string(self.profile.path().join(DRIVER_LOG)).unwrap_or_default();

@@ -55,6 +55,17 @@ pub async fn disable_javascript(browser: &Browser) -> Result<()> {
     Ok(())
 }
 
+/// Any DevTools protocol call, answered with its result: for settings the benchmark needs
+/// (`Emulation.setCPUThrottlingRate`, `Network.setBlockedURLs`) that have no helper here.
+pub async fn call(browser: &Browser, method: &'static str, params: Value) -> Result<Value> {
+    let answer = browser
+        .client
+        .issue_cmd(DevtoolsCommand { method, params })
+        .await
+        .with_context(|| format!("{method} through chromedriver"))?;
+    Ok(answer)
+}
+
 /// The global where [`record_dialogs`] lists the dialogs pages tried to open.
 pub const DIALOG_LOG: &str = "__leadformTestDialogs";
 

@@ -16,6 +16,9 @@ pub struct E2eEnv {
     pub intake_bin: PathBuf,
     pub dist: PathBuf,
     pub forms: PathBuf,
+    /// The private gated files (`serve --assets`): `LEADFORM_ASSETS`, else `assets/` beside the
+    /// forms folder, as in the repository.
+    pub assets: PathBuf,
     pub chromedriver: PathBuf,
     pub chromium: PathBuf,
 }
@@ -58,10 +61,16 @@ impl E2eEnv {
         }
         let mut values = values.into_iter().map(Option::unwrap);
         let mut next = || values.next().expect("one value per variable");
+        let (intake_bin, dist, forms) = (next(), next(), next());
+        let assets = std::env::var_os("LEADFORM_ASSETS")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| forms.parent().unwrap_or(&forms).join("assets"));
         Some(E2eEnv {
-            intake_bin: next(),
-            dist: next(),
-            forms: next(),
+            intake_bin,
+            dist,
+            forms,
+            assets,
             chromedriver: next(),
             chromium: next(),
         })

@@ -71,6 +71,8 @@ impl HandlerConfig<'_> {
             .args(["--addr", &format!("127.0.0.1:{port}")])
             .arg("--public")
             .arg(&self.env.dist)
+            .arg("--assets")
+            .arg(&self.env.assets)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -29,6 +29,7 @@ pub fn lead_json(form_id: &str, fields: &[(&str, &str)], page_url: &str) -> Valu
             honeypot: String::new(),
             fill_ms: 5000,
         },
+        form_token: None,
     };
     serde_json::to_value(lead).expect("a LeadSubmission serialises")
 }

@@ -55,7 +55,8 @@ pub async fn cookie(browser: &Browser, name: &str) -> Result<Option<String>> {
 
 /// The questions the mounted `form_id` asks, in order, with the value each holds: every
 /// visible input, select and textarea of its form (not the honeypot, not hidden inputs).
-/// `None` while the form is not rendered.
+/// `None` while the widget has not rendered it (the loader's instant form, shown before the wasm
+/// arrives, is a fresh visitor's form: the widget may ask a returning visitor other questions).
 pub async fn asked_fields(
     browser: &Browser,
     form_id: &str,
@@ -64,7 +65,10 @@ pub async fn asked_fields(
         .client
         .execute(
             r#"const host = document.querySelector(`[data-leadform="${arguments[0]}"]`);
-               const form = host && host.shadowRoot && host.shadowRoot.querySelector("form");
+               if (!host || !host.hasAttribute("data-leadform-mounted")) return null;
+               const root = host.shadowRoot;
+               if (!root || root.querySelector(".leadform-root-pending, .leadform-root-instant")) return null;
+               const form = root.querySelector("form");
                if (!form) return null;
                return Array.from(form.querySelectorAll("input, select, textarea"))
                  .filter((e) => e.type !== "hidden" && e.name !== "leadform_website")

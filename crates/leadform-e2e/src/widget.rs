@@ -32,6 +32,11 @@ impl Widget {
         tokio::time::sleep_until(self.shown_at + min_fill + margin).await;
     }
 
+    /// The container's shadow root the widget lives in.
+    pub(crate) fn root(&self) -> &ShadowRoot {
+        &self.root
+    }
+
     pub async fn has_form(&self) -> bool {
         self.root.find(Locator::Css("form")).await.is_ok()
     }

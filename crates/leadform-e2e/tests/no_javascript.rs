@@ -236,11 +236,9 @@ async fn the_plain_ebook_form_leads_to_the_asset_with_javascript_disabled() -> R
     wait_past_min_fill(&handler, "ebook-12-charts", shown_at).await?;
     submit(&browser).await?;
 
-    let asset = format!(
-        "{}/assets/12-must-have-dashboard-charts.pdf",
-        handler.base_url()
-    );
-    wait_for_url(&browser, "the eBook itself", |url| url == asset).await?;
+    // A signed link to the eBook in the private assets folder.
+    let asset = format!("{}/v1/forms/ebook-12-charts/asset?", handler.base_url());
+    wait_for_url(&browser, "the eBook itself", |url| url.starts_with(&asset)).await?;
     let leads = handler.leads().await?;
     let ada = find_by_email(&leads, "ada@example.com");
     ensure!(ada.len() == 1, "one stored lead: {leads:#?}");

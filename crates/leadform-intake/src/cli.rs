@@ -186,6 +186,11 @@ pub struct ServeArgs {
     /// Secure. Without it both follow the Host header (Secure unless the host is loopback).
     #[arg(long, value_name = "URL")]
     pub public_url: Option<PublicUrl>,
+    /// The private folder of gated files: a content download's asset `url` that is a path names a
+    /// file here, given out only through signed links that expire after 24 hours. Never put it
+    /// inside --public.
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

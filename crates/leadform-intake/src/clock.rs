@@ -82,3 +82,43 @@ impl Clock for ManualClock {
         })
     }
 }
+
+/// The clock the running handler reads (form tokens, asset links, receipt times): the system's,
+/// moved forward by [`HandlerClock::advance`] in tests that need a visitor to have waited.
+#[derive(Debug, Clone, Default)]
+pub struct HandlerClock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl HandlerClock {
+    pub fn now_ms(&self) -> i64 {
+        now_ms().saturating_add(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every clone of it) forward.
+    pub fn advance(&self, by: std::time::Duration) {
+        let by_ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.offset_ms
+            .fetch_add(by_ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The handler's clock serves the background tasks too, so tests that move it move them all.
+impl Clock for HandlerClock {
+    fn now_ms(&self) -> i64 {
+        HandlerClock::now_ms(self)
+    }
+
+    fn sleep_until_ms(&self, at_ms: i64) -> ClockWait<'_> {
+        Box::pin(async move {
+            loop {
+                let left = at_ms.saturating_sub(HandlerClock::now_ms(self));
+                if left <= 0 {
+                    return;
+                }
+                let step = u64::try_from(left.min(1_000)).unwrap_or(1_000);
+                tokio::time::sleep(std::time::Duration::from_millis(step)).await;
+            }
+        })
+    }
+}

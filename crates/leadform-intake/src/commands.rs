@@ -220,6 +220,9 @@ async fn serve(args: ServeArgs) -> Result<(), CommandError> {
         public_url: args.public_url,
         forwarder: ForwarderConfig::default(),
         scoring: Arc::new(scoring.rules),
+        assets_dir: args.assets,
+        signing_secret: crate::server_secret::from_environment(),
+        clock: crate::clock::HandlerClock::default(),
     })
     .await?;
     println!("Leadform intake listening on http://{}", running.addr);

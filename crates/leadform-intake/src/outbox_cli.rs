@@ -60,8 +60,8 @@ pub async fn list(
 fn write_table(deliveries: &[DeliveryRecord], out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:<6} {:<6} {:<16} {:<24} {:<10} {:>8}  {:<24}  last error / delivered at",
-        "id", "lead", "form", "destination", "status", "attempts", "next attempt"
+        "{:<6} {:<6} {:<16} {:<24} {:<12} {:<10} {:>8}  {:<24}  last error / delivered at",
+        "id", "lead", "form", "destination", "event", "status", "attempts", "next attempt"
     )?;
     for d in deliveries {
         let note = match (&d.delivered_at, &d.last_error) {
@@ -73,11 +73,12 @@ fn write_table(deliveries: &[DeliveryRecord], out: &mut impl Write) -> std::io::
         };
         writeln!(
             out,
-            "{:<6} {:<6} {:<16} {:<24} {:<10} {:>8}  {:<24}  {note}",
+            "{:<6} {:<6} {:<16} {:<24} {:<12} {:<10} {:>8}  {:<24}  {note}",
             d.id,
             d.lead_id,
             d.form_id,
             d.destination_id.as_deref().unwrap_or(&d.destination_key),
+            d.event,
             d.status,
             d.attempts,
             d.next_attempt_at.as_deref().unwrap_or("-"),

@@ -8,7 +8,7 @@ use crate::forms::{FormRegistry, FormsError};
 use crate::scores_cli::{self, ScoresOutputError};
 use crate::scoring_file::{load_scoring_rules, LoadedScoringRules, ScoringFileError};
 use leadform_scoring::ScoringRules;
-use leadform_store::{Store, StoreError};
+use leadform_store::{MqlRoutes, Store, StoreError};
 use std::io::Write;
 use std::path::Path;
 use thiserror::Error;
@@ -29,8 +29,14 @@ pub enum ScoreCommandError {
 
 /// The forms folder's rules, checked against its forms.
 fn rules_from(forms_dir: &Path) -> Result<LoadedScoringRules, ScoreCommandError> {
+    Ok(rules_and_forms_from(forms_dir)?.0)
+}
+
+fn rules_and_forms_from(
+    forms_dir: &Path,
+) -> Result<(LoadedScoringRules, FormRegistry), ScoreCommandError> {
     let forms = FormRegistry::load_dir(forms_dir)?;
-    Ok(load_scoring_rules(forms_dir, &forms)?)
+    Ok((load_scoring_rules(forms_dir, &forms)?, forms))
 }
 
 /// What the rules came from, for messages.
@@ -44,8 +50,10 @@ pub fn describe(loaded: &LoadedScoringRules) -> String {
 /// Replays every person's recorded events under the forms folder's rules; returns the summary.
 pub async fn rescore(db: &str, forms_dir: &Path) -> Result<String, ScoreCommandError> {
     require_existing(db)?;
-    let loaded = rules_from(forms_dir)?;
-    let store = Store::open(db).await?;
+    let (loaded, forms) = rules_and_forms_from(forms_dir)?;
+    // A person the new rules take over the threshold gets the `lead.mql` hand-off too.
+    let routes = MqlRoutes::from_forms(forms.iter().map(|f| &**f));
+    let store = Store::open(db).await?.with_mql_routes(routes);
     let report = store.rescore(&loaded.rules, now_ms()).await?;
     store.close().await;
     Ok(format!(

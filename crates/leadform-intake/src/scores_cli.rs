@@ -1,6 +1,6 @@
 //! `leadform-intake scores`: every person's score and velocity as of now, fastest riser first.
 
-use crate::csv_cell::{csv_cell, csv_writer};
+use crate::csv_cell::csv_cell;
 use leadform_core::time::rfc3339_from_ms;
 use leadform_scoring::{decay_rows, velocity, ScoringRules};
 use leadform_store::PersonScoreLog;
@@ -79,7 +79,7 @@ pub fn write_json(lines: &[PersonScoreLine], mut out: impl Write) -> Result<(), 
 /// CSV with a header; null is an empty cell. The email is the only free text: like `export`, it
 /// gets a leading `'` where a spreadsheet would run it as a formula (numbers stay numbers).
 pub fn write_csv(lines: &[PersonScoreLine], out: impl Write) -> Result<(), ScoresOutputError> {
-    let mut writer = csv_writer(out);
+    let mut writer = csv::Writer::from_writer(out);
     for line in lines {
         let mut safe = line.clone();
         safe.email = csv_cell(&line.email);

@@ -1,10 +1,13 @@
 //! Starting and stopping the HTTP server (used by `serve` and, in-process, by the tests).
 
+use crate::clock::HandlerClock;
 use crate::forms::FormRegistry;
+use crate::gated_assets::{AssetsError, GatedAssets};
 use crate::http::client_address::TrustedProxies;
 use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{router, AppState};
+use crate::server_secret::{self, SecretError};
 use crate::serving::{accept, open_files, ServeLimits};
 use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
 use leadform_store::Store;
@@ -29,6 +32,10 @@ pub enum ServerError {
     Forwarder(#[from] ForwarderError),
     #[error("cannot check for console users: {0}")]
     ConsoleUsers(#[from] leadform_store::ConsoleStoreError),
+    #[error(transparent)]
+    Assets(#[from] AssetsError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
 }
 
 pub struct ServerOptions {
@@ -47,6 +54,11 @@ pub struct ServerOptions {
     pub forwarder: ForwarderConfig,
     /// The lead-scoring rules; the decay and snapshot pass runs with them.
     pub scoring: Arc<leadform_scoring::ScoringRules>,
+    // Issue 7: `--assets` (the private folder of gated files), the signing secret from
+    // `LEADFORM_SECRET` (`None`: the database's), and the clock tokens and links are timed by.
+    pub assets_dir: Option<PathBuf>,
+    pub signing_secret: Option<String>,
+    pub clock: HandlerClock,
 }
 
 /// A listening server. Dropping it without [`RunningServer::shutdown`] leaves it running until
@@ -84,6 +96,20 @@ impl RunningServer {
 }
 
 pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError> {
+    // Scoring queues a `lead.mql` to each form's subscribers when a person crosses the threshold.
+    let mql_routes = leadform_store::MqlRoutes::from_forms(options.forms.iter().map(|f| &**f));
+    let options = ServerOptions {
+        store: Arc::new(Store::clone(&options.store).with_mql_routes(mql_routes)),
+        ..options
+    };
+    // Before binding: a missing gated file or a weak secret must stop start-up.
+    let gated_assets = GatedAssets::load(&options.forms, options.assets_dir.as_deref())?;
+    let signing_key = server_secret::signing_key(
+        &options.store,
+        options.signing_secret,
+        options.clock.now_ms(),
+    )
+    .await?;
     let listener = TcpListener::bind(options.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -137,6 +163,9 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         own_origin: OwnOrigin::from_public_url(options.public_url),
         metrics: Arc::default(),
         scoring: options.scoring.clone(),
+        signing_key,
+        gated_assets: Arc::new(gated_assets),
+        clock: options.clock,
     };
     let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
     let app = router(state, options.public_dir).merge(console);

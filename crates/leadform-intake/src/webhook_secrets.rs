@@ -1,4 +1,5 @@
-//! `serve` refuses to start while a webhook destination's secret is missing.
+//! `serve` refuses to start while a webhook destination's secret (or a Marketo destination's
+//! client secret, `client_secret_env`) is missing.
 //!
 //! The forwarder would otherwise keep every lead for that webhook pending with a `last_error`
 //! (it still does, if the variable disappears later); stopping at start-up tells the operator at
@@ -18,6 +19,8 @@ pub struct MissingSecret {
     /// The form's definition file.
     pub path: PathBuf,
     pub destination_index: usize,
+    /// The setting that names the variable: `secret_env` or `client_secret_env`.
+    pub setting: &'static str,
     pub variable: String,
     /// Set but empty, rather than not set at all.
     pub empty: bool,
@@ -28,9 +31,10 @@ impl fmt::Display for MissingSecret {
         let problem = if self.empty { "is empty" } else { "is not set" };
         write!(
             f,
-            "{}: destinations[{}].secret_env: environment variable {} {problem}",
+            "{}: destinations[{}].{}: environment variable {} {problem}",
             self.path.display(),
             self.destination_index,
+            self.setting,
             self.variable
         )
     }
@@ -59,10 +63,12 @@ pub fn check(
     let mut missing = Vec::new();
     for form in registry.iter() {
         for (index, destination) in form.destinations.iter().enumerate() {
-            let Destination::Webhook(hook) = destination else {
-                continue;
+            let (setting, variable) = match destination {
+                Destination::Webhook(hook) => ("secret_env", &hook.secret_env),
+                Destination::Marketo(mkto) => ("client_secret_env", &mkto.client_secret_env),
+                _ => continue,
             };
-            let empty = match lookup(&hook.secret_env) {
+            let empty = match lookup(variable) {
                 Some(value) if !value.is_empty() => continue,
                 Some(_) => true,
                 None => false,
@@ -70,7 +76,8 @@ pub fn check(
             missing.push(MissingSecret {
                 path: forms_dir.join(format!("{}.json", form.id)),
                 destination_index: index,
-                variable: hook.secret_env.clone(),
+                setting,
+                variable: variable.clone(),
                 empty,
             });
         }
@@ -139,6 +146,21 @@ mod tests {
             "forms/contact-us.json: destinations[1].secret_env: environment variable HOOK_A is empty\n\
              forms/contact-us.json: destinations[2].secret_env: environment variable HOOK_B is not set"
         );
+    }
+
+    #[test]
+    fn a_marketo_client_secret_is_checked_too() {
+        let registry = form_with_destinations(serde_json::json!([{
+            "kind": "marketo", "munchkin_id": "123-ABC-456", "client_id": "abc",
+            "client_secret_env": "MKTO_SECRET", "form_id": 1029
+        }]));
+        let error = check(Path::new("forms"), &registry, |_| None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "forms/contact-us.json: destinations[0].client_secret_env: environment variable \
+             MKTO_SECRET is not set"
+        );
+        assert!(check(Path::new("forms"), &registry, |_| Some("x".into())).is_ok());
     }
 
     #[test]

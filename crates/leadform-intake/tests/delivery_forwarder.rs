@@ -187,6 +187,7 @@ impl TestOutbox {
                 client_ip: Some("127.0.0.1".into()),
                 hubspotutk: None,
                 visitor_id: None,
+                previous_visitor_id: None,
                 profile_answers: None,
                 deliveries,
             })

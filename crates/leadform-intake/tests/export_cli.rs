@@ -186,6 +186,10 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     assert!(stdout.contains("webhook:127.0.0.1:9:"), "{stdout}");
     assert!(!stdout.contains("/unreachable"), "{stdout}");
     assert!(stdout.contains(&delivery.status), "{stdout}");
+    assert!(
+        stdout.contains(" lead.created "),
+        "the event is shown: {stdout}"
+    );
     assert!(stdout.ends_with("1 deliveries\n"), "{stdout}");
     let (ok, stdout, _) = run_cli(&[
         "outbox",

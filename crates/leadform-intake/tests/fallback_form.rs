@@ -37,20 +37,16 @@ fn post_fields(page: &str, fields: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    for hidden in ["leadform_submission_id", "leadform_started_at"] {
+    for hidden in ["leadform_submission_id", "form_token"] {
         posted.push((hidden.to_owned(), input_value(page, hidden)));
     }
     posted.push(("leadform_hp".to_owned(), String::new()));
     posted
 }
 
-/// Pretends the visitor took five seconds, as a person does.
-fn started_five_seconds_ago(posted: &mut [(String, String)]) {
-    for (name, value) in posted.iter_mut() {
-        if name == "leadform_started_at" {
-            *value = (value.parse::<i64>().unwrap() - 5_000).to_string();
-        }
-    }
+/// The visitor takes five seconds, as a person does: the handler's clock moves on.
+fn five_seconds_pass(handler: &TestHandler) {
+    handler.clock.advance(support::FILL_TIME);
 }
 
 async fn post(
@@ -102,7 +98,7 @@ async fn the_fallback_page_is_plain_accessible_html_without_scripts() {
 async fn a_valid_post_redirects_303_and_a_double_post_stores_once() {
     let handler = TestHandler::start().await;
     let page = fallback_page(&handler, "contact-us").await;
-    let mut posted = post_fields(
+    let posted = post_fields(
         &page,
         &[
             ("first_name", "Ada"),
@@ -110,7 +106,7 @@ async fn a_valid_post_redirects_303_and_a_double_post_stores_once() {
             ("message", "Call me <b>soon</b>"),
         ],
     );
-    started_five_seconds_ago(&mut posted);
+    five_seconds_pass(&handler);
     for _ in 0..2 {
         let response = post(&handler, "contact-us", &posted, Some(&handler.base_url)).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -152,7 +148,7 @@ async fn a_valid_post_redirects_303_and_a_double_post_stores_once() {
 async fn gated_content_redirects_to_the_asset() {
     let handler = TestHandler::start().await;
     let page = fallback_page(&handler, "ebook").await;
-    let mut posted = post_fields(
+    let posted = post_fields(
         &page,
         &[
             ("email", "ada@example.com"),
@@ -162,10 +158,25 @@ async fn gated_content_redirects_to_the_asset() {
             ("country", "DE"),
         ],
     );
-    started_five_seconds_ago(&mut posted);
+    five_seconds_pass(&handler);
     let response = post(&handler, "ebook", &posted, None).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/assets/12-charts.pdf");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/v1/forms/ebook/asset?expires="),
+        "a signed link to the private file: {location}"
+    );
+    let download = handler
+        .client
+        .get(handler.url(&location))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        support::EBOOK_ASSET_BYTES
+    );
     assert_eq!(handler.stored_leads().await[0].intent, "content_download");
 }
 
@@ -173,7 +184,7 @@ async fn gated_content_redirects_to_the_asset() {
 async fn an_invalid_post_shows_the_form_again_with_values_and_errors() {
     let handler = TestHandler::start().await;
     let page = fallback_page(&handler, "contact-us").await;
-    let mut posted = post_fields(
+    let posted = post_fields(
         &page,
         &[
             ("first_name", "Ada \"<b>\""),
@@ -181,7 +192,7 @@ async fn an_invalid_post_shows_the_form_again_with_values_and_errors() {
             ("message", ""),
         ],
     );
-    started_five_seconds_ago(&mut posted);
+    five_seconds_pass(&handler);
     let response = post(&handler, "contact-us", &posted, None).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
@@ -257,7 +268,7 @@ async fn the_fallback_and_the_json_api_count_against_one_rate_limit_per_client()
         .await;
     assert_eq!(json.status(), StatusCode::CREATED);
     let page = fallback_page(&handler, "contact-us").await;
-    let mut posted = post_fields(
+    let posted = post_fields(
         &page,
         &[
             ("first_name", "Ada"),
@@ -265,7 +276,7 @@ async fn the_fallback_and_the_json_api_count_against_one_rate_limit_per_client()
             ("message", "Hello"),
         ],
     );
-    started_five_seconds_ago(&mut posted);
+    five_seconds_pass(&handler);
     let form_post = post(&handler, "contact-us", &posted, None).await;
     assert_eq!(form_post.status(), StatusCode::SEE_OTHER);
 
@@ -288,7 +299,7 @@ async fn the_fallback_and_the_json_api_count_against_one_rate_limit_per_client()
 async fn a_post_whose_referer_is_an_unlisted_site_is_refused() {
     let handler = TestHandler::start().await;
     let page = fallback_page(&handler, "contact-us").await;
-    let mut posted = post_fields(
+    let posted = post_fields(
         &page,
         &[
             ("first_name", "Ada"),
@@ -296,7 +307,7 @@ async fn a_post_whose_referer_is_an_unlisted_site_is_refused() {
             ("message", "Hello"),
         ],
     );
-    started_five_seconds_ago(&mut posted);
+    five_seconds_pass(&handler);
     let refused = handler
         .client
         .post(handler.url("/v1/forms/contact-us/fallback"))

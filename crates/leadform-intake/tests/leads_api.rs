@@ -177,7 +177,9 @@ async fn a_thousand_concurrent_posts_of_one_submission_id_make_one_row() {
             ..Default::default()
         })
         .await;
-        let body = contact_lead("ada@example.com");
+        let body = handler
+            .with_form_token(&contact_lead("ada@example.com"))
+            .await;
         let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(100));
         let mut tasks = tokio::task::JoinSet::new();
         for _ in 0..1000 {
@@ -351,9 +353,14 @@ async fn bots_get_a_normal_answer_but_are_stored_as_spam_without_deliveries() {
     let mut honeypot = contact_lead("bot@example.com");
     honeypot["bot_check"]["honeypot"] = json!("http://spam.example");
     let mut too_fast = contact_lead("fast@example.com");
-    too_fast["bot_check"]["fill_ms"] = json!(400);
-    for body in [&honeypot, &too_fast] {
-        let response = handler.post_lead(body).await;
+    too_fast["bot_check"]["fill_ms"] = json!(60_000);
+    for (body, instant) in [(&honeypot, false), (&too_fast, true)] {
+        let mut body = body.clone();
+        if instant {
+            // Posted the moment the form was handed out; the client's `fill_ms` is ignored.
+            body["form_token"] = handler.form_token("contact-us").await;
+        }
+        let response = handler.post_lead(&body).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         assert!(super_set_cookie_free(&response), "bots are not remembered");
         let answer: Value = response.json().await.unwrap();
@@ -393,7 +400,11 @@ async fn intent_follows_the_form_kind_and_the_asset_is_revealed_only_after_submi
         .await
         .unwrap();
     assert_eq!(definition.status(), StatusCode::OK);
-    assert_eq!(definition.headers()["cache-control"], "no-cache");
+    assert_eq!(
+        definition.headers()["cache-control"],
+        "no-store",
+        "each answer carries its own form token"
+    );
     let text = definition.text().await.unwrap();
     assert!(
         !text.contains("12-charts.pdf"),
@@ -404,9 +415,10 @@ async fn intent_follows_the_form_kind_and_the_asset_is_revealed_only_after_submi
     let response = handler.post_lead(&ebook_lead("ada@example.com")).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let answer: Value = response.json().await.unwrap();
-    assert_eq!(
-        answer["asset_url"], "/assets/12-charts.pdf",
-        "relative paths stay relative"
+    let asset_url = answer["asset_url"].as_str().unwrap();
+    assert!(
+        asset_url.starts_with("/v1/forms/ebook/asset?expires="),
+        "a signed link to the private file, relative to the handler: {asset_url}"
     );
     handler.post_lead(&contact_lead("ada@example.com")).await;
 

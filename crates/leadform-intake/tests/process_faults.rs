@@ -22,8 +22,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use support::process::{
-    export_json, outbox_list, parse_outbox_list, run_cli, wait_for_outbox, write_forms,
-    OutboxListing, OutboxRow, ServeConfig, ServeProcess, TestDatabase,
+    export_json, form_token_from_five_seconds_ago, outbox_list, parse_outbox_list, run_cli,
+    wait_for_outbox, write_forms, OutboxListing, OutboxRow, ServeConfig, ServeProcess,
+    TestDatabase,
 };
 use support::{backends, fixtures, Backend};
 use tempfile::TempDir;
@@ -100,7 +101,7 @@ fn form(destinations: Value) -> Value {
 
 /// Lead `number` as the widget sends it (its own submission id, five seconds on the form).
 fn lead_body(number: usize) -> Value {
-    fixtures::lead(
+    let mut body = fixtures::lead(
         FORM_ID,
         json!({
             "first_name": "Ada",
@@ -109,7 +110,9 @@ fn lead_body(number: usize) -> Value {
             "company": "Analytical Engines",
             "message": "Please call me."
         }),
-    )
+    );
+    body["form_token"] = form_token_from_five_seconds_ago(FORM_ID).into();
+    body
 }
 
 fn submission_id(body: &Value) -> String {
@@ -742,9 +745,9 @@ async fn dead_delivery_replayed_on(backend: Backend) {
 
 #[test]
 fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
-    let text = "id     lead   form             destination              status     attempts  next attempt              last error / delivered at\n\
-                1      1      contact-us       hubspot:2468013          pending           2  2026-11-23T08:00:00.000Z  hubspot not reachable: error sending request\n\
-                2      1      contact-us       salesforce:00D5g000004abcd delivered         1  -                         delivered 2026-11-23T07:59:58.120Z\n\
+    let text = "id     lead   form             destination              event        status     attempts  next attempt              last error / delivered at\n\
+                1      1      contact-us       hubspot:2468013          lead.created pending           2  2026-11-23T08:00:00.000Z  hubspot not reachable: error sending request\n\
+                2      1      contact-us       salesforce:00D5g000004abcd lead.created delivered         1  -                         delivered 2026-11-23T07:59:58.120Z\n\
                 2 deliveries\n";
     let listing = parse_outbox_list(text);
     assert_eq!(listing.stated_count, 2);
@@ -756,5 +759,6 @@ fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
     assert!(is_hubspot_waiting(&listing.rows[0]));
     assert_eq!(listing.rows[1].destination, "salesforce:00D5g000004abcd");
     assert_eq!(listing.rows[1].status, "delivered");
+    assert_eq!(listing.rows[1].event, "lead.created");
     assert_eq!(listing.rows[1].next_attempt, "-");
 }

@@ -75,6 +75,14 @@ async fn an_https_public_url_makes_the_cookie_secure_on_a_loopback_host() {
     let cookies = set_cookies(&response);
     assert_eq!(cookies.len(), 1, "{cookies:?}");
     assert!(cookies[0].ends_with("; Secure"), "{}", cookies[0]);
+    // A Secure cookie takes the `__Host-` prefix: no sibling subdomain can set or shadow it.
+    assert!(
+        cookies[0].starts_with("__Host-leadform_vid="),
+        "{}",
+        cookies[0]
+    );
+    assert!(cookies[0].contains("; Path=/"), "{}", cookies[0]);
+    assert!(!cookies[0].contains("Domain"), "{}", cookies[0]);
 
     let forget = handler
         .client
@@ -84,29 +92,33 @@ async fn an_https_public_url_makes_the_cookie_secure_on_a_loopback_host() {
         .await
         .unwrap();
     assert_eq!(forget.status(), StatusCode::NO_CONTENT);
-    assert!(set_cookies(&forget)[0].ends_with("; Secure"));
+    let expired = &set_cookies(&forget)[0];
+    assert!(expired.ends_with("; Secure"), "{expired}");
+    assert!(expired.starts_with("__Host-leadform_vid=;"), "{expired}");
     handler.stop().await;
 }
 
 #[tokio::test]
 async fn the_fallback_form_accepts_posts_from_its_own_public_page() {
     let handler = behind_a_proxy().await;
-    let page = handler
-        .client
-        .get(handler.url("/v1/forms/contact-us/fallback"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let hidden = |name: &str| {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = page.find(&marker).unwrap() + marker.len();
-        page[start..].split('"').next().unwrap().to_owned()
+    // Each post carries the token of its own page view, five seconds after the view.
+    let token = || async {
+        let page = handler
+            .client
+            .get(handler.url("/v1/forms/contact-us/fallback"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let marker = "name=\"form_token\" value=\"";
+        let start = page.find(marker).unwrap() + marker.len();
+        let token = page[start..].split('"').next().unwrap().to_owned();
+        handler.clock.advance(support::FILL_TIME);
+        token
     };
-    let started = hidden("leadform_started_at").parse::<i64>().unwrap() - 5_000;
-    let post = |extra: (&'static str, String), email: &'static str| {
+    let post = |extra: (&'static str, String), email: &'static str, token: String| {
         let body = serde_urlencoded::to_string([
             ("first_name", "Ada".to_owned()),
             ("email", email.to_owned()),
@@ -115,7 +127,7 @@ async fn the_fallback_form_accepts_posts_from_its_own_public_page() {
                 "leadform_submission_id",
                 support::fixtures::new_submission_id(),
             ),
-            ("leadform_started_at", started.to_string()),
+            ("form_token", token),
             ("leadform_hp", String::new()),
         ])
         .unwrap();
@@ -127,9 +139,13 @@ async fn the_fallback_form_accepts_posts_from_its_own_public_page() {
             .body(body)
             .send()
     };
-    let by_origin = post(("Origin", PUBLIC_ORIGIN.to_owned()), "ada@example.com")
-        .await
-        .unwrap();
+    let by_origin = post(
+        ("Origin", PUBLIC_ORIGIN.to_owned()),
+        "ada@example.com",
+        token().await,
+    )
+    .await
+    .unwrap();
     assert_eq!(by_origin.status(), StatusCode::SEE_OTHER);
     let by_referer = post(
         (
@@ -137,14 +153,21 @@ async fn the_fallback_form_accepts_posts_from_its_own_public_page() {
             format!("{PUBLIC_ORIGIN}/v1/forms/contact-us/fallback"),
         ),
         "bob@example.com",
+        token().await,
     )
     .await
     .unwrap();
     assert_eq!(by_referer.status(), StatusCode::SEE_OTHER);
-    let from_host = post(("Origin", handler.base_url.clone()), "eve@example.com")
-        .await
-        .unwrap();
+    let from_host = post(
+        ("Origin", handler.base_url.clone()),
+        "eve@example.com",
+        token().await,
+    )
+    .await
+    .unwrap();
     assert_eq!(from_host.status(), StatusCode::FORBIDDEN);
-    assert_eq!(handler.stored_leads().await.len(), 2);
+    let leads = handler.stored_leads().await;
+    assert_eq!(leads.len(), 2);
+    assert!(leads.iter().all(|lead| !lead.is_spam));
     handler.stop().await;
 }

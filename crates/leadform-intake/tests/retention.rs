@@ -183,6 +183,7 @@ async fn serve_erases_leads_past_retention_at_start_up() {
             client_ip: Some("192.0.2.1".into()),
             hubspotutk: None,
             visitor_id: None,
+            previous_visitor_id: None,
             profile_answers: None,
             deliveries: Vec::new(),
         })

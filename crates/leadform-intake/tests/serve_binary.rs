@@ -32,6 +32,13 @@ async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
         .arg("--db")
         .arg(&db)
         .args(["--addr", "127.0.0.1:0"])
+        // The fixture eBook's gated file lives in the private assets folder.
+        .arg("--assets")
+        .arg(support::process::write_assets(dir.path()))
+        .env(
+            leadform_intake::server_secret::SECRET_VARIABLE,
+            support::process::SERVE_SECRET,
+        )
         // The fixture contact form has a webhook; serve refuses to start without its secret.
         .env(fixtures::HOOK_SECRET_VARIABLE, "serve-binary-test-secret")
         .stdout(Stdio::piped())
@@ -54,7 +61,12 @@ async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
     let client = reqwest::Client::new();
     let response = client
         .post(format!("{base_url}/v1/leads"))
-        .json(&fixtures::contact_lead("ada@example.com"))
+        .json(&{
+            let mut body = fixtures::contact_lead("ada@example.com");
+            body["form_token"] =
+                support::process::form_token_from_five_seconds_ago("contact-us").into();
+            body
+        })
         .send()
         .await
         .unwrap();
@@ -84,6 +96,10 @@ async fn serve_prints_its_address_takes_leads_and_stops_cleanly_on_sigterm() {
     let leads: Vec<serde_json::Value> = serde_json::from_slice(&export.stdout).unwrap();
     assert_eq!(leads.len(), 1);
     assert_eq!(leads[0]["fields"]["email"], "ada@example.com");
+    assert_eq!(
+        leads[0]["is_spam"], false,
+        "a token from LEADFORM_SECRET verifies"
+    );
 }
 
 #[tokio::test]

@@ -260,6 +260,8 @@ async fn five_hundred_slow_clients_do_not_keep_a_real_lead_out() {
         .arg(&forms_dir)
         .arg("--public")
         .arg(&public)
+        .arg("--assets")
+        .arg(support::process::write_assets(dir.path()))
         // The slow clients stay for the whole test: the timeouts are not what saves the lead.
         .args(["--header-read-timeout", "300", "--shutdown-timeout", "300"])
         .env(support::fixtures::HOOK_SECRET_VARIABLE, "test-secret")

@@ -10,7 +10,7 @@ use sqlx::Row;
 pub(crate) const LIST_SQL: &str =
     "SELECT d.id, d.lead_id, l.submission_id, l.form_id, d.destination_kind,
         d.destination_id, d.destination_key, d.status, d.attempts, d.next_attempt_at_ms, d.last_error,
-        d.delivered_at_ms, d.delivered_detail
+        d.delivered_at_ms, d.delivered_detail, d.event
     FROM deliveries d JOIN leads l ON l.id = d.lead_id";
 
 /// Reads a [`DeliveryRecord`] from a row with the `LIST_SQL` columns (a macro: the row type differs
@@ -36,6 +36,7 @@ macro_rules! delivery_from_row {
             last_error: row.try_get("last_error").map_err(&read)?,
             delivered_at: delivered_at_ms.map(rfc3339_from_ms),
             delivered_detail: row.try_get("delivered_detail").map_err(&read)?,
+            event: row.try_get("event").map_err(&read)?,
         })
     }};
 }

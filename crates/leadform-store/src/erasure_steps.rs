@@ -42,6 +42,7 @@ impl LeadToErase {
             visitor_id: None,
             shown_fields: None,
             bot_check: Default::default(),
+            form_token: None,
         };
         serde_json::to_string(&tombstone).map_err(StoreError::EncodeLead)
     }

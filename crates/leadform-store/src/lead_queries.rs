@@ -40,7 +40,25 @@ pub struct LeadFilter {
     pub text: Option<String>,
     pub spam: SpamFilter,
     pub owner_user_id: Option<i64>,
+    /// Only leads whose person's current score (as stored: the decay handlers have written) is at
+    /// least this.
+    pub min_score: Option<i64>,
+    /// Only leads whose person gained at least this many points this week.
+    pub min_velocity: Option<MinVelocity>,
 }
+
+/// "Gained at least `points` since `week_start_ms`" (the current week's Monday on the caller's
+/// clock). A scored person with nothing this week has gained 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinVelocity {
+    pub points: i64,
+    pub week_start_ms: i64,
+}
+
+/// The persons of the current scoring run, by their score log.
+const CURRENT_SCORE_LOG: &str =
+    "SELECT person_id FROM score_log WHERE run_id = (SELECT COALESCE(MAX(id), 0) FROM score_runs)
+     GROUP BY person_id";
 
 /// One lead as the list and the CSV show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -201,6 +219,27 @@ fn where_clause(filter: &LeadFilter, dialect: Dialect) -> (String, Vec<Bound>) {
             name_expression(dialect)
         );
         push(&condition, Bound::Text(contains_pattern(text)), &mut values);
+    }
+    if let Some(min_score) = filter.min_score {
+        push(
+            &format!("l.person_id IN ({CURRENT_SCORE_LOG} HAVING SUM(delta) >= {{}})"),
+            Bound::Int(min_score),
+            &mut values,
+        );
+    }
+    if let Some(MinVelocity {
+        points,
+        week_start_ms,
+    }) = filter.min_velocity
+    {
+        values.push(Bound::Int(week_start_ms));
+        let week = values.len();
+        values.push(Bound::Int(points));
+        conditions.push(format!(
+            "l.person_id IN ({CURRENT_SCORE_LOG}
+             HAVING SUM(CASE WHEN at_ms >= ${week} THEN delta ELSE 0 END) >= ${})",
+            week + 1
+        ));
     }
     if conditions.is_empty() {
         (String::new(), values)

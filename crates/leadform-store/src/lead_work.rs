@@ -350,7 +350,7 @@ impl Store {
                     "INSERT INTO deliveries (lead_id, destination_index, destination_kind,
                          destination_key, status, attempts, next_attempt_at_ms, created_at_ms)
                      VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)
-                     ON CONFLICT (lead_id, destination_index) DO NOTHING",
+                     ON CONFLICT DO NOTHING",
                 )
                 .bind(lead_id)
                 .bind(destination_index)

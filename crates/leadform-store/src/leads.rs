@@ -198,24 +198,21 @@ impl Store {
                 person_id = Some(id);
             }
 
+            if let (Some(previous), Some(visitor_id), false) =
+                (&new.previous_visitor_id, &new.visitor_id, new.is_spam)
+            {
+                // The visitor id rotates on each submission; what we know follows the visitor.
+                sqlx::query("UPDATE visitor_profiles SET visitor_id = $1 WHERE visitor_id = $2")
+                    .bind(visitor_id)
+                    .bind(previous)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail("move the visitor profile to the rotated id"))?;
+            }
             if let (Some(visitor_id), Some(answers), false) =
                 (&new.visitor_id, &new.profile_answers, new.is_spam)
             {
                 merge_profile_in_tx!(tx, dialect, visitor_id, answers, new.received_at_ms);
-            }
-
-            if let (Some(rules), Some(person_id)) = (scoring, person_id) {
-                let events = lead_score_events(
-                    &mut tx,
-                    person_id,
-                    lead_id,
-                    &new.lead,
-                    new.intent.as_str(),
-                    email.as_deref(),
-                    new.received_at_ms,
-                )
-                .await?;
-                score_events_in_tx(&mut tx, rules, person_id, &events, new.received_at_ms).await?;
             }
 
             if !new.is_spam {
@@ -238,6 +235,29 @@ impl Store {
                     .await
                     .map_err(fail("queue the lead's deliveries"))?;
                 }
+            }
+
+            // After the lead's own deliveries, so a `lead.mql` this lead triggers queues behind them.
+            if let (Some(rules), Some(person_id)) = (scoring, person_id) {
+                let events = lead_score_events(
+                    &mut tx,
+                    person_id,
+                    lead_id,
+                    &new.lead,
+                    new.intent.as_str(),
+                    email.as_deref(),
+                    new.received_at_ms,
+                )
+                .await?;
+                score_events_in_tx(
+                    &mut tx,
+                    rules,
+                    &self.mql_routes,
+                    person_id,
+                    &events,
+                    new.received_at_ms,
+                )
+                .await?;
             }
 
             tx.commit().await.map_err(fail("commit the lead"))?;

@@ -51,6 +51,7 @@ impl Store {
                     id: None,
                     url: url.to_owned(),
                     secret_env: String::new(),
+                    events: leadform_core::definition::default_webhook_events(),
                 });
                 let new_key = leadform_delivery::destination_key(&destination);
                 let mut tx = pool

@@ -14,11 +14,14 @@ mod deliveries;
 mod erasure;
 mod erasure_steps;
 mod error;
+// Issue 7: form tokens already spent and the shared signing secret.
+mod form_tokens;
 mod leads;
 mod lease;
 mod legacy_webhooks;
 mod migrations;
 mod model;
+mod mql_routes;
 mod outages;
 mod outbox;
 mod outbox_store;
@@ -28,6 +31,7 @@ mod readiness;
 pub mod reports;
 mod score_model;
 mod score_tx;
+mod score_views;
 mod scores;
 mod send_slots;
 // The marketer's console (issue 9).
@@ -36,6 +40,7 @@ mod lead_queries;
 mod lead_work;
 mod login_throttle;
 mod passwords;
+mod secrets;
 mod sessions;
 mod users;
 
@@ -45,11 +50,13 @@ pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRec
 pub use connect::is_postgres_url;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
+pub use form_tokens::FormTokenUse;
 pub use leadform_core::KnownProfile;
 pub use model::{
     DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
     DELIVERY_STATUSES,
 };
+pub use mql_routes::MqlRoutes;
 pub use outbox_summary::{OutboxCount, OutboxSummary};
 pub use readiness::NotReady;
 pub use score_model::{
@@ -62,7 +69,7 @@ pub use reports::{Overview, OverviewQuery, ReportError};
 pub use audit::{AuditAction, AuditEntry, COMMAND_LINE_ACTOR};
 pub use console_error::ConsoleStoreError;
 pub use lead_queries::{
-    LeadDetail, LeadFilter, LeadListPage, LeadSummary, SpamFilter, StatusHistoryEntry,
+    LeadDetail, LeadFilter, LeadListPage, LeadSummary, MinVelocity, SpamFilter, StatusHistoryEntry,
 };
 pub use lead_work::{ClosedReason, LeadStatus, StatusChangeOutcome};
 pub use login_throttle::LoginThrottlePolicy;
@@ -75,6 +82,8 @@ pub use users::{is_valid_user_name, ConsoleUser, UserRole};
 pub struct Store {
     backend: Backend,
     durability: String,
+    /// Where scoring queues `lead.mql` hand-offs; empty unless the handler sets its forms'.
+    mql_routes: std::sync::Arc<MqlRoutes>,
 }
 
 impl Store {
@@ -89,9 +98,17 @@ impl Store {
         let store = Store {
             backend,
             durability,
+            mql_routes: Default::default(),
         };
         store.upgrade_legacy_webhook_rows().await?;
         Ok(store)
+    }
+
+    /// The store with these `lead.mql` routes: scoring queues a hand-off to each subscriber of
+    /// the form of a person's latest lead when the person crosses the MQL threshold.
+    pub fn with_mql_routes(mut self, routes: MqlRoutes) -> Store {
+        self.mql_routes = std::sync::Arc::new(routes);
+        self
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -20,6 +20,9 @@ pub struct NewLead {
     pub hubspotutk: Option<String>,
     /// The cookie's visitor id, when the form's storage policy allows it.
     pub visitor_id: Option<String>,
+    /// The visitor id the request came with, when `visitor_id` replaces it (the id rotates on each
+    /// submission): its profile moves to `visitor_id` in the same transaction.
+    pub previous_visitor_id: Option<String>,
     /// Merged into the visitor's profile in the same transaction.
     pub profile_answers: Option<KnownProfile>,
     /// One per destination of the form; ignored for spam.
@@ -113,6 +116,8 @@ pub struct DeliveryRecord {
     pub delivered_at: Option<String>,
     /// What the forwarder recorded on success (e.g. "HTTP 200").
     pub delivered_detail: Option<String>,
+    /// `lead.created` or `lead.mql` (issue 10 §5).
+    pub event: String,
 }
 
 /// Which deliveries `list_deliveries` returns.

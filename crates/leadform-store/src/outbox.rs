@@ -4,8 +4,9 @@
 use crate::backend::{with_backend, BeginWrite};
 use crate::error::{failed, StoreError};
 use crate::Store;
+use leadform_core::definition::LeadEvent;
 use leadform_core::{Intent, LeadSubmission};
-use leadform_delivery::PendingDelivery;
+use leadform_delivery::{DeliveryEvent, MqlHandOff, PendingDelivery};
 use sqlx::Row;
 
 /// Reads the stored intent back.
@@ -20,10 +21,45 @@ fn parse_intent(lead_id: i64, stored: &str) -> Result<Intent, StoreError> {
     }
 }
 
+/// Reads a delivery's stored event back; a `lead.mql` row carries its person, score and time.
+fn delivery_event(
+    delivery_id: i64,
+    event: String,
+    person_id: Option<i64>,
+    person_email: Option<String>,
+    score: Option<i64>,
+    mql_at_ms: Option<i64>,
+) -> Result<DeliveryEvent, StoreError> {
+    let corrupt = |detail: String| StoreError::CorruptRow {
+        what: format!("event of delivery {delivery_id}"),
+        detail,
+    };
+    match LeadEvent::parse(&event) {
+        Some(LeadEvent::Created) => Ok(DeliveryEvent::Created),
+        Some(LeadEvent::Mql) => match (person_id, person_email, score, mql_at_ms) {
+            (Some(person_id), Some(email), Some(score), Some(mql_at_ms)) => {
+                Ok(DeliveryEvent::Mql(MqlHandOff {
+                    person_id,
+                    email,
+                    score,
+                    mql_at_ms,
+                }))
+            }
+            _ => Err(corrupt(
+                "a lead.mql delivery without its person, score or time".into(),
+            )),
+        },
+        None => Err(corrupt(format!(
+            "{event:?} is not lead.created or lead.mql"
+        ))),
+    }
+}
+
 /// The claimed deliveries with their leads, in claim order. Binds: $1 claim_token.
 const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_id, d.destination_id,
-        d.destination_key, d.attempts, l.lead_json, l.intent, l.received_at_ms, l.client_ip, l.hubspotutk
-    FROM deliveries d JOIN leads l ON l.id = d.lead_id
+        d.destination_key, d.attempts, l.lead_json, l.intent, l.received_at_ms, l.client_ip, l.hubspotutk,
+        d.event, d.event_score, d.event_at_ms, l.person_id, p.email AS person_email
+    FROM deliveries d JOIN leads l ON l.id = d.lead_id LEFT JOIN persons p ON p.id = l.person_id
     WHERE d.claim_token = $1
     ORDER BY d.next_attempt_at_ms, d.id";
 
@@ -103,6 +139,14 @@ impl Store {
                         })?;
                     let intent: String = row.try_get("intent").map_err(&read)?;
                     let attempts: i64 = row.try_get("attempts").map_err(&read)?;
+                    let event = delivery_event(
+                        row.try_get("id").map_err(&read)?,
+                        row.try_get("event").map_err(&read)?,
+                        row.try_get("person_id").map_err(&read)?,
+                        row.try_get("person_email").map_err(&read)?,
+                        row.try_get("event_score").map_err(&read)?,
+                        row.try_get("event_at_ms").map_err(&read)?,
+                    )?;
                     Ok(PendingDelivery {
                         id: row.try_get("id").map_err(&read)?,
                         claim_token: row.try_get("claim_token").map_err(&read)?,
@@ -116,6 +160,7 @@ impl Store {
                         received_at_ms: row.try_get("received_at_ms").map_err(&read)?,
                         client_ip: row.try_get("client_ip").map_err(&read)?,
                         hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
+                        event,
                     })
                 })
                 .collect()

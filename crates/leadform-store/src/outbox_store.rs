@@ -44,8 +44,9 @@ impl OutboxStore for Store {
         max: u64,
         window_ms: i64,
         in_flight_ms: i64,
+        at_once: Option<u64>,
     ) -> Result<SendSlot, OutboxError> {
-        self.take_slot(destination_key, max, window_ms, in_flight_ms)
+        self.take_slot(destination_key, max, window_ms, in_flight_ms, at_once)
             .await
             .map_err(outbox_error)
     }

@@ -4,6 +4,7 @@
 //! path reads: begin → named steps taking the transaction → commit.
 
 use crate::error::StoreError;
+use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
 use leadform_scoring::{LogRow, ScoreEvent, ScoreEventKind, WeeklySnapshot};
 use sqlx::Row;
@@ -55,6 +56,17 @@ pub(crate) trait ScoreTx {
     async fn save_rules(&mut self, rules_json: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Deletes everything scoring holds about a person, for `forget`.
     async fn erase_person_scores(&mut self, person_id: i64) -> Result<(), StoreError>;
+    /// The person's newest lead that is neither spam nor erased: `(lead id, form id)`.
+    async fn latest_lead(&mut self, person_id: i64) -> Result<Option<(i64, String)>, StoreError>;
+    /// Queues a `lead.mql` delivery, due now; `false` when the lead has one for it already.
+    async fn queue_mql_delivery(
+        &mut self,
+        lead_id: i64,
+        route: &NewDelivery,
+        score: i64,
+        mql_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Deletes a person's score events, log rows and snapshots inside the erasure transaction, so a
@@ -364,6 +376,56 @@ macro_rules! impl_score_tx {
                         .map_err(crate::error::failed($backend, action))?;
                 }
                 Ok(())
+            }
+
+            async fn latest_lead(
+                &mut self,
+                person_id: i64,
+            ) -> Result<Option<(i64, String)>, StoreError> {
+                let read = crate::error::failed($backend, "find the person's latest lead");
+                let row = sqlx::query(
+                    "SELECT id, form_id FROM leads
+                     WHERE person_id = $1 AND is_spam = $2 AND erased_at_ms IS NULL
+                     ORDER BY received_at_ms DESC, id DESC LIMIT 1",
+                )
+                .bind(person_id)
+                .bind(false)
+                .fetch_optional(&mut **self)
+                .await
+                .map_err(&read)?;
+                row.map(|row| Ok((row.try_get("id").map_err(&read)?, row.try_get("form_id").map_err(&read)?)))
+                    .transpose()
+            }
+
+            async fn queue_mql_delivery(
+                &mut self,
+                lead_id: i64,
+                route: &NewDelivery,
+                score: i64,
+                mql_at_ms: i64,
+                now_ms: i64,
+            ) -> Result<bool, StoreError> {
+                let destination_index = i64::try_from(route.destination_index).unwrap_or(i64::MAX);
+                // The unique keys include the event: at most one hand-off per lead and destination.
+                let inserted = sqlx::query(
+                    "INSERT INTO deliveries (lead_id, destination_index, destination_kind,
+                         destination_key, status, attempts, next_attempt_at_ms, created_at_ms,
+                         destination_id, event, event_score, event_at_ms)
+                     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6, 'lead.mql', $7, $8)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(lead_id)
+                .bind(destination_index)
+                .bind(&route.destination_kind)
+                .bind(&route.destination_key)
+                .bind(now_ms)
+                .bind(&route.destination_id)
+                .bind(score)
+                .bind(mql_at_ms)
+                .execute(&mut **self)
+                .await
+                .map_err(crate::error::failed($backend, "queue the lead.mql deliveries"))?;
+                Ok(inserted.rows_affected() == 1)
             }
         }
     };

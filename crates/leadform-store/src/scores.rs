@@ -4,6 +4,7 @@
 
 use crate::backend::{with_backend, BeginWrite};
 use crate::error::{failed, StoreError};
+use crate::mql_routes::{queue_mql_deliveries, MqlRoutes};
 use crate::score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
     VisitorLead,
@@ -28,6 +29,7 @@ const PASS_BATCH: usize = 200;
 pub(crate) async fn score_events_in_tx<T: ScoreTx>(
     tx: &mut T,
     rules: &ScoringRules,
+    routes: &MqlRoutes,
     person_id: i64,
     events: &[NewScoreEvent],
     now_ms: i64,
@@ -44,24 +46,31 @@ pub(crate) async fn score_events_in_tx<T: ScoreTx>(
         written.extend(tx.append_rows(run, person_id, &rows).await?);
         log.extend(rows);
     }
-    let became_mql_at_ms = mark_mql_if_crossed(tx, rules, person_id, &log).await?;
+    let became_mql_at_ms = mark_mql_if_crossed(tx, rules, routes, person_id, &log, now_ms).await?;
     Ok(ScoredEvents {
         rows: written,
         became_mql_at_ms,
     })
 }
 
+/// Sets `mql_at_ms` the first time the person's log reaches the threshold, and in the same
+/// transaction queues the `lead.mql` hand-off: both happen once, or neither.
 async fn mark_mql_if_crossed<T: ScoreTx>(
     tx: &mut T,
     rules: &ScoringRules,
+    routes: &MqlRoutes,
     person_id: i64,
     log: &[LogRow],
+    now_ms: i64,
 ) -> Result<Option<i64>, StoreError> {
     if tx.mql_at(person_id).await?.is_some() {
         return Ok(None);
     }
     match first_mql_at(rules, log) {
-        Some(at_ms) if tx.mark_mql(person_id, at_ms).await? => Ok(Some(at_ms)),
+        Some(at_ms) if tx.mark_mql(person_id, at_ms).await? => {
+            queue_mql_deliveries(tx, routes, person_id, log, at_ms, now_ms).await?;
+            Ok(Some(at_ms))
+        }
         _ => Ok(None),
     }
 }
@@ -144,8 +153,15 @@ impl Store {
                 .await
                 .map_err(failed(dialect.name(), "begin the score transaction"))?;
             let at_ms = event.at_ms;
-            let scored =
-                score_events_in_tx(&mut tx, rules, event.person_id, &[event], at_ms).await?;
+            let scored = score_events_in_tx(
+                &mut tx,
+                rules,
+                &self.mql_routes,
+                event.person_id,
+                &[event],
+                at_ms,
+            )
+            .await?;
             tx.commit()
                 .await
                 .map_err(failed(dialect.name(), "commit the score"))?;
@@ -166,7 +182,9 @@ impl Store {
                 .begin_write()
                 .await
                 .map_err(failed(dialect.name(), "begin the score transaction"))?;
-            let scored = score_events_in_tx(&mut tx, rules, person_id, &events, now_ms).await?;
+            let scored =
+                score_events_in_tx(&mut tx, rules, &self.mql_routes, person_id, &events, now_ms)
+                    .await?;
             tx.commit()
                 .await
                 .map_err(failed(dialect.name(), "commit the score"))?;
@@ -339,7 +357,7 @@ impl Store {
                         weekly_snapshots(&log, week_start_ms(first_at), last_complete_week);
                     tx.write_snapshots(person_id, &snapshots).await?;
                 }
-                if mark_mql_if_crossed(&mut tx, rules, person_id, &log)
+                if mark_mql_if_crossed(&mut tx, rules, &self.mql_routes, person_id, &log, now_ms)
                     .await?
                     .is_some()
                 {

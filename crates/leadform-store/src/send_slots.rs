@@ -1,5 +1,6 @@
 //! Vendor limits counted in the database (`destination_sends`), so every instance on one
-//! database keeps to one shared count: HubSpot's requests per 10 s, Salesforce's leads per day.
+//! database keeps to one shared count: HubSpot's requests per 10 s, Salesforce's leads per day,
+//! Marketo's calls per 20 s and at once.
 //! A place is taken atomically: SQLite's write transactions are exclusive, and PostgreSQL takes a
 //! transaction-scoped advisory lock per destination key.
 
@@ -21,10 +22,14 @@ impl Dialect {
 
 const PRUNE_SQL: &str =
     "DELETE FROM destination_sends WHERE destination_key = $1 AND counts_until_ms <= $2";
-/// Places counted now; when the first answered one frees; how many are still in flight.
+/// Places counted now; when the first answered one frees; how many are still in flight; how many
+/// of those are still within their in-flight time (`counts_until_ms - window`): a killed
+/// instance's unanswered place stops counting as running once its request could no longer be.
+/// Binds: $1 key, $2 now, $3 window_ms.
 const COUNT_SQL: &str = "SELECT COUNT(*),
         MIN(CASE WHEN in_flight = 0 THEN counts_until_ms END),
-        COUNT(CASE WHEN in_flight = 1 THEN 1 END)
+        COUNT(CASE WHEN in_flight = 1 THEN 1 END),
+        COUNT(CASE WHEN in_flight = 1 AND counts_until_ms - $3 > $2 THEN 1 END)
     FROM destination_sends WHERE destination_key = $1 AND counts_until_ms > $2";
 /// How soon a full limit with requests in flight is looked at again: their places count
 /// pessimistically only until they are answered, usually well within this.
@@ -35,15 +40,18 @@ const INSERT_SQL: &str =
 impl Store {
     /// Takes a place in `destination_key`'s limit of `max` per `window_ms` if one is free. The place
     /// counts pessimistically (`in_flight_ms + window_ms` from now) until
-    /// [`Store::finish_slot`] says when the vendor answered.
+    /// [`Store::finish_slot`] says when the vendor answered. With `at_once`, no more than that
+    /// many places may be running (in flight) at the same time.
     pub(crate) async fn take_slot(
         &self,
         destination_key: &str,
         max: u64,
         window_ms: i64,
         in_flight_ms: i64,
+        at_once: Option<u64>,
     ) -> Result<SendSlot, StoreError> {
         let max = i64::try_from(max).unwrap_or(i64::MAX);
+        let at_once = at_once.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
             let mut tx = pool
@@ -69,14 +77,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await
                 .map_err(fail("forget old rate-limit places"))?;
-            let (counted, first_free_ms, in_flight): (i64, Option<i64>, i64) =
+            let (counted, first_free_ms, in_flight, running): (i64, Option<i64>, i64, i64) =
                 sqlx::query_as(COUNT_SQL)
                     .bind(destination_key)
                     .bind(now_ms)
+                    .bind(window_ms)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(fail("count rate-limit places"))?;
-            let slot = if counted < max {
+            let slot = if counted < max && running >= at_once {
+                // A running call frees its place when answered, usually within a second.
+                SendSlot::Busy {
+                    wait_ms: IN_FLIGHT_RECHECK_MS,
+                }
+            } else if counted < max {
                 let counts_until_ms = now_ms
                     .saturating_add(in_flight_ms)
                     .saturating_add(window_ms);

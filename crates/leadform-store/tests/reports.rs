@@ -5,8 +5,9 @@ mod support;
 use leadform_core::Intent;
 use leadform_delivery::OutboxStore;
 use leadform_store::reports::{OverdueContactRequest, WeeklySeries};
-use leadform_store::{NewLead, Overview, OverviewQuery, ReportError, Store};
-use support::status_changes::{StatusChange, StatusWriter};
+use leadform_store::{
+    ClosedReason, LeadStatus, NewLead, Overview, OverviewQuery, ReportError, Store,
+};
 use support::{new_lead, new_submission_id, test_databases};
 
 const HOUR: i64 = 3_600_000;
@@ -38,6 +39,30 @@ fn lead(
     new
 }
 
+/// A status change to make through `Store::change_lead_status`, as the console does.
+struct StatusChange<'a> {
+    lead_id: i64,
+    to_status: &'a str,
+    closed_reason: Option<&'a str>,
+    changed_by: &'a str,
+    changed_at_ms: i64,
+}
+
+async fn change_status(store: &Store, change: StatusChange<'_>) {
+    store
+        .change_lead_status(
+            change.lead_id,
+            LeadStatus::parse(change.to_status).expect("a status"),
+            change
+                .closed_reason
+                .map(|reason| ClosedReason::parse(reason).expect("a reason")),
+            change.changed_by,
+            change.changed_at_ms,
+        )
+        .await
+        .expect("change the status");
+}
+
 async fn store_lead(store: &Store, new: NewLead) -> i64 {
     store.insert_lead(new).await.expect("insert lead").lead_id()
 }
@@ -50,7 +75,7 @@ struct Scenario {
 }
 
 /// Four weeks of leads with status changes and delivery outcomes; see each line for its part.
-async fn seed(store: &Store, status: &StatusWriter) -> Scenario {
+async fn seed(store: &Store) -> Scenario {
     let change = |lead_id, to_status, at| StatusChange {
         lead_id,
         to_status,
@@ -69,34 +94,26 @@ async fn seed(store: &Store, status: &StatusWriter) -> Scenario {
     // Week 0: two contact requests and a download.
     let c1_at = WEEK0 + 9 * HOUR;
     let c1 = store_lead(store, lead(false, website.0, website.1, c1_at)).await;
-    status
-        .change(change(c1, "contacted", c1_at + 2 * HOUR))
-        .await;
-    status.change(change(c1, "qualified", c1_at + DAY)).await;
-    status
-        .change(change(c1, "converted", c1_at + 3 * DAY))
-        .await;
+    change_status(store, change(c1, "contacted", c1_at + 2 * HOUR)).await;
+    change_status(store, change(c1, "qualified", c1_at + DAY)).await;
+    change_status(store, change(c1, "converted", c1_at + 3 * DAY)).await;
     let c2_at = WEEK0 + DAY;
     let c2 = store_lead(store, lead(false, website.0, website.1, c2_at)).await;
-    status
-        .change(change(c2, "contacted", c2_at + 30 * HOUR))
-        .await;
-    status
-        .change(StatusChange {
+    change_status(store, change(c2, "contacted", c2_at + 30 * HOUR)).await;
+    change_status(
+        store,
+        StatusChange {
             closed_reason: Some("not_interested"),
             ..change(c2, "closed", c2_at + 2 * DAY)
-        })
-        .await;
+        },
+    )
+    .await;
     // A download that was qualified and then moved back: it still reached `qualified`.
     let d1_at = WEEK0 + 2 * DAY;
     let d1 = store_lead(store, lead(true, blog.0, blog.1, d1_at)).await;
-    status.change(change(d1, "contacted", d1_at + HOUR)).await;
-    status
-        .change(change(d1, "qualified", d1_at + 2 * HOUR))
-        .await;
-    status
-        .change(change(d1, "contacted", d1_at + 3 * HOUR))
-        .await;
+    change_status(store, change(d1, "contacted", d1_at + HOUR)).await;
+    change_status(store, change(d1, "qualified", d1_at + 2 * HOUR)).await;
+    change_status(store, change(d1, "contacted", d1_at + 3 * HOUR)).await;
 
     // Week 1: nothing at all.
 
@@ -106,21 +123,21 @@ async fn seed(store: &Store, status: &StatusWriter) -> Scenario {
     spam.is_spam = true;
     let spam = store_lead(store, spam).await;
     // Even a spam lead moved along is not in the funnel.
-    status
-        .change(change(spam, "contacted", WEEK0 + 16 * DAY + HOUR))
-        .await;
+    change_status(store, change(spam, "contacted", WEEK0 + 16 * DAY + HOUR)).await;
 
     // Week 3: contact requests still open (one overdue, one within its target), one closed as a
     // duplicate without ever being contacted, one without campaign or source.
     let c3 = store_lead(store, lead(false, partner.0, partner.1, NOW - 60 * HOUR)).await;
     let c4_at = NOW - 50 * HOUR;
     let c4 = store_lead(store, lead(false, partner.0, partner.1, c4_at)).await;
-    status
-        .change(StatusChange {
+    change_status(
+        store,
+        StatusChange {
             closed_reason: Some("duplicate"),
             ..change(c4, "closed", c4_at + HOUR)
-        })
-        .await;
+        },
+    )
+    .await;
     store_lead(store, lead(false, None, None, NOW - 6 * HOUR)).await;
 
     Scenario {
@@ -184,8 +201,7 @@ async fn the_overview_counts_each_figure_as_the_issue_defines_it() {
     for database in test_databases().await {
         let label = database.label;
         let store = database.open().await;
-        let status = StatusWriter::connect(&database.db).await;
-        let scenario = seed(&store, &status).await;
+        let scenario = seed(&store).await;
         deliver(&store, &scenario).await;
         let report = overview(&store, &OverviewQuery::new(WEEK0, UNTIL, NOW), label).await;
 
@@ -306,7 +322,6 @@ async fn the_overview_counts_each_figure_as_the_issue_defines_it() {
         );
         assert_eq!(report.spam_share_by_form[0].share, 1.0 / 6.0, "{label}");
 
-        status.close().await;
         store.close().await;
         database.finish().await;
     }
@@ -317,8 +332,7 @@ async fn a_form_filter_and_a_form_s_own_response_target_change_the_figures() {
     for database in test_databases().await {
         let label = database.label;
         let store = database.open().await;
-        let status = StatusWriter::connect(&database.db).await;
-        let scenario = seed(&store, &status).await;
+        let scenario = seed(&store).await;
         deliver(&store, &scenario).await;
 
         let mut query = OverviewQuery::new(WEEK0, UNTIL, NOW);
@@ -348,7 +362,6 @@ async fn a_form_filter_and_a_form_s_own_response_target_change_the_figures() {
             "{label}"
         );
 
-        status.close().await;
         store.close().await;
         database.finish().await;
     }

@@ -4,7 +4,11 @@
 
 mod support;
 
-use leadform_delivery::{OutageGate, OutboxStore, RetryPolicy, SendSlot};
+use leadform_core::Destination;
+use leadform_delivery::rate_limit::Admission;
+use leadform_delivery::{
+    OutageGate, OutboxStore, RateLimiter, RateLimits, RetryPolicy, SendSlot, WindowLimit,
+};
 use leadform_store::Store;
 use std::time::Duration;
 use support::{new_lead, new_submission_id, on_each_database};
@@ -68,7 +72,7 @@ async fn limit_places_are_counted_until_given_back_or_their_window_ends() {
         let key = "hubspot:123456";
         let (max, window_ms) = (2, 60_000);
         let SendSlot::Taken { slot_id: first } = store
-            .take_send_slot(key, max, window_ms, LEASE_MS)
+            .take_send_slot(key, max, window_ms, LEASE_MS, None)
             .await
             .unwrap()
         else {
@@ -76,13 +80,13 @@ async fn limit_places_are_counted_until_given_back_or_their_window_ends() {
         };
         assert!(matches!(
             store
-                .take_send_slot(key, max, window_ms, LEASE_MS)
+                .take_send_slot(key, max, window_ms, LEASE_MS, None)
                 .await
                 .unwrap(),
             SendSlot::Taken { .. }
         ));
         match store
-            .take_send_slot(key, max, window_ms, LEASE_MS)
+            .take_send_slot(key, max, window_ms, LEASE_MS, None)
             .await
             .unwrap()
         {
@@ -92,7 +96,7 @@ async fn limit_places_are_counted_until_given_back_or_their_window_ends() {
         assert!(
             matches!(
                 store
-                    .take_send_slot("hubspot:other", max, window_ms, LEASE_MS)
+                    .take_send_slot("hubspot:other", max, window_ms, LEASE_MS, None)
                     .await
                     .unwrap(),
                 SendSlot::Taken { .. }
@@ -106,7 +110,7 @@ async fn limit_places_are_counted_until_given_back_or_their_window_ends() {
         assert!(
             matches!(
                 store
-                    .take_send_slot(key, max, window_ms, LEASE_MS)
+                    .take_send_slot(key, max, window_ms, LEASE_MS, None)
                     .await
                     .unwrap(),
                 SendSlot::Taken { .. }
@@ -166,6 +170,123 @@ async fn during_an_outage_one_probe_goes_out_and_its_answer_releases_the_queue()
                 .unwrap(),
             OutageGate::Open,
             "{label}: ended"
+        );
+    })
+    .await;
+}
+
+/// Marketo's limits (issue 13 item 4) are kept across instances: two limiters (two instances) on
+/// one store share the calls at once and the window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn marketo_calls_at_once_and_per_window_are_shared_by_instances() {
+    on_each_database(async |store: &Store, label| {
+        let limits = RateLimits {
+            marketo: WindowLimit {
+                max: 3,
+                window: Duration::from_secs(20),
+            },
+            marketo_concurrent: 2,
+            ..RateLimits::default()
+        };
+        let (one, two) = (RateLimiter::new(limits.clone()), RateLimiter::new(limits));
+        let marketo: Destination = serde_json::from_value(serde_json::json!({
+            "kind": "marketo", "munchkin_id": "123-ABC-456", "client_id": "c",
+            "client_secret_env": "LEADFORM_TEST_UNUSED", "form_id": 1029
+        }))
+        .expect("destination");
+        let key = "marketo:123-ABC-456";
+        let admit = async |limiter: &RateLimiter| {
+            let now = store.database_now_ms().await.unwrap();
+            limiter
+                .admit(&marketo, key, now, LEASE_MS, store)
+                .await
+                .unwrap()
+        };
+        let Admission::Proceed(first) = admit(&one).await else {
+            panic!("{label}: the first call is free");
+        };
+        let Admission::Proceed(second) = admit(&two).await else {
+            panic!("{label}: the second call is free");
+        };
+        match admit(&one).await {
+            Admission::Wait { wait_ms, reason } => {
+                assert!(wait_ms <= 1_000, "{label}: {wait_ms}");
+                assert!(
+                    reason.contains("2 calls at once for marketo:123-ABC-456"),
+                    "{label}: {reason}"
+                );
+            }
+            other => panic!("{label}: two calls are running, got {other:?}"),
+        }
+        // A failed call still counts in Marketo's window.
+        one.finish(first, false, store).await.unwrap();
+        let Admission::Proceed(third) = admit(&one).await else {
+            panic!("{label}: a call finished, one may start");
+        };
+        two.finish(second, true, store).await.unwrap();
+        one.finish(third, true, store).await.unwrap();
+        match admit(&two).await {
+            Admission::Wait { wait_ms, reason } => {
+                assert!(wait_ms > 15_000, "{label}: {wait_ms}");
+                assert!(reason.contains("3 calls per 20 s"), "{label}: {reason}");
+            }
+            other => panic!("{label}: three calls fill the window, got {other:?}"),
+        }
+        let Admission::Proceed(elsewhere) = admit_other(&one, store).await else {
+            panic!("{label}: another Munchkin id has its own count");
+        };
+        one.finish(elsewhere, true, store).await.unwrap();
+    })
+    .await;
+}
+
+async fn admit_other(limiter: &RateLimiter, store: &Store) -> Admission {
+    let marketo: Destination = serde_json::from_value(serde_json::json!({
+        "kind": "marketo", "munchkin_id": "999-XYZ-000", "client_id": "c",
+        "client_secret_env": "LEADFORM_TEST_UNUSED", "form_id": 1029
+    }))
+    .expect("destination");
+    let now = store.database_now_ms().await.unwrap();
+    limiter
+        .admit(&marketo, "marketo:999-XYZ-000", now, LEASE_MS, store)
+        .await
+        .unwrap()
+}
+
+/// A killed instance's unanswered call stops counting as running once its in-flight time is over
+/// (it still counts in the window until then plus the window).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_call_left_in_flight_stops_running_after_its_in_flight_time() {
+    on_each_database(async |store: &Store, label| {
+        let key = "marketo:123-ABC-456";
+        let (max, window_ms, in_flight_ms) = (10, 20_000, 300);
+        assert!(matches!(
+            store
+                .take_send_slot(key, max, window_ms, in_flight_ms, Some(1))
+                .await
+                .unwrap(),
+            SendSlot::Taken { .. }
+        ));
+        assert!(
+            matches!(
+                store
+                    .take_send_slot(key, max, window_ms, in_flight_ms, Some(1))
+                    .await
+                    .unwrap(),
+                SendSlot::Busy { .. }
+            ),
+            "{label}: one call at once"
+        );
+        tokio::time::sleep(Duration::from_millis(in_flight_ms as u64 + 50)).await;
+        assert!(
+            matches!(
+                store
+                    .take_send_slot(key, max, window_ms, in_flight_ms, Some(1))
+                    .await
+                    .unwrap(),
+                SendSlot::Taken { .. }
+            ),
+            "{label}: the unanswered call can no longer be running"
         );
     })
     .await;

@@ -30,6 +30,7 @@ pub async fn show(
         .await?
         .ok_or_else(|| ConsoleError::NotFound(format!("There is no lead {id}.")))?;
     let users = state.store.list_users().await?;
+    let score = person_score(&state, detail.summary.person_id).await?;
     let title = match (detail.summary.display_name(), &detail.summary.email) {
         (name, _) if !name.is_empty() => name,
         (_, Some(email)) => email.clone(),
@@ -50,6 +51,9 @@ pub async fn show(
                 div.main-column {
                     (values_section(&state, &detail))
                     (person_section(&detail))
+                    @if let Some((figures, snapshots)) = &score {
+                        (crate::pages::lead_score::score_section(figures, snapshots))
+                    }
                     (deliveries_section(&current, &detail))
                     (history_section(&detail))
                 }
@@ -61,6 +65,48 @@ pub async fn show(
             }
         },
     ))
+}
+
+/// The person's score figures now and their weekly snapshots; `None` for a lead without a person
+/// or a person never scored.
+async fn person_score(
+    state: &ConsoleState,
+    person_id: Option<i64>,
+) -> Result<
+    Option<(
+        crate::person_scores::PersonScoreFigures,
+        Vec<leadform_store::StoredSnapshot>,
+    )>,
+    ConsoleError,
+> {
+    let store_error = |e: leadform_store::StoreError| ConsoleError::Store(e.into());
+    let Some(person_id) = person_id else {
+        return Ok(None);
+    };
+    let Some(log) = state
+        .store
+        .person_score_log(person_id)
+        .await
+        .map_err(store_error)?
+        .filter(|log| !log.rows.is_empty())
+    else {
+        return Ok(None);
+    };
+    let rules = state
+        .store
+        .saved_scoring_rules()
+        .await
+        .map_err(store_error)?
+        .unwrap_or_default();
+    let snapshots = state
+        .store
+        .score_snapshots(person_id)
+        .await
+        .map_err(store_error)?;
+    Ok(Some((
+        crate::person_scores::figures(&rules, log, state.now_ms()),
+        snapshots,
+    )))
 }
 
 fn touch_text(touch: Option<&AttributionTouch>) -> String {
@@ -172,7 +218,7 @@ fn deliveries_section(current: &CurrentUser, detail: &LeadDetail) -> Markup {
                 div.table-wrap { table {
                     thead { tr { th scope="col" { "Destination" } th scope="col" { "State" } th scope="col" { "Attempts" } th scope="col" { "Detail" } } }
                     tbody { @for delivery in &detail.deliveries { tr {
-                        td { (delivery.destination_kind) br; span.muted.break { (delivery.destination_key) } }
+                        td { (delivery.destination_kind) " · " (delivery.event) br; span.muted.break { (delivery.destination_key) } }
                         td { span class={ "badge delivery-" (delivery.status) } { (delivery.status.replace('_', " ")) } }
                         td { (delivery.attempts) }
                         td.break {
@@ -376,6 +422,9 @@ pub async fn mark_spam(
                     form.destinations
                         .iter()
                         .enumerate()
+                        .filter(|(_, destination)| {
+                            destination.subscribes_to(leadform_core::definition::LeadEvent::Created)
+                        })
                         .map(|(index, destination)| {
                             NewDelivery::for_destination(index, destination)
                         })

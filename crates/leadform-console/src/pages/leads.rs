@@ -29,7 +29,7 @@ pub async fn show(
     query: Result<Query<LeadsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<axum::response::Html<String>, ConsoleError> {
     let query = query_of(query)?;
-    let filter = query.to_filter(current.user.id)?;
+    let filter = query.to_filter(current.user.id, state.now_ms())?;
     let page_number = query.page_number();
     let offset = u64::from(page_number - 1) * u64::from(PAGE_SIZE);
     let found = state.store.list_leads(&filter, offset, PAGE_SIZE).await?;
@@ -184,6 +184,14 @@ fn filter_form(state: &ConsoleState, query: &LeadsQuery) -> Markup {
                     (option("any", "Spam and not spam", &query.spam))
                 }
             }
+            div.field {
+                label for="f-min-score" { "Score at least" }
+                input #f-min-score type="number" step="1" name="min_score" value=(query.min_score);
+            }
+            div.field {
+                label for="f-min-velocity" { "Points this week at least" }
+                input #f-min-velocity type="number" step="1" name="min_velocity" value=(query.min_velocity);
+            }
             div.field.check {
                 @if query.mine == "1" { input #f-mine type="checkbox" name="mine" value="1" checked; }
                 @else { input #f-mine type="checkbox" name="mine" value="1"; }
@@ -203,7 +211,7 @@ pub async fn download_csv(
     query: Result<Query<LeadsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ConsoleError> {
     let query = query_of(query)?;
-    let filter = query.to_filter(current.user.id)?;
+    let filter = query.to_filter(current.user.id, state.now_ms())?;
     let found = state.store.list_leads(&filter, 0, CSV_MAX_ROWS).await?;
     if found.total > u64::from(CSV_MAX_ROWS) {
         return Err(ConsoleError::BadRequest(format!(

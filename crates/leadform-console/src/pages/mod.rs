@@ -3,9 +3,12 @@
 pub mod audit;
 pub mod forms;
 pub mod lead;
+pub mod lead_score;
 pub mod leads;
 pub mod login;
 pub mod overview;
+pub mod overview_sections;
+pub mod scores;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect};
@@ -20,6 +23,17 @@ pub async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
         CONSOLE_CSS,
+    )
+}
+
+/// The charts' stylesheet (`leadform_charts::CHARTS_CSS`), a file so the CSP needs no inline style.
+pub async fn charts_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        leadform_charts::CHARTS_CSS,
     )
 }
 

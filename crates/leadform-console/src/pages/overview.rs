@@ -1,51 +1,49 @@
-//! `/console/`: how many leads there are, and the contact requests past their form's response
-//! target and still open, oldest first. (The reports and charts are added beside these.)
+//! `/console/`: the overview for a date range and optionally one form (issue 9), with the
+//! engagement trend from scoring (issue 10 §6). Parse the range → read the store's figures → render
+//! one section per figure ([`super::overview_sections`]).
 
 use crate::auth::CurrentUser;
 use crate::error::ConsoleError;
-use crate::layout::{page, short_time, Section};
+use crate::layout::{page, Section};
+use crate::overview_range::{OverviewParams, OverviewRange};
 use crate::state::ConsoleState;
-use axum::extract::State;
-use leadform_store::LeadFilter;
-use maud::html;
+use axum::extract::{Query, State};
+use leadform_store::{DeliveryFilter, DeliveryRecord, ReportError};
+use maud::{html, Markup};
 
-/// How many open contact requests the overview considers (oldest first).
-const OPEN_REQUESTS_SCANNED: u32 = 500;
-const HOUR_MS: i64 = 60 * 60 * 1000;
+use super::overview_sections as sections;
 
 pub async fn show(
     State(state): State<ConsoleState>,
     current: CurrentUser,
+    Query(params): Query<OverviewParams>,
 ) -> Result<axum::response::Html<String>, ConsoleError> {
     let now = state.now_ms();
-    let total = state
+    let range = params.range(now, &state.forms)?;
+    let query = range.to_query(now, &state.forms);
+    let overview = state.store.overview(&query).await.map_err(report_error)?;
+    let engagement = state
         .store
-        .list_leads(&LeadFilter::default(), 0, 0)
-        .await?
-        .total;
-    let open_contact = LeadFilter {
-        intent: Some("contact_request".into()),
-        status: Some(leadform_store::LeadStatus::Open),
-        ..LeadFilter::default()
+        .engagement_trend(&overview.weeks)
+        .await
+        .map_err(report_error)?;
+    // Dead deliveries are listed (with a retry button each) only for admins, who may retry them.
+    let dead: Vec<DeliveryRecord> = if current.is_admin() {
+        state
+            .store
+            .list_deliveries(DeliveryFilter::Status("dead".into()))
+            .await
+            .map_err(|e| ConsoleError::Store(e.into()))?
+            .into_iter()
+            .filter(|d| range.form_id.as_ref().is_none_or(|form| &d.form_id == form))
+            .collect()
+    } else {
+        Vec::new()
     };
-    let open_total = state.store.list_leads(&open_contact, 0, 0).await?.total;
-    let overdue: Vec<_> = state
-        .store
-        .open_contact_requests(OPEN_REQUESTS_SCANNED)
-        .await?
-        .into_iter()
-        .filter_map(|lead| {
-            let target_hours = state
-                .forms
-                .get(&lead.form_id)
-                .map_or(24, |f| f.response_target_hours);
-            let waited_ms = now - lead.received_at_ms;
-            (waited_ms > i64::from(target_hours) * HOUR_MS).then_some((
-                lead,
-                waited_ms,
-                target_hours,
-            ))
-        })
+    let week_labels: Vec<String> = overview
+        .weeks
+        .iter()
+        .map(|w| w.start_date.clone())
         .collect();
     Ok(page(
         "Overview",
@@ -53,44 +51,50 @@ pub async fn show(
         &current,
         html! {
             h1 { "Overview" }
-            div.cards {
-                a.card href="/console/leads" {
-                    span.figure { (total) }
-                    span.caption { "leads (not spam)" }
-                }
-                a.card href="/console/leads?intent=contact_request&status=open" {
-                    span.figure { (open_total) }
-                    span.caption { "open contact requests" }
-                }
-                div.card.warn[!overdue.is_empty()] {
-                    span.figure { (overdue.len()) }
-                    span.caption { "past their response target" }
-                }
-            }
-            section aria-labelledby="overdue-h" {
-                h2 #overdue-h { "Contact requests past their response target" }
-                @if overdue.is_empty() {
-                    p.muted { "None: every open contact request is still within its form's response target." }
-                } @else {
-                    div.table-wrap { table {
-                        caption.visually-hidden { "Open contact requests past the response target, oldest first" }
-                        thead { tr {
-                            th scope="col" { "Received" } th scope="col" { "Person" }
-                            th scope="col" { "Form" } th scope="col" { "Waiting" } th scope="col" { "Owner" }
-                        } }
-                        tbody { @for (lead, waited_ms, target) in &overdue { tr {
-                            td.nowrap { (short_time(&lead.received_at)) }
-                            td { a href={ "/console/leads/" (lead.id) } {
-                                @let name = lead.display_name();
-                                @if name.is_empty() { (lead.email.as_deref().unwrap_or("(no email)")) } @else { (name) }
-                            } }
-                            td { (lead.form_id) }
-                            td { (waited_ms / HOUR_MS) " h (target " (target) " h)" }
-                            td { (lead.owner_name.as_deref().unwrap_or("—")) }
-                        } } }
-                    } }
-                }
-            }
+            (range_form(&range, &state))
+            (sections::volume(&overview, &week_labels))
+            (sections::funnels(&overview))
+            (sections::speed_to_lead(&overview.speed_to_lead, &state))
+            (sections::engagement(&week_labels, &engagement))
+            (sections::delivery_health(&overview.delivery_health, &dead, &current))
+            (sections::spam_share(&overview.spam_share_by_form))
         },
     ))
+}
+
+fn report_error(error: ReportError) -> ConsoleError {
+    match error {
+        ReportError::Store(store) => ConsoleError::Store(store.into()),
+        refused => ConsoleError::BadRequest(refused.to_string()),
+    }
+}
+
+fn range_form(range: &OverviewRange, state: &ConsoleState) -> Markup {
+    html! {
+        form.filters method="get" action="/console/" aria-label="Overview range" {
+            div.field {
+                label for="o-from" { "From" }
+                input #o-from type="date" name="from" value=(range.from_date);
+            }
+            div.field {
+                label for="o-to" { "To" }
+                input #o-to type="date" name="to" value=(range.to_date);
+            }
+            div.field {
+                label for="o-form" { "Form" }
+                select #o-form name="form" {
+                    option value="" selected[range.form_id.is_none()] { "Every form" }
+                    @for (id, form) in state.forms.iter() {
+                        option value=(id) selected[range.form_id.as_deref() == Some(id.as_str())] {
+                            (form.title) " (" (id) ")"
+                        }
+                    }
+                }
+            }
+            div.actions {
+                button.primary type="submit" { "Show" }
+                a href="/console/" { "Last 8 weeks" }
+            }
+        }
+    }
 }

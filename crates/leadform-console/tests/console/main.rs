@@ -6,5 +6,7 @@ mod access;
 mod forms;
 mod leads;
 mod login;
+mod overview;
+mod scores;
 mod support;
 mod work;

@@ -3,6 +3,7 @@
 //! `Origin` headers. A local webhook receiver stands in for a CRM so deliveries can be seen.
 
 use axum::routing::post;
+use leadform_intake::clock::HandlerClock;
 use leadform_intake::forms::FormRegistry;
 use leadform_intake::server::{self, RunningServer, ServerOptions};
 use leadform_store::{Store, UserRole};
@@ -90,7 +91,7 @@ fn forms(hook_url: &str) -> Vec<Value> {
         json!({
             "id": "ebook", "title": "Get the eBook", "kind": "content_download",
             "submit_label": "Download", "success": { "message": "Ready." },
-            "asset": { "title": "12 Charts", "url": "/assets/12-charts.pdf" },
+            "asset": { "title": "12 Charts", "url": "/12-charts.pdf" },
             "fields": [
                 { "name": "email", "label": "Work email", "kind": "email", "required": true },
                 { "name": "first_name", "label": "First name", "kind": "text", "required": true }
@@ -103,6 +104,8 @@ fn forms(hook_url: &str) -> Vec<Value> {
 }
 
 pub struct ConsoleHandler {
+    /// The handler's clock: moved past the form's minimum fill time after a form token is fetched.
+    pub clock: HandlerClock,
     pub base_url: String,
     pub store: Arc<Store>,
     pub client: reqwest::Client,
@@ -167,6 +170,11 @@ impl ConsoleHandler {
                 .await
                 .unwrap();
         }
+        // The eBook's file in a private folder, as `serve --assets` needs it.
+        let assets = dir.path().join("assets");
+        std::fs::create_dir(&assets).unwrap();
+        std::fs::write(assets.join("12-charts.pdf"), b"%PDF-1.4 test").unwrap();
+        let clock = HandlerClock::default();
         let server = server::start(ServerOptions {
             forms: registry,
             store: store.clone(),
@@ -178,6 +186,9 @@ impl ConsoleHandler {
             public_url: None,
             forwarder: leadform_delivery::ForwarderConfig::default(),
             scoring: Default::default(),
+            assets_dir: Some(assets),
+            signing_secret: None,
+            clock: clock.clone(),
         })
         .await
         .expect("server starts");
@@ -190,6 +201,7 @@ impl ConsoleHandler {
                 .unwrap(),
             receiver,
             server: Some(server),
+            clock,
             postgres,
             _dir: dir,
         }
@@ -205,7 +217,20 @@ impl ConsoleHandler {
 
     /// A lead through the real visitor API, as the widget sends it.
     pub async fn submit_lead(&self, form_id: &str, fields: Value, hidden: Value) -> i64 {
+        // The widget posts back the token `GET /v1/forms/{id}` gave it; a person takes a while.
+        let definition: Value = self
+            .client
+            .get(self.url(&format!("/v1/forms/{form_id}")))
+            .header("origin", SITE_ORIGIN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        self.clock.advance(Duration::from_secs(5));
         let body = json!({
+            "form_token": definition["form_token"],
             "form_id": form_id,
             "submission_id": uuid::Uuid::new_v4().to_string(),
             "fields": fields,

@@ -352,6 +352,7 @@ async fn the_overview_lists_contact_requests_past_their_response_target() {
                     client_ip: None,
                     hubspotutk: None,
                     visitor_id: None,
+                    previous_visitor_id: None,
                     profile_answers: None,
                     deliveries: vec![],
                 })

@@ -26,6 +26,7 @@ pub(super) fn check_definition(form: &FormDefinition) -> Result<(), DefinitionEr
             Destination::Hubspot(d) => d.validate(),
             Destination::PardotFormHandler(d) => d.validate(),
             Destination::Webhook(d) => d.validate(),
+            Destination::Marketo(d) => d.validate(),
         };
         result.map_err(|errors| first_error(&format!("destinations[{index}]"), &errors))?;
     }

@@ -2,6 +2,7 @@
 //! `leadform-delivery`; this is only what a marketer writes in the definition.
 
 use super::field_map::FieldMap;
+use super::lead_event::LeadEvent;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use validator::{Validate, ValidationError};
@@ -14,6 +15,7 @@ pub enum Destination {
     Hubspot(HubspotDestination),
     PardotFormHandler(PardotDestination),
     Webhook(WebhookDestination),
+    Marketo(MarketoDestination),
 }
 
 impl Destination {
@@ -24,6 +26,16 @@ impl Destination {
             Destination::Hubspot(_) => "hubspot",
             Destination::PardotFormHandler(_) => "pardot_form_handler",
             Destination::Webhook(_) => "webhook",
+            Destination::Marketo(_) => "marketo",
+        }
+    }
+
+    /// Whether this destination receives `event`. Only a webhook can take `lead.mql`; vendors
+    /// receive each lead once, as it is created.
+    pub fn subscribes_to(&self, event: LeadEvent) -> bool {
+        match self {
+            Destination::Webhook(hook) => hook.events.contains(&event),
+            _ => event == LeadEvent::Created,
         }
     }
 }
@@ -233,4 +245,46 @@ pub struct WebhookDestination {
     /// a definition file.
     #[validate(custom(function = "super::check::env_var_name"))]
     pub secret_env: String,
+    /// The events this webhook receives: `"lead.created"`, `"lead.mql"` or both. Default
+    /// `["lead.created"]`, so a definition without the key behaves as before.
+    #[serde(default = "super::lead_event::default_webhook_events")]
+    #[validate(custom(function = "super::lead_event::webhook_events"))]
+    pub events: Vec<LeadEvent>,
+}
+
+/// Marketo Engage, through the REST API's `submitForm` (see `leadform-delivery`'s `marketo`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct MarketoDestination {
+    /// This destination's identity, kept when the list is reordered or another destination is
+    /// added: queued deliveries follow it. Without one, it is derived from where the destination
+    /// sends (see `Destination::id`). Renaming it orphans the deliveries still queued for it.
+    #[serde(default)]
+    #[validate(custom(function = "super::destination_id::explicit_id"))]
+    pub id: Option<String>,
+    /// The instance's Munchkin id, `123-ABC-456` (Admin → Munchkin): the REST host is
+    /// `https://{munchkin_id}.mktorest.com`.
+    #[validate(custom(function = "super::marketo_check::munchkin_id"))]
+    pub munchkin_id: String,
+    /// The API-only user's client id (Admin → LaunchPoint → View Details).
+    #[validate(custom(function = "super::marketo_check::client_id"))]
+    pub client_id: String,
+    /// Name of the environment variable holding the client secret. The secret itself never goes
+    /// in a definition file.
+    #[validate(custom(function = "super::check::env_var_name"))]
+    pub client_secret_env: String,
+    /// The Marketo form the lead is submitted as (`formId`), a positive number.
+    #[validate(range(min = 1))]
+    pub form_id: u64,
+    /// Adds to and overrides [`super::MARKETO_DEFAULT_FIELD_MAP`]; `null` leaves a field out.
+    /// The vendor side is a REST API field name (`firstName`, `company`).
+    #[serde(default)]
+    #[validate(custom(function = "vendor_field_names"))]
+    pub field_map: FieldMap,
+    /// Replaces `https://{munchkin_id}.mktorest.com` for both the token and the submission,
+    /// `endpoint` without a trailing `/`. It may carry a path prefix. For a local stand-in or a
+    /// proxy.
+    #[serde(default)]
+    #[validate(custom(function = "super::check::http_url"))]
+    pub endpoint: Option<String>,
 }

@@ -19,12 +19,13 @@ impl Destination {
             Destination::Hubspot(d) => d.id.as_deref(),
             Destination::PardotFormHandler(d) => d.id.as_deref(),
             Destination::Webhook(d) => d.id.as_deref(),
+            Destination::Marketo(d) => d.id.as_deref(),
         }
     }
 
     /// The identity deliveries are stored under: the explicit `id`, or one derived from where the
     /// destination sends: `salesforce:<org_id>`, `hubspot:<portal_id>:<form_guid>`,
-    /// `pardot:<host>:<hash>`, `webhook:<host>:<hash>` (a hash of the whole URL, so a secret in its
+    /// `pardot:<host>:<hash>`, `marketo:<munchkin_id>:<form_id>`, `webhook:<host>:<hash>` (a hash of the whole URL, so a secret in its
     /// path or query never shows). Never the destination's position in the list. Explicit ids
     /// have no `:`, so they never collide with derived ones.
     pub fn id(&self) -> String {
@@ -46,6 +47,7 @@ impl Destination {
             Destination::Webhook(hook) => {
                 format!("webhook:{}:{}", url_host(&hook.url), short_hash(&hook.url))
             }
+            Destination::Marketo(mkto) => format!("marketo:{}:{}", mkto.munchkin_id, mkto.form_id),
         }
     }
 }

@@ -34,6 +34,22 @@ pub const HUBSPOT_DEFAULT_FIELD_MAP: [(&str, &str); 3] = [
     ("job_title", "jobtitle"),
 ];
 
+/// Leadform field → Marketo REST API field name. Only these are sent unless the `field_map` adds
+/// others: Marketo refuses a lead naming a field it does not know, so guessing names would lose it.
+pub const MARKETO_DEFAULT_FIELD_MAP: [(&str, &str); 11] = [
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("email", "email"),
+    ("company", "company"),
+    ("phone", "phone"),
+    ("mobile", "mobilePhone"),
+    ("job_title", "title"),
+    ("city", "city"),
+    ("state", "state"),
+    ("zip", "postalCode"),
+    ("country", "country"),
+];
+
 /// The name every supported vendor gives a lead's email address.
 pub const VENDOR_EMAIL_NAME: &str = "email";
 
@@ -61,6 +77,15 @@ impl<'a> FieldMapping<'a> {
         Self {
             defaults: &HUBSPOT_DEFAULT_FIELD_MAP,
             defaults_only: false,
+            overrides: field_map,
+        }
+    }
+
+    /// Marketo: only [`MARKETO_DEFAULT_FIELD_MAP`] and the `field_map` are sent.
+    pub fn marketo(field_map: &'a FieldMap) -> Self {
+        Self {
+            defaults: &MARKETO_DEFAULT_FIELD_MAP,
+            defaults_only: true,
             overrides: field_map,
         }
     }
@@ -107,6 +132,7 @@ impl Destination {
             Destination::SalesforceWebToLead(sf) => Some(FieldMapping::salesforce(&sf.field_map)),
             Destination::Hubspot(hs) => Some(FieldMapping::hubspot(&hs.field_map)),
             Destination::PardotFormHandler(pardot) => Some(FieldMapping::pardot(&pardot.field_map)),
+            Destination::Marketo(mkto) => Some(FieldMapping::marketo(&mkto.field_map)),
             Destination::Webhook(_) => None,
         }
     }

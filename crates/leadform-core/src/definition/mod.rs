@@ -9,18 +9,22 @@ mod destination;
 mod destination_id;
 mod field;
 mod field_map;
+mod lead_event;
+mod marketo_check;
 mod public;
 
 pub use destination::{
     parse_attribution_key, AttributionTouchChoice, Destination, HubspotConsent, HubspotDestination,
-    PardotDestination, SalesforceDestination, WebhookDestination, ATTRIBUTION_VALUES,
+    MarketoDestination, PardotDestination, SalesforceDestination, WebhookDestination,
+    ATTRIBUTION_VALUES,
 };
 pub use destination_id::DESTINATION_ID_RULE;
 pub use field::{FieldDefinition, FieldKind, SelectOption};
 pub use field_map::{
-    FieldMap, FieldMapping, HUBSPOT_DEFAULT_FIELD_MAP, SALESFORCE_DEFAULT_FIELD_MAP,
-    VENDOR_EMAIL_NAME,
+    FieldMap, FieldMapping, HUBSPOT_DEFAULT_FIELD_MAP, MARKETO_DEFAULT_FIELD_MAP,
+    SALESFORCE_DEFAULT_FIELD_MAP, VENDOR_EMAIL_NAME,
 };
+pub use lead_event::{default_webhook_events, LeadEvent};
 pub use public::{PublicAsset, PublicFormDefinition};
 
 use crate::error::DefinitionError;

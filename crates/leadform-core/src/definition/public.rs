@@ -38,6 +38,10 @@ pub struct PublicFormDefinition {
     pub storage: StoragePolicy,
     #[serde(default)]
     pub consent: Option<ConsentDefinition>,
+    /// A signed token the handler adds to each answer of `GET /v1/forms/{id}`; the widget posts
+    /// it back with the lead as `form_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_token: Option<String>,
 }
 
 impl From<&FormDefinition> for PublicFormDefinition {
@@ -59,6 +63,7 @@ impl From<&FormDefinition> for PublicFormDefinition {
             progressive: definition.progressive.clone(),
             storage: definition.storage,
             consent: definition.consent.clone(),
+            form_token: None,
         }
     }
 }

@@ -73,6 +73,7 @@ pub fn delivery() -> PendingDelivery {
         received_at_ms: 1_700_000_000_123,
         client_ip: Some("203.0.113.9".into()),
         hubspotutk: Some("0123456789abcdef0123456789abcdef".into()),
+        event: crate::outbox::DeliveryEvent::Created,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reading the values a vendor needs out of a stored lead: mapped fields, hidden values, attribution.
 
-use crate::outbox::PendingDelivery;
+use crate::outbox::{DeliveryEvent, PendingDelivery};
 use leadform_core::definition::{parse_attribution_key, AttributionTouchChoice, FieldMapping};
 use leadform_core::{AttributionTouch, FieldKind, FormDefinition, LeadAttribution};
 
@@ -126,7 +126,11 @@ pub fn idempotency_key(delivery: &PendingDelivery) -> String {
         .destination_id
         .as_deref()
         .unwrap_or(&delivery.destination_key);
-    format!("{}:{destination}", delivery.lead.submission_id)
+    match &delivery.event {
+        DeliveryEvent::Created => format!("{}:{destination}", delivery.lead.submission_id),
+        // The hand-off is another event for the same lead and destination: its own key.
+        DeliveryEvent::Mql(_) => format!("{}:{destination}:lead.mql", delivery.lead.submission_id),
+    }
 }
 
 /// Joins an endpoint (scheme + host, optionally a path prefix) and a path without doubling `/`.

@@ -2,7 +2,7 @@
 //! `"<Leadform-Timestamp>.<body>"` with the shared secret, and refuses stale timestamps.
 
 use super::lead_values::idempotency_key;
-use crate::outbox::PendingDelivery;
+use crate::outbox::{DeliveryEvent, PendingDelivery};
 use crate::outcome::{body_suffix, retry_for, DeliveryOutcome, VendorAnswer};
 use crate::request::{OutgoingRequest, JSON};
 use hmac::{KeyInit, Mac};
@@ -19,9 +19,18 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 pub const TIMESTAMP_HEADER: &str = "Leadform-Timestamp";
 pub const SIGNATURE_HEADER: &str = "Leadform-Signature";
 
-/// The JSON body: the lead as stored, plus the ids a receiver needs to deduplicate and link it.
+/// The JSON body: the event, the lead as stored, plus the ids a receiver needs to deduplicate and
+/// link it; for `lead.mql` also the person, the score and when the threshold was reached.
 #[derive(Debug, Serialize)]
 struct WebhookLead<'a> {
+    event: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    person: Option<WebhookPerson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<i64>,
+    /// RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mql_at: Option<String>,
     lead_id: i64,
     form_id: &'a str,
     submission_id: &'a str,
@@ -37,6 +46,13 @@ struct WebhookLead<'a> {
     consent: bool,
 }
 
+/// The person a `lead.mql` is about.
+#[derive(Debug, Serialize)]
+struct WebhookPerson<'a> {
+    id: i64,
+    email: &'a str,
+}
+
 /// Builds the signed request. `timestamp` is the send time in Unix seconds (a receiver refuses
 /// stale ones, so it is taken per attempt, not from the lead).
 pub fn build_request(
@@ -47,7 +63,18 @@ pub fn build_request(
     timestamp: u64,
 ) -> OutgoingRequest {
     let lead = &delivery.lead;
+    let mql = match &delivery.event {
+        DeliveryEvent::Created => None,
+        DeliveryEvent::Mql(hand_off) => Some(hand_off),
+    };
     let body_value = WebhookLead {
+        event: delivery.event.name().as_str(),
+        person: mql.map(|m| WebhookPerson {
+            id: m.person_id,
+            email: &m.email,
+        }),
+        score: mql.map(|m| m.score),
+        mql_at: mql.map(|m| rfc3339_from_ms(m.mql_at_ms)),
         lead_id: delivery.lead_id,
         form_id: &delivery.form_id,
         submission_id: &lead.submission_id,
@@ -126,6 +153,7 @@ mod tests {
             id: None,
             url: "https://hooks.example.com/lead".into(),
             secret_env: "LEADFORM_HOOK_SECRET".into(),
+            events: leadform_core::definition::default_webhook_events(),
         }
     }
 
@@ -189,6 +217,44 @@ mod tests {
         assert_eq!(body["fields"]["first_name"], "Adà");
         assert_eq!(body["hidden"]["campaign_id"], "701Hs00000ContactA");
         assert_eq!(body["attribution"]["last_touch"]["gclid"], "gcl-1");
+        assert_eq!(body["event"], "lead.created");
+        assert!(body.get("score").is_none() && body.get("person").is_none());
+    }
+
+    #[test]
+    fn a_lead_mql_body_names_the_event_person_score_and_time_under_its_own_key() {
+        let mut mql = delivery();
+        mql.event = DeliveryEvent::Mql(crate::outbox::MqlHandOff {
+            person_id: 7,
+            email: "ada@example.com".into(),
+            score: 105,
+            mql_at_ms: 1_700_000_000_123,
+        });
+        let request = build_request(
+            &destination(),
+            &mql,
+            &contact_form(),
+            b"s3cret",
+            1_700_000_100,
+        );
+        assert_eq!(
+            request.header("idempotency-key"),
+            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b:salesforce:00D5g000004abcd:lead.mql")
+        );
+        let signature = request.header("leadform-signature").expect("signed");
+        assert!(verify_signature(
+            b"s3cret",
+            "1700000100",
+            &request.body,
+            signature
+        ));
+        let body: serde_json::Value = serde_json::from_slice(&request.body).expect("json");
+        assert_eq!(body["event"], "lead.mql");
+        assert_eq!(body["person"]["id"], 7);
+        assert_eq!(body["person"]["email"], "ada@example.com");
+        assert_eq!(body["score"], 105);
+        assert_eq!(body["mql_at"], "2023-11-14T22:13:20.123Z");
+        assert_eq!(body["lead_id"], 42);
     }
 
     #[test]

@@ -36,6 +36,15 @@ pub enum Vendor {
         secret: Vec<u8>,
         tolerance: Duration,
     },
+    /// Marketo's identity endpoint and `submitForm` for one API user and one form. Tokens last
+    /// `token_life`; `custom_fields` are the REST names known besides the standard ones.
+    Marketo {
+        client_id: String,
+        client_secret: String,
+        form_id: u64,
+        token_life: Duration,
+        custom_fields: Vec<String>,
+    },
 }
 
 /// An answer forced on the next request, before the vendor logic runs.
@@ -45,6 +54,9 @@ pub enum Scripted {
     Status(u16),
     /// HubSpot's over-the-limit answer.
     TooManyRequests { retry_after: String },
+    /// Marketo's HTTP 200 with `success: false` and this error code (only `submitForm` calls take
+    /// it; token requests are answered normally).
+    MarketoError { code: String, message: String },
 }
 
 /// One request as it arrived, and what the stand-in made of it.
@@ -77,10 +89,19 @@ impl Received {
     }
 }
 
+struct IssuedToken {
+    token: String,
+    expires_at: SystemTime,
+    /// Revoked tokens are answered as never issued (601).
+    revoked: bool,
+}
+
 struct Shared {
     vendor: Vendor,
     received: Mutex<Vec<Received>>,
     scripted: Mutex<VecDeque<Scripted>>,
+    /// Marketo: every access token issued, in order.
+    marketo_tokens: Mutex<Vec<IssuedToken>>,
 }
 
 pub struct StandIn {
@@ -96,6 +117,7 @@ impl StandIn {
             vendor,
             received: Mutex::default(),
             scripted: Mutex::default(),
+            marketo_tokens: Mutex::default(),
         });
         Self::serve(shared, "127.0.0.1:0".parse().expect("loopback")).await
     }
@@ -151,6 +173,21 @@ impl StandIn {
         self.shared.scripted.lock().expect("lock").push_back(answer);
     }
 
+    /// Marketo: every token issued so far expires now (the next call with one gets 602).
+    pub fn expire_marketo_tokens(&self) {
+        let now = SystemTime::now();
+        for issued in self.shared.marketo_tokens.lock().expect("lock").iter_mut() {
+            issued.expires_at = now;
+        }
+    }
+
+    /// Marketo: forgets every token issued (the next call with one gets 601).
+    pub fn revoke_marketo_tokens(&self) {
+        for issued in self.shared.marketo_tokens.lock().expect("lock").iter_mut() {
+            issued.revoked = true;
+        }
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().expect("lock").clone()
     }
@@ -199,8 +236,19 @@ async fn handle(
         problems: Vec::new(),
         status: 0,
     };
-    let scripted = shared.scripted.lock().expect("lock").pop_front();
+    // A script meant for Marketo's submitForm must not be used up by a token request.
+    let is_token_request = matches!(shared.vendor, Vendor::Marketo { .. })
+        && received.path_and_query.starts_with(MARKETO_TOKEN_PATH);
+    let scripted = match is_token_request {
+        true => None,
+        false => shared.scripted.lock().expect("lock").pop_front(),
+    };
     let response = match scripted {
+        Some(Scripted::MarketoError { code, message }) => json_answer(
+            200,
+            serde_json::json!({"requestId": "e42b#standin", "success": false,
+                               "errors": [{"code": code, "message": message}]}),
+        ),
         Some(Scripted::Status(status)) => plain(status, "scripted answer"),
         Some(Scripted::TooManyRequests { retry_after }) => {
             let mut response = plain(
@@ -224,6 +272,7 @@ async fn handle(
                 secret,
                 tolerance,
             } => webhook(&mut received, path, secret, *tolerance),
+            Vendor::Marketo { .. } => marketo(&mut received, &shared),
         },
     };
     received.status = response.status().as_u16();
@@ -622,4 +671,278 @@ fn percent_decode(encoded: &str) -> Result<String, String> {
         }
     }
     String::from_utf8(bytes).map_err(|_| format!("`{encoded}` does not decode to UTF-8"))
+}
+
+// ---------- Marketo REST API ----------
+
+const MARKETO_TOKEN_PATH: &str = "/identity/oauth/token";
+const MARKETO_SUBMIT_PATH: &str = "/rest/v1/leads/submitForm.json";
+
+/// Lead fields every Marketo instance has, by REST API name.
+const MARKETO_STANDARD_FIELDS: [&str; 11] = [
+    "firstName",
+    "lastName",
+    "email",
+    "company",
+    "phone",
+    "mobilePhone",
+    "title",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+];
+
+const MARKETO_VISITOR_DATA: [&str; 4] = [
+    "pageURL",
+    "queryString",
+    "leadClientIpAddress",
+    "userAgentString",
+];
+
+fn marketo(received: &mut Received, shared: &Shared) -> Response {
+    let Vendor::Marketo {
+        client_id,
+        client_secret,
+        form_id,
+        token_life,
+        custom_fields,
+    } = &shared.vendor
+    else {
+        unreachable!("only called for Marketo")
+    };
+    if received.path_and_query.starts_with(MARKETO_TOKEN_PATH) {
+        return marketo_token(received, shared, client_id, client_secret, *token_life);
+    }
+    if received.path_and_query != MARKETO_SUBMIT_PATH || received.method != "POST" {
+        received.problems.push(format!(
+            "{} {} (expected POST {MARKETO_SUBMIT_PATH}, without an access_token parameter)",
+            received.method, received.path_and_query
+        ));
+        return plain(404, "Not Found");
+    }
+    let marketo_error = |code: &str, message: &str| {
+        json_answer(
+            200,
+            serde_json::json!({"requestId": "e42b#standin", "success": false,
+                               "errors": [{"code": code, "message": message}]}),
+        )
+    };
+    let token = received
+        .header("authorization")
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let issued = token.as_ref().and_then(|token| {
+        shared
+            .marketo_tokens
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|issued| &issued.token == token && !issued.revoked)
+            .map(|issued| issued.expires_at)
+    });
+    match issued {
+        None => {
+            let token = token.unwrap_or_default();
+            received
+                .problems
+                .push(format!("token `{token}` not issued"));
+            return marketo_error("601", "Access token invalid");
+        }
+        Some(expires_at) if expires_at <= SystemTime::now() => {
+            received.problems.push("token expired".into());
+            return marketo_error("602", "Access token expired");
+        }
+        Some(_) => {}
+    }
+    let content_type = received
+        .header("content-type")
+        .unwrap_or_default()
+        .to_owned();
+    if content_type != "application/json" {
+        received
+            .problems
+            .push(format!("content type `{content_type}`"));
+        return marketo_error("612", "Invalid Content Type");
+    }
+    let body: serde_json::Value = match serde_json::from_slice(&received.body) {
+        Ok(body) => body,
+        Err(error) => {
+            received.problems.push(format!("body is not JSON: {error}"));
+            return marketo_error("609", "Invalid JSON");
+        }
+    };
+    let mut unknown_fields = Vec::new();
+    check_marketo_body(
+        &body,
+        *form_id,
+        custom_fields,
+        &mut received.problems,
+        &mut unknown_fields,
+    );
+    if !received.problems.is_empty() {
+        let problems = received.problems.join("; ");
+        return marketo_error("609", &format!("Invalid JSON: {problems}"));
+    }
+    if let Some(field) = unknown_fields.first() {
+        // Marketo takes the call and skips the record, naming the field.
+        return json_answer(
+            200,
+            serde_json::json!({"requestId": "e42c#standin", "success": true,
+                "result": [{"status": "skipped",
+                            "reasons": [{"code": "1006", "message": format!("Field '{field}' not found")}]}]}),
+        );
+    }
+    json_answer(
+        200,
+        serde_json::json!({"requestId": "e42d#standin", "success": true,
+                           "result": [{"id": 318581, "status": "created"}]}),
+    )
+}
+
+fn marketo_token(
+    received: &mut Received,
+    shared: &Shared,
+    client_id: &str,
+    client_secret: &str,
+    token_life: Duration,
+) -> Response {
+    if received.method != "GET" {
+        received
+            .problems
+            .push(format!("token request by {}", received.method));
+    }
+    if !received.body.is_empty() {
+        received.problems.push("token request with a body".into());
+    }
+    let query = received
+        .path_and_query
+        .strip_prefix(MARKETO_TOKEN_PATH)
+        .and_then(|rest| rest.strip_prefix('?'))
+        .unwrap_or_default();
+    let pairs = decode_urlencoded_strict(query.as_bytes()).unwrap_or_default();
+    let names: Vec<&str> = pairs.iter().map(|(name, _)| name.as_str()).collect();
+    if names != ["grant_type", "client_id", "client_secret"] {
+        received
+            .problems
+            .push(format!("token query names {names:?}"));
+    }
+    let value = |wanted: &str| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    if value("grant_type") != Some("client_credentials") {
+        received
+            .problems
+            .push(format!("grant_type {:?}", value("grant_type")));
+    }
+    if !received.problems.is_empty() {
+        return json_answer(
+            400,
+            serde_json::json!({"error": "invalid_request", "error_description": received.problems.join("; ")}),
+        );
+    }
+    if value("client_id") != Some(client_id) || value("client_secret") != Some(client_secret) {
+        received.problems.push("bad client credentials".into());
+        return json_answer(
+            401,
+            serde_json::json!({"error": "unauthorized", "error_description": "Bad client credentials"}),
+        );
+    }
+    let mut tokens = shared.marketo_tokens.lock().expect("lock");
+    let token = format!("cdf01657-110d-4155-99a7-f986b2ff13a0:int{}", tokens.len());
+    tokens.push(IssuedToken {
+        token: token.clone(),
+        expires_at: SystemTime::now() + token_life,
+        revoked: false,
+    });
+    json_answer(
+        200,
+        serde_json::json!({"access_token": token, "token_type": "bearer",
+                           "expires_in": token_life.as_secs(), "scope": "api@example.com"}),
+    )
+}
+
+/// `{"formId": n, "input": [{"leadFormFields": {..}, "visitorData": {..}, "cookie": ".."}]}`, one
+/// lead, string values, an email. Field names Marketo does not know go to `unknown_fields`.
+fn check_marketo_body(
+    body: &serde_json::Value,
+    form_id: u64,
+    custom_fields: &[String],
+    problems: &mut Vec<String>,
+    unknown_fields: &mut Vec<String>,
+) {
+    let Some(top) = body.as_object() else {
+        problems.push("body is not an object".into());
+        return;
+    };
+    for key in top.keys() {
+        if !["formId", "input", "programName"].contains(&key.as_str()) {
+            problems.push(format!("unknown key `{key}`"));
+        }
+    }
+    if top.get("formId").and_then(serde_json::Value::as_u64) != Some(form_id) {
+        problems.push(format!(
+            "formId {:?} (expected {form_id})",
+            top.get("formId")
+        ));
+    }
+    let input = top.get("input").and_then(serde_json::Value::as_array);
+    let Some([lead]) = input.map(Vec::as_slice) else {
+        problems.push("input must hold exactly one lead".into());
+        return;
+    };
+    let Some(lead) = lead.as_object() else {
+        problems.push("input[0] is not an object".into());
+        return;
+    };
+    for key in lead.keys() {
+        if !["leadFormFields", "visitorData", "cookie"].contains(&key.as_str()) {
+            problems.push(format!("unknown key input[0].{key}"));
+        }
+    }
+    match lead
+        .get("leadFormFields")
+        .and_then(serde_json::Value::as_object)
+    {
+        None => problems.push("no leadFormFields".into()),
+        Some(fields) => {
+            for (name, value) in fields {
+                if !value.is_string() {
+                    problems.push(format!("leadFormFields.{name} is not a string"));
+                }
+                let known = MARKETO_STANDARD_FIELDS.contains(&name.as_str())
+                    || custom_fields.iter().any(|custom| custom == name);
+                if !known {
+                    unknown_fields.push(name.clone());
+                }
+            }
+            let email = fields.get("email").and_then(serde_json::Value::as_str);
+            if !email.is_some_and(|email| email.contains('@')) {
+                problems.push(format!("leadFormFields.email {email:?}"));
+            }
+        }
+    }
+    if let Some(visitor) = lead.get("visitorData") {
+        match visitor.as_object() {
+            None => problems.push("visitorData is not an object".into()),
+            Some(visitor) => {
+                for (name, value) in visitor {
+                    if !MARKETO_VISITOR_DATA.contains(&name.as_str()) || !value.is_string() {
+                        problems.push(format!("visitorData.{name} = {value}"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(cookie) = lead.get("cookie") {
+        let ok = cookie
+            .as_str()
+            .is_some_and(|cookie| cookie.starts_with("id:") && cookie.contains("&token:_mch-"));
+        if !ok {
+            problems.push(format!("cookie {cookie} is not a _mkto_trk value"));
+        }
+    }
 }

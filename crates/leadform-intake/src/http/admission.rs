@@ -2,10 +2,11 @@
 //! limit, and turning the request into an [`IncomingLead`]. `POST /v1/leads` answers refusals as
 //! JSON and the fallback form as HTML pages, so this returns what went wrong and each route words it.
 
-use super::cookies::{cookie_value, visitor_id};
+use super::cookies::cookie_value;
 use super::cors::{judge_origin, OriginVerdict};
 use super::errors::ApiError;
 use super::own_origin::OwnOrigin;
+use super::visitor::SignedVisitor;
 use super::AppState;
 use crate::intake::IncomingLead;
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -108,6 +109,7 @@ pub fn incoming_lead<'a>(
     body: &[u8],
     admitted: &Admitted,
     headers: &HeaderMap,
+    visitor: SignedVisitor,
 ) -> IncomingLead<'a> {
     IncomingLead {
         form,
@@ -118,7 +120,7 @@ pub fn incoming_lead<'a>(
         hubspotutk: cookie_value(headers, "hubspotutk")
             .filter(|v| !v.is_empty() && v.len() <= MAX_HUBSPOTUTK_CHARS)
             .map(str::to_owned),
-        visitor_cookie: visitor_id(headers),
+        visitor_cookie: visitor.0,
     }
 }
 
@@ -162,7 +164,15 @@ mod tests {
         let cookie = format!("hubspotutk={value}");
         headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
         let form = form();
-        incoming_lead(&form, submission(), b"{}", &admitted(), &headers).hubspotutk
+        incoming_lead(
+            &form,
+            submission(),
+            b"{}",
+            &admitted(),
+            &headers,
+            SignedVisitor(None),
+        )
+        .hubspotutk
     }
 
     #[test]
@@ -182,6 +192,7 @@ mod tests {
             b"email=a%40b",
             &admitted(),
             &HeaderMap::new(),
+            SignedVisitor(None),
         );
         assert_eq!(lead.client_ip.as_deref(), Some("192.0.2.1"));
         assert_eq!(lead.raw_payload, "email=a%40b");

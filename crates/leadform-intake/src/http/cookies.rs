@@ -1,4 +1,9 @@
-//! The first-party visitor cookie `leadform_vid` and reading request cookies.
+//! The first-party visitor cookie and reading request cookies.
+//!
+//! The cookie holds a visitor id the handler signed (`{uuid}.{hmac}`); any other value, such as a
+//! bare UUID planted by someone else, is ignored. It is `__Host-leadform_vid` whenever it is `Secure`
+//! (the prefix makes the browser refuse one set by a sibling subdomain or with a `Domain`), and
+//! `leadform_vid` on plain-http loopback demos, where `Secure` cookies cannot be stored.
 //!
 //! The cookie is `HttpOnly` (scripts cannot read it, so Safari's 7-day cap on script-written storage
 //! does not apply) and `SameSite=Lax`: it reaches the handler from same-site embeds such as
@@ -7,10 +12,14 @@
 //! and the widget's own per-site storage is what remembers the visitor.
 
 use super::own_origin::OwnOrigin;
+use crate::signing::{Purpose, SigningKey};
 use axum::http::{header, HeaderMap, HeaderValue};
 use leadform_core::submission::is_uuid_v4;
 
+/// The cookie's name without `Secure` (loopback demos over plain http).
 pub const VISITOR_COOKIE: &str = "leadform_vid";
+/// The cookie's name whenever it is `Secure`.
+pub const SECURE_VISITOR_COOKIE: &str = "__Host-leadform_vid";
 /// Chrome caps cookie lifetimes at 400 days; ask for that.
 const VISITOR_COOKIE_MAX_AGE_SECS: u64 = 400 * 24 * 60 * 60;
 
@@ -26,34 +35,48 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, value)| value.trim_matches('"'))
 }
 
-/// The visitor id from `leadform_vid`, when it is a well-formed UUID v4 (anything else is ignored).
-pub fn visitor_id(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, VISITOR_COOKIE)
-        .filter(|id| is_uuid_v4(id))
-        .map(str::to_lowercase)
+/// The cookie's name for this request: `__Host-` prefixed exactly when it is `Secure`.
+pub fn visitor_cookie_name(request_headers: &HeaderMap, own_origin: &OwnOrigin) -> &'static str {
+    if is_secure(request_headers, own_origin) {
+        SECURE_VISITOR_COOKIE
+    } else {
+        VISITOR_COOKIE
+    }
+}
+
+/// The visitor id from the cookie, when the handler signed it (anything else is ignored).
+pub fn visitor_id(headers: &HeaderMap, own_origin: &OwnOrigin, key: &SigningKey) -> Option<String> {
+    let value = cookie_value(headers, visitor_cookie_name(headers, own_origin))?;
+    let (id, signature) = value.split_once('.')?;
+    (is_uuid_v4(id) && key.verify(Purpose::VisitorId, id, signature)).then(|| id.to_owned())
 }
 
 pub fn new_visitor_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// `Set-Cookie` for the visitor id, `Secure` when [`is_secure`] says so.
+/// `Set-Cookie` for the visitor id, signed, `Secure` and `__Host-` when [`is_secure`] says so.
 pub fn set_visitor_cookie(
     request_headers: &HeaderMap,
     own_origin: &OwnOrigin,
+    key: &SigningKey,
     visitor_id: &str,
 ) -> HeaderValue {
+    let name = visitor_cookie_name(request_headers, own_origin);
     let secure = secure_attribute(request_headers, own_origin);
+    let signature = key.sign(Purpose::VisitorId, visitor_id);
+    // `__Host-` requires Path=/ and no Domain, which every visitor cookie has anyway.
     cookie_header(&format!(
-        "{VISITOR_COOKIE}={visitor_id}; HttpOnly; SameSite=Lax; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_SECS}{secure}"
+        "{name}={visitor_id}.{signature}; HttpOnly; SameSite=Lax; Path=/; Max-Age={VISITOR_COOKIE_MAX_AGE_SECS}{secure}"
     ))
 }
 
 /// `Set-Cookie` that makes the browser drop the visitor id.
 pub fn expire_visitor_cookie(request_headers: &HeaderMap, own_origin: &OwnOrigin) -> HeaderValue {
+    let name = visitor_cookie_name(request_headers, own_origin);
     let secure = secure_attribute(request_headers, own_origin);
     cookie_header(&format!(
-        "{VISITOR_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"
+        "{name}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0{secure}"
     ))
 }
 
@@ -101,21 +124,51 @@ fn is_loopback_host(headers: &HeaderMap) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn reads_one_cookie_among_several() {
+    const ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
+
+    fn request(host: &'static str, cookie: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static(
-                "a=1; leadform_vid=3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b; hubspotutk=x",
-            ),
+        headers.insert(header::HOST, HeaderValue::from_static(host));
+        headers.insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+        headers
+    }
+
+    #[test]
+    fn reads_only_a_visitor_id_the_handler_signed() {
+        let key = SigningKey::new(b"secret");
+        let signed = format!("{ID}.{}", key.sign(Purpose::VisitorId, ID));
+        let own = OwnOrigin::RequestHost;
+        let headers = request(
+            "127.0.0.1:8080",
+            &format!("a=1; leadform_vid={signed}; hubspotutk=x"),
         );
-        assert_eq!(
-            visitor_id(&headers).as_deref(),
-            Some("3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b")
-        );
+        assert_eq!(visitor_id(&headers, &own, &key).as_deref(), Some(ID));
         assert_eq!(cookie_value(&headers, "hubspotutk"), Some("x"));
         assert_eq!(cookie_value(&headers, "missing"), None);
+        for planted in [
+            ID.to_owned(),
+            format!("{ID}.{}", "0".repeat(64)),
+            format!(
+                "{ID}.{}",
+                SigningKey::new(b"other").sign(Purpose::VisitorId, ID)
+            ),
+            format!("{ID}.{}", key.sign(Purpose::FormToken, ID)),
+        ] {
+            let headers = request("127.0.0.1:8080", &format!("leadform_vid={planted}"));
+            assert_eq!(visitor_id(&headers, &own, &key), None, "{planted}");
+        }
+        // Secure: only the `__Host-` cookie counts.
+        let headers = request("forms.example.com", &format!("leadform_vid={signed}"));
+        assert_eq!(visitor_id(&headers, &own, &key), None);
+        let headers = request(
+            "forms.example.com",
+            &format!("__Host-leadform_vid={signed}"),
+        );
+        assert_eq!(visitor_id(&headers, &own, &key).as_deref(), Some(ID));
+    }
+
+    fn key() -> SigningKey {
+        SigningKey::new(b"secret")
     }
 
     #[test]
@@ -128,12 +181,10 @@ mod tests {
         ] {
             let mut headers = HeaderMap::new();
             headers.insert(header::HOST, HeaderValue::from_static(host));
-            let cookie = set_visitor_cookie(&headers, &OwnOrigin::RequestHost, "id");
-            assert_eq!(
-                cookie.to_str().unwrap().contains("Secure"),
-                secure,
-                "{host}"
-            );
+            let cookie = set_visitor_cookie(&headers, &OwnOrigin::RequestHost, &key(), ID);
+            let cookie = cookie.to_str().unwrap();
+            assert_eq!(cookie.contains("Secure"), secure, "{host}");
+            assert_eq!(cookie.starts_with("__Host-leadform_vid="), secure, "{host}");
         }
     }
 
@@ -142,7 +193,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         let https = OwnOrigin::Public("https://forms.example.com".parse().unwrap());
-        assert!(set_visitor_cookie(&headers, &https, "id")
+        assert!(set_visitor_cookie(&headers, &https, &key(), ID)
             .to_str()
             .unwrap()
             .ends_with("; Secure"));
@@ -152,7 +203,7 @@ mod tests {
             .ends_with("; Secure"));
         headers.insert(header::HOST, HeaderValue::from_static("forms.example.com"));
         let http = OwnOrigin::Public("http://forms.example.com".parse().unwrap());
-        assert!(!set_visitor_cookie(&headers, &http, "id")
+        assert!(!set_visitor_cookie(&headers, &http, &key(), ID)
             .to_str()
             .unwrap()
             .contains("Secure"));

@@ -21,12 +21,19 @@ pub enum ApiError {
     UnknownForm(String),
     #[error("the origin `{0}` may not use this form")]
     OriginNotAllowed(String),
+    #[error("only a page that may embed this form can read the visitor's profile, and the request named no page (no Origin header)")]
+    OriginRequired,
     #[error("too many submissions from this address; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     BadSubmission(String),
     #[error("the query parameter `{0}` is required")]
     MissingParameter(&'static str),
+    #[error("the query parameter `{name}` must be {expected}")]
+    InvalidParameter {
+        name: &'static str,
+        expected: &'static str,
+    },
     #[error("some fields are invalid")]
     InvalidFields(FieldErrors),
     #[error("this submission id was already used for a different submission; make a new one")]
@@ -52,9 +59,10 @@ impl ApiError {
             ApiError::MalformedJson(_)
             | ApiError::InvalidPayload(_)
             | ApiError::BadSubmission(_)
-            | ApiError::MissingParameter(_) => StatusCode::BAD_REQUEST,
+            | ApiError::MissingParameter(_)
+            | ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnknownForm(_) => StatusCode::NOT_FOUND,
-            ApiError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::OriginNotAllowed(_) | ApiError::OriginRequired => StatusCode::FORBIDDEN,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::SubmissionIdReused => StatusCode::CONFLICT,
@@ -73,9 +81,11 @@ impl ApiError {
             ApiError::InvalidPayload(_) => "invalid_payload",
             ApiError::UnknownForm(_) => "unknown_form",
             ApiError::OriginNotAllowed(_) => "origin_not_allowed",
+            ApiError::OriginRequired => "origin_required",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::BadSubmission(_) => "bad_submission",
             ApiError::MissingParameter(_) => "missing_parameter",
+            ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::InvalidFields(_) => "invalid_fields",
             ApiError::SubmissionIdReused => "submission_id_reused",
             ApiError::StorageUnavailable => "storage_unavailable",

@@ -1,8 +1,10 @@
-//! `GET /v1/forms/{id}`: the public view of a definition (no asset URL, destinations or allow-lists).
+//! `GET /v1/forms/{id}`: the public view of a definition (no asset URL, destinations or allow-lists),
+//! with a fresh signed `form_token`.
 
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
 use super::AppState;
+use crate::form_token::FormToken;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -26,11 +28,18 @@ pub async fn get_form(
     let verdict = judge_origin(&headers, &state.own_origin, |origin| {
         form.allows_origin(origin)
     })?;
-    let mut response = Json(form.public_view()).into_response();
-    // Marketers edit definitions; a browser must revalidate rather than show an old form.
+    let mut definition = form.public_view();
+    // The server's own record of when this visitor was given the form (see crate::form_token).
+    definition.form_token = Some(FormToken::issue(
+        &state.signing_key,
+        &form.id,
+        state.clock.now_ms(),
+    ));
+    let mut response = Json(definition).into_response();
+    // Every answer carries its own token: no cache may hand one to a second visitor.
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     add_cors_headers(response.headers_mut(), &verdict);
     Ok(response)
 }

@@ -8,6 +8,7 @@ use super::admission::{admit, incoming_lead, SenderPage};
 use super::cookies::set_visitor_cookie;
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
 use super::errors::ApiError;
+use super::visitor::SignedVisitor;
 use super::{AppState, BODY_LIMIT_BYTES};
 use crate::intake::{accept_lead, AcceptError};
 use axum::body::Bytes;
@@ -22,10 +23,11 @@ use std::net::SocketAddr;
 pub async fn post_lead(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    visitor: SignedVisitor,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match handle(&state, peer, &headers, body).await {
+    match handle(&state, peer, &headers, visitor, body).await {
         Ok(response) => response,
         Err((form_id, error)) => {
             tracing::info!(
@@ -57,6 +59,7 @@ async fn handle(
     state: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
+    visitor: SignedVisitor,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Refusal> {
     let body = body.map_err(|rejection| {
@@ -83,20 +86,16 @@ async fn handle(
     let known = |error| (Some(form.id.clone()), error);
     let admitted = admit(state, peer, headers, &form, SenderPage::OriginHeader)
         .map_err(|refusal| known(refusal.into()))?;
-    let incoming = incoming_lead(&form, submission, &body, &admitted, headers);
-    let accepted = accept_lead(
-        &state.store,
-        &state.deliveries_due,
-        &state.scoring,
-        incoming,
-    )
-    .await
-    .map_err(|error| known(api_error(error)))?;
+    let incoming = incoming_lead(&form, submission, &body, &admitted, headers, visitor);
+    let accepted = accept_lead(&state.intake(), incoming)
+        .await
+        .map_err(|error| known(api_error(error)))?;
 
     tracing::info!(
         form_id = %form.id,
         submission_id = %accepted.answer.submission_id,
         outcome = if accepted.repeat { "already_stored" } else if accepted.is_spam { "stored_as_spam" } else { "stored" },
+        spam_reason = accepted.spam_reason.unwrap_or("-"),
         status = 201,
         "lead accepted"
     );
@@ -105,7 +104,7 @@ async fn handle(
     if let Some(visitor) = &accepted.new_visitor_id {
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_visitor_cookie(headers, &state.own_origin, visitor),
+            set_visitor_cookie(headers, &state.own_origin, &state.signing_key, visitor),
         );
     }
     Ok(response)

@@ -1,11 +1,13 @@
 //! The HTTP API: one file per concern, wired together here.
 
 pub mod admission;
+pub mod assets;
 pub mod client_address;
 pub mod cookies;
 pub mod cors;
 pub mod errors;
 pub mod fallback;
+pub mod first_markup;
 pub mod forms;
 pub mod health;
 pub mod leads;
@@ -16,6 +18,7 @@ pub mod profile;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod static_files;
+pub mod visitor;
 
 use crate::forms::FormRegistry;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +52,24 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The lead-scoring rules (`scoring.json`), read once at start-up.
     pub scoring: Arc<leadform_scoring::ScoringRules>,
+    // Issue 7: signed visitor ids, form tokens and asset links, timed by one clock.
+    pub signing_key: crate::signing::SigningKey,
+    pub gated_assets: Arc<crate::gated_assets::GatedAssets>,
+    pub clock: crate::clock::HandlerClock,
+}
+
+impl AppState {
+    /// What accepting a lead needs, with the clock read once for this request.
+    pub fn intake(&self) -> crate::intake::Intake<'_> {
+        crate::intake::Intake {
+            store: &self.store,
+            deliveries_due: &self.deliveries_due,
+            signing_key: &self.signing_key,
+            gated_assets: &self.gated_assets,
+            scoring: &self.scoring,
+            now_ms: self.clock.now_ms(),
+        }
+    }
 }
 
 pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
@@ -62,6 +83,11 @@ pub fn router(state: AppState, public_dir: Option<PathBuf>) -> Router {
             get(fallback::show_form).post(fallback::submit_form),
         )
         .route("/v1/forms/{id}/thanks", get(fallback::thanks))
+        .route(
+            "/v1/forms/{id}/embed",
+            get(first_markup::get_first_markup).options(forms::preflight),
+        )
+        .route("/v1/forms/{id}/asset", get(assets::download))
         .route("/v1/fallback.css", get(fallback::stylesheet))
         .route(
             "/v1/leads",

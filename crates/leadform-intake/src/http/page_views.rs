@@ -7,11 +7,10 @@
 //! form that visitor submitted allowed remembering them (its storage policy, with consent where
 //! it requires consent).
 
-use super::cookies::visitor_id;
 use super::cors::{add_cors_headers, judge_origin};
 use super::errors::ApiError;
+use super::visitor::SignedVisitor;
 use super::AppState;
-use crate::clock::now_ms;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -50,6 +49,7 @@ struct PageView {
 pub async fn post_page_view(
     State(state): State<AppState>,
     GlobalPrivacyControl(opted_out): GlobalPrivacyControl,
+    SignedVisitor(visitor): SignedVisitor,
     headers: HeaderMap,
     body: String,
 ) -> Result<Response, ApiError> {
@@ -71,7 +71,7 @@ pub async fn post_page_view(
         ));
     }
     if !opted_out {
-        if let Some(visitor) = visitor_id(&headers) {
+        if let Some(visitor) = visitor {
             record_visit(&state, &visitor, page_url).await?;
         }
     }
@@ -80,17 +80,14 @@ pub async fn post_page_view(
     Ok(response)
 }
 
-/// Records the visit for the visitor's person when every form they submitted allows it.
-async fn record_visit(state: &AppState, visitor: &str, page_url: &str) -> Result<(), ApiError> {
-    let unavailable = |error: leadform_store::StoreError| {
-        tracing::error!(error = %error, "recording a page view failed");
-        ApiError::StorageUnavailable
-    };
-    let leads = state
-        .store
-        .visitor_leads(visitor)
-        .await
-        .map_err(unavailable)?;
+/// The person behind a signed visitor id whose behaviour may be scored: one the handler knows from
+/// a stored lead, and only when every form that visitor submitted allows remembering them (with
+/// consent where a form requires it). `None` otherwise: unknown visitors are never tracked.
+pub(crate) async fn scorable_person(
+    state: &AppState,
+    visitor: &str,
+) -> Result<Option<i64>, leadform_store::StoreError> {
+    let leads = state.store.visitor_leads(visitor).await?;
     let allowed = !leads.is_empty()
         && leads.iter().all(|lead| {
             state
@@ -98,13 +95,22 @@ async fn record_visit(state: &AppState, visitor: &str, page_url: &str) -> Result
                 .get(&lead.form_id)
                 .is_some_and(|form| form.storage.allows(lead.consent))
         });
-    let Some(person_id) = leads.iter().find_map(|lead| lead.person_id) else {
+    Ok(leads
+        .iter()
+        .find_map(|lead| lead.person_id)
+        .filter(|_| allowed))
+}
+
+/// Records the visit for the visitor's person when every form they submitted allows it.
+async fn record_visit(state: &AppState, visitor: &str, page_url: &str) -> Result<(), ApiError> {
+    let unavailable = |error: leadform_store::StoreError| {
+        tracing::error!(error = %error, "recording a page view failed");
+        ApiError::StorageUnavailable
+    };
+    let Some(person_id) = scorable_person(state, visitor).await.map_err(unavailable)? else {
         return Ok(());
     };
-    if !allowed {
-        return Ok(());
-    }
-    let at_ms = now_ms();
+    let at_ms = state.clock.now_ms();
     let mut events = vec![NewScoreEvent::new(
         person_id,
         ScoreEventKind::ReturningVisit,

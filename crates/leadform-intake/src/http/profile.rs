@@ -1,9 +1,15 @@
 //! `GET /v1/profile?form={id}` and `DELETE /v1/profile`: what the handler remembers about the visitor
-//! behind the `leadform_vid` cookie, for progressive profiling and "Not you?".
+//! behind the signed visitor cookie, for progressive profiling and "Not you?".
+//!
+//! A profile is personal data, so `GET` answers only a browser page the form allows: an `Origin`
+//! in the form's `allowed_origins` (or the handler's own), or a same-origin request, which browsers
+//! send without `Origin` but with `Sec-Fetch-Site: same-origin`. Anything else (curl, a server, an
+//! old browser) is refused. It shows only the asking form's fields, never another form's answers.
 
-use super::cookies::{expire_visitor_cookie, new_visitor_id, set_visitor_cookie, visitor_id};
+use super::cookies::{expire_visitor_cookie, new_visitor_id, set_visitor_cookie};
 use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight, OriginVerdict};
 use super::errors::ApiError;
+use super::visitor::SignedVisitor;
 use super::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -22,6 +28,7 @@ pub struct ProfileQuery {
 pub async fn get_profile(
     State(state): State<AppState>,
     Query(query): Query<ProfileQuery>,
+    SignedVisitor(cookie): SignedVisitor,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let form_id = query.form.ok_or(ApiError::MissingParameter("form"))?;
@@ -33,7 +40,9 @@ pub async fn get_profile(
     let verdict = judge_origin(&headers, &state.own_origin, |origin| {
         form.allows_origin(origin)
     })?;
-    let cookie = visitor_id(&headers);
+    if verdict == OriginVerdict::Absent && !is_same_origin_fetch(&headers) {
+        return Err(ApiError::OriginRequired);
+    }
     let mut new_cookie = None;
     let profile = match (form.storage, cookie) {
         // A `never` form shows nothing remembered, even to a visitor known from another form.
@@ -51,7 +60,7 @@ pub async fn get_profile(
     if let Some(visitor) = new_cookie {
         response.headers_mut().append(
             header::SET_COOKIE,
-            set_visitor_cookie(&headers, &state.own_origin, &visitor),
+            set_visitor_cookie(&headers, &state.own_origin, &state.signing_key, &visitor),
         );
     }
     Ok(response)
@@ -70,13 +79,27 @@ async fn display_profile(
             tracing::error!(error = %error, "reading a visitor profile failed");
             ApiError::StorageUnavailable
         })?;
-    Ok(stored.for_display(&form.fields))
+    let mut shown = stored.for_display(&form.fields);
+    // Names the form does not have are another form's business.
+    shown
+        .known
+        .retain(|name| form.fields.iter().any(|field| &field.name == name));
+    Ok(shown)
+}
+
+/// A same-origin `fetch` carries no `Origin` on GET; the browser marks it with `Sec-Fetch-Site`,
+/// which page scripts cannot set.
+fn is_same_origin_fetch(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|value| value.as_bytes() == b"same-origin")
 }
 
 /// "Not you?": forget the visitor's stored profile and drop the cookie.
 pub async fn forget_profile(
     State(state): State<AppState>,
     Query(query): Query<ProfileQuery>,
+    SignedVisitor(visitor): SignedVisitor,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let verdict = match query.form.as_deref() {
@@ -93,7 +116,7 @@ pub async fn forget_profile(
             state.forms.any_allows_origin(origin)
         })?,
     };
-    if let Some(visitor) = visitor_id(&headers) {
+    if let Some(visitor) = visitor {
         state
             .store
             .forget_visitor(&visitor)

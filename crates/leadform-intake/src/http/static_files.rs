@@ -5,6 +5,11 @@
 //!
 //! The widget's files also carry `Access-Control-Allow-Origin: *`: a page on another origin loads
 //! the glue with `import()` and the wasm with `fetch`, both CORS requests, and these files are public.
+//!
+//! Caching (see `cache_policy`): content-hashed files (`name.0123456789abcdef.ext`, written by
+//! `cargo xtask dist`) never change and are cached for a year, immutable; everything else, the
+//! loader above all (its URL sits in customers' pages), is revalidated with an ETag. `dist` also
+//! writes `.br` and `.gz` copies, served to clients that accept them.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -16,15 +21,43 @@ use tower_http::services::ServeDir;
 
 pub fn service(dir: PathBuf) -> Router {
     Router::new()
-        .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
+        .fallback_service(
+            ServeDir::new(dir)
+                .append_index_html_on_directories(true)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .layer(middleware::from_fn(set_static_headers))
 }
 
 async fn set_static_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let mut response = next.run(request).await;
-    if !response.status().is_success() {
+    if !response.status().is_success() && response.status() != StatusCode::NOT_MODIFIED {
         return response;
+    }
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, cache_policy(&path));
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(etag) = etag(headers) {
+        let unchanged = if_none_match.is_some_and(|tags| {
+            tags.to_str()
+                .is_ok_and(|tags| tags.split(',').any(|tag| tag.trim() == etag))
+        });
+        let etag = HeaderValue::from_str(&etag).ok();
+        if unchanged {
+            let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+            let headers = not_modified.headers_mut();
+            if let Some(etag) = etag {
+                headers.insert(header::ETAG, etag);
+            }
+            headers.insert(header::CACHE_CONTROL, cache_policy(&path));
+            return not_modified;
+        }
+        if let Some(etag) = etag {
+            response.headers_mut().insert(header::ETAG, etag);
+        }
     }
     let headers = response.headers_mut();
     if let Some(content_type) = content_type_for(&path) {
@@ -37,6 +70,43 @@ async fn set_static_headers(request: Request, next: Next) -> Response {
         );
     }
     response
+}
+
+/// A year and immutable for content-hashed names; revalidate everything else.
+fn cache_policy(path: &str) -> HeaderValue {
+    if is_content_hashed(path) {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    }
+}
+
+/// `…/name.0123456789abcdef.ext`: the 16-hex-digit content hash `cargo xtask dist` puts in names.
+pub fn is_content_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = file.rsplit('.');
+    let (_extension, hash) = (parts.next(), parts.next());
+    parts.next().is_some()
+        && hash.is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A weak validator from what ServeDir answered: the file's modification time, the length and the
+/// encoding sent, so the brotli, gzip and plain copies of one file never share a tag.
+fn etag(headers: &axum::http::HeaderMap) -> Option<String> {
+    let modified = headers.get(header::LAST_MODIFIED)?.to_str().ok()?;
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("0");
+    let encoding = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity");
+    let stamp: String = modified
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Some(format!("W/\"{stamp}-{length}-{encoding}\""))
 }
 
 /// Files a host page on another origin fetches in CORS mode: scripts, wasm and stylesheets.
@@ -74,4 +144,22 @@ pub async fn not_found() -> Response {
         })),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_dist_content_hashes_make_a_file_immutable() {
+        assert!(is_content_hashed("/leadform_widget.0123456789abcdef.js"));
+        assert!(is_content_hashed(
+            "/leadform_widget_bg.00000000deadbeef.wasm"
+        ));
+        assert!(!is_content_hashed("/leadform.js"));
+        assert!(!is_content_hashed("/leadform_widget.js"));
+        assert!(!is_content_hashed("/0123456789abcdef.js"));
+        assert!(!is_content_hashed("/a.0123456789abcdeg.js"));
+        assert!(!is_content_hashed("/blog/post.html"));
+    }
 }

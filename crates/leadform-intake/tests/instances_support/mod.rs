@@ -251,6 +251,7 @@ pub async fn insert_leads(store: &Store, form: &FormDefinition, count: usize) {
                 client_ip: None,
                 hubspotutk: None,
                 visitor_id: None,
+                previous_visitor_id: None,
                 profile_answers: None,
                 deliveries,
             })

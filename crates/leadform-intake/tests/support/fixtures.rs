@@ -37,7 +37,7 @@ pub fn ebook_form() -> Value {
         "kind": "content_download",
         "submit_label": "Download",
         "success": { "message": "Your copy is ready." },
-        "asset": { "title": "12 Charts", "url": "/assets/12-charts.pdf" },
+        "asset": { "title": "12 Charts", "url": "/12-charts.pdf" },
         "fields": [
             { "name": "email", "label": "Work email", "kind": "email", "required": true, "prefill": true },
             { "name": "first_name", "label": "First name", "kind": "text", "required": true, "prefill": true },

@@ -5,6 +5,7 @@
 pub mod fixtures;
 pub mod process;
 
+use leadform_intake::clock::HandlerClock;
 use leadform_intake::forms::FormRegistry;
 use leadform_intake::server::{self, RunningServer, ServerOptions};
 use leadform_store::{Store, StoredLead};
@@ -12,6 +13,7 @@ use leadform_testdb::{postgres_admin_url, ScratchDatabase};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tempfile::TempDir;
 
 /// Which database a test runs against.
@@ -44,6 +46,10 @@ pub struct TestOptions {
     pub limits: leadform_intake::serving::ServeLimits,
     /// `serve --trusted-proxy`.
     pub trusted_proxies: Vec<&'static str>,
+    /// `serve --assets`: when `None`, a temp folder holding the fixture eBook's file.
+    pub assets_dir: Option<PathBuf>,
+    /// The forms folder's scoring.json, parsed.
+    pub scoring: leadform_scoring::ScoringRules,
 }
 
 impl Default for TestOptions {
@@ -58,9 +64,17 @@ impl Default for TestOptions {
             public_url: None,
             limits: Default::default(),
             trusted_proxies: Vec::new(),
+            assets_dir: None,
+            scoring: Default::default(),
         }
     }
 }
+
+/// The gated file of [`fixtures::ebook_form`], as the tests' assets folder holds it.
+pub const EBOOK_ASSET_BYTES: &[u8] = b"%PDF-1.4 twelve charts";
+
+/// How long the fixture visitor spends on a form between getting its token and posting.
+pub const FILL_TIME: Duration = Duration::from_secs(5);
 
 pub struct TestHandler {
     pub base_url: String,
@@ -68,6 +82,8 @@ pub struct TestHandler {
     pub db: String,
     pub store: Arc<Store>,
     pub client: reqwest::Client,
+    /// The handler's clock: tests move it forward as a visitor's time passes.
+    pub clock: HandlerClock,
     server: Option<RunningServer>,
     /// The throwaway PostgreSQL database, dropped by `stop`.
     postgres_database: Option<ScratchDatabase>,
@@ -100,6 +116,13 @@ impl TestHandler {
             }
         };
         let store = Arc::new(Store::open(&db).await.expect("open store"));
+        let assets_dir = options.assets_dir.unwrap_or_else(|| {
+            let assets = dir.path().join("assets");
+            std::fs::create_dir(&assets).expect("assets dir");
+            std::fs::write(assets.join("12-charts.pdf"), EBOOK_ASSET_BYTES).expect("asset");
+            assets
+        });
+        let clock = HandlerClock::default();
         let server = server::start(ServerOptions {
             forms,
             store: store.clone(),
@@ -117,7 +140,10 @@ impl TestHandler {
                 .public_url
                 .map(|url| url.parse().expect("a valid test public URL")),
             forwarder: options.forwarder,
-            scoring: Arc::new(leadform_scoring::ScoringRules::default()),
+            scoring: Arc::new(options.scoring),
+            assets_dir: Some(assets_dir),
+            signing_secret: None,
+            clock: clock.clone(),
         })
         .await
         .expect("server starts");
@@ -131,6 +157,7 @@ impl TestHandler {
             db,
             store,
             client,
+            clock,
             server: Some(server),
             postgres_database,
             dir,
@@ -146,16 +173,53 @@ impl TestHandler {
         self.post_lead_with(body, &[]).await
     }
 
+    /// Posts `body` after [`TestHandler::with_form_token`].
     pub async fn post_lead_with(
         &self,
         body: &Value,
         headers: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut request = self.client.post(self.url("/v1/leads")).json(body);
+        let body = self.with_form_token(body).await;
+        let mut request = self.client.post(self.url("/v1/leads")).json(&body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         request.send().await.expect("request is answered")
+    }
+
+    /// `body` as the widget would post it: without a `form_token` key, it gets a token from
+    /// `GET /v1/forms/{id}` and then [`FILL_TIME`] passes on the handler's clock. A body with the
+    /// key (even `null`) is left as it is.
+    pub async fn with_form_token(&self, body: &Value) -> Value {
+        let mut body = body.clone();
+        if body.get("form_token").is_none() {
+            if let Some(form_id) = body["form_id"].as_str() {
+                body["form_token"] = self.form_token(form_id).await;
+                self.clock.advance(FILL_TIME);
+            }
+        }
+        body
+    }
+
+    /// A fresh `form_token` from `GET /v1/forms/{form_id}`, as the widget gets it (`Null` for a
+    /// form the handler does not know, so that posting still reaches the 404).
+    pub async fn form_token(&self, form_id: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url(&format!("/v1/forms/{form_id}")))
+            .send()
+            .await
+            .expect("the form is answered");
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Value::Null;
+        }
+        let definition: Value = response.json().await.expect("a JSON definition");
+        let token = definition["form_token"].clone();
+        assert!(
+            token.is_string(),
+            "GET /v1/forms/{form_id} has a form_token"
+        );
+        token
     }
 
     /// Every stored lead, read through a fresh `Store::open` of the same database, so what is
@@ -203,10 +267,17 @@ pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
         .collect()
 }
 
-/// `leadform_vid=...` from a `Set-Cookie` value, ready for a `Cookie` header.
+/// The visitor cookie (`leadform_vid=...` or, when Secure, `__Host-leadform_vid=...`) from a
+/// `Set-Cookie` value, ready for a `Cookie` header.
 pub fn visitor_cookie(response: &reqwest::Response) -> Option<String> {
     set_cookies(response)
         .into_iter()
-        .find(|c| c.starts_with("leadform_vid="))
+        .find(|c| c.starts_with("leadform_vid=") || c.starts_with("__Host-leadform_vid="))
         .and_then(|c| c.split(';').next().map(str::to_owned))
+}
+
+/// The visitor id inside a visitor cookie (`leadform_vid={id}.{signature}`).
+pub fn visitor_id_of(cookie: &str) -> &str {
+    let value = cookie.split_once('=').map_or("", |(_, value)| value);
+    value.split('.').next().unwrap_or_default()
 }

@@ -15,6 +15,29 @@ use tokio::process::{Child, Command};
 const START_GIVE_UP: Duration = Duration::from_secs(60);
 const STARTUP_LINE_PREFIX: &str = "Leadform intake listening on ";
 
+/// The signing secret every `serve` child gets through `LEADFORM_SECRET`, so a test can make the
+/// form tokens a visitor would have been given (see [`form_token_from_five_seconds_ago`]).
+pub const SERVE_SECRET: &str = "process-tests-signing-secret-0123456789abcdef";
+
+/// A form token as the handler would have issued it five seconds ago, when the visitor opened the
+/// form: signed with [`SERVE_SECRET`], the same secret the child process verifies with.
+pub fn form_token_from_five_seconds_ago(form_id: &str) -> String {
+    let now = leadform_intake::clock::now_ms();
+    leadform_intake::form_token::FormToken::issue(
+        &leadform_intake::signing::SigningKey::new(SERVE_SECRET.as_bytes()),
+        form_id,
+        now - 5_000,
+    )
+}
+
+/// Writes the fixture eBook's gated file into `<dir>/assets` and returns that folder.
+pub fn write_assets(dir: &Path) -> PathBuf {
+    let assets = dir.join("assets");
+    std::fs::create_dir_all(&assets).expect("assets dir");
+    std::fs::write(assets.join("12-charts.pdf"), super::EBOOK_ASSET_BYTES).expect("asset");
+    assets
+}
+
 /// Writes each form as `{id}.json` into `<dir>/forms` and returns that folder.
 pub fn write_forms(dir: &Path, forms: &[Value]) -> PathBuf {
     let forms_dir = dir.join("forms");
@@ -93,16 +116,24 @@ impl ServeProcess {
             .append(true)
             .open(&config.log_path)
             .expect("open log file");
+        // The fixture eBook's gated file, beside the forms: serve refuses a path asset without it.
+        let assets = write_assets(config.forms_dir.parent().unwrap_or(&config.forms_dir));
         let mut child = Command::new(env!("CARGO_BIN_EXE_leadform-intake"))
             .arg("serve")
             .arg("--forms")
             .arg(&config.forms_dir)
+            .arg("--assets")
+            .arg(&assets)
             .arg("--db")
             .arg(&config.db)
             .arg("--addr")
             .arg(addr)
             .arg("--public")
             .arg(&config.public_dir)
+            .env(
+                leadform_intake::server_secret::SECRET_VARIABLE,
+                SERVE_SECRET,
+            )
             .envs(config.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -213,6 +244,8 @@ pub struct OutboxRow {
     pub lead_id: i64,
     pub form_id: String,
     pub destination: String,
+    /// `lead.created` or `lead.mql`.
+    pub event: String,
     pub status: String,
     pub attempts: u32,
     pub next_attempt: String,
@@ -281,11 +314,11 @@ pub fn parse_outbox_list(text: &str) -> OutboxListing {
     }
 }
 
-/// Seven whitespace-separated columns, then the note (which may contain spaces).
+/// Eight whitespace-separated columns, then the note (which may contain spaces).
 fn parse_row(line: &str) -> Option<OutboxRow> {
     let mut rest = line;
-    let mut columns = Vec::with_capacity(7);
-    for _ in 0..7 {
+    let mut columns = Vec::with_capacity(8);
+    for _ in 0..8 {
         rest = rest.trim_start();
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let (column, after) = rest.split_at(end);
@@ -300,9 +333,10 @@ fn parse_row(line: &str) -> Option<OutboxRow> {
         lead_id: columns[1].parse().ok()?,
         form_id: columns[2].to_owned(),
         destination: columns[3].to_owned(),
-        status: columns[4].to_owned(),
-        attempts: columns[5].parse().ok()?,
-        next_attempt: columns[6].to_owned(),
+        event: columns[4].to_owned(),
+        status: columns[5].to_owned(),
+        attempts: columns[6].parse().ok()?,
+        next_attempt: columns[7].to_owned(),
         note: rest.trim().to_owned(),
     })
 }

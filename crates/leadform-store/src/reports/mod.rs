@@ -5,6 +5,7 @@
 //! [`Store::overview`] runs them all.
 
 mod delivery_health;
+mod engagement;
 mod funnel;
 mod query;
 mod speed_to_lead;

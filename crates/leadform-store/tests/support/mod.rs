@@ -92,6 +92,7 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
         client_ip: Some("127.0.0.1".into()),
         hubspotutk: Some("abc123hutk".into()),
         visitor_id: None,
+        previous_visitor_id: None,
         profile_answers: None,
         deliveries: vec![
             NewDelivery {
@@ -119,5 +120,3 @@ pub async fn on_each_database(test: impl AsyncFn(&Store, &'static str)) {
         database.finish().await;
     }
 }
-
-pub mod status_changes;

@@ -10,8 +10,10 @@ mod render;
 use super::admission::{admit, incoming_lead, Refusal, SenderPage};
 use super::cookies::set_visitor_cookie;
 use super::security_headers::FramedBy;
+use super::visitor::SignedVisitor;
 use super::AppState;
-use crate::clock::{now_ms, rfc3339_from_ms};
+use crate::clock::rfc3339_from_ms;
+use crate::form_token::FormToken;
 use crate::intake::{accept_lead, AcceptError};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -19,10 +21,10 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use leadform_core::{
-    ConsentDefinition, FieldErrors, FieldKind, FormDefinition, FormKind, LeadSubmission,
-    SubmissionError,
+    ConsentDefinition, FieldErrors, FieldKind, FormDefinition, FormKind, LeadAccepted,
+    LeadSubmission, SubmissionError,
 };
-use render::{FormState, HONEYPOT_INPUT, STARTED_AT_INPUT, SUBMISSION_ID_INPUT};
+use render::{FormState, FORM_TOKEN_INPUT, HONEYPOT_INPUT, SUBMISSION_ID_INPUT};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -36,11 +38,11 @@ pub async fn show_form(State(state): State<AppState>, Path(id): Path<String>) ->
             values: &BTreeMap::new(),
             errors: &FieldErrors::new(),
             submission_id: &uuid::Uuid::new_v4().to_string(),
-            started_at_ms: now_ms(),
+            form_token: &FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms()),
         },
     );
     let mut response = Html(page.into_string()).into_response();
-    // Each view carries a fresh submission id; a cached copy would reuse one.
+    // Each view carries a fresh submission id and form token; a cached copy would reuse them.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -59,13 +61,14 @@ pub async fn submit_form(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<String>,
+    visitor: SignedVisitor,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(form) = state.forms.get(&id).cloned() else {
         return unknown_form();
     };
-    let outcome = submit(&state, peer, &form, &headers, body).await;
+    let outcome = submit(&state, peer, &form, &headers, visitor, body).await;
     let status = outcome.status();
     tracing::info!(
         form_id = %form.id,
@@ -93,6 +96,7 @@ async fn submit(
     peer: SocketAddr,
     form: &FormDefinition,
     headers: &HeaderMap,
+    visitor: SignedVisitor,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let body = match body {
@@ -134,24 +138,18 @@ async fn submit(
         return bad_post();
     };
     let posted = PostedForm::from_pairs(pairs);
-    let submission = posted.to_submission(form, headers);
-    let incoming = incoming_lead(form, submission, &body, &admitted, headers);
-    match accept_lead(
-        &state.store,
-        &state.deliveries_due,
-        &state.scoring,
-        incoming,
-    )
-    .await
-    {
+    let intake = state.intake();
+    let submission = posted.to_submission(form, headers, intake.now_ms);
+    let incoming = incoming_lead(form, submission, &body, &admitted, headers, visitor);
+    match accept_lead(&intake, incoming).await {
         Ok(accepted) => {
-            let location = next_page(form);
+            let location = next_page(form, &accepted.answer);
             let mut response =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
             if let Some(visitor) = &accepted.new_visitor_id {
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    set_visitor_cookie(headers, &state.own_origin, visitor),
+                    set_visitor_cookie(headers, &state.own_origin, &state.signing_key, visitor),
                 );
             }
             response
@@ -163,7 +161,7 @@ async fn submit(
                     values: &posted.values,
                     errors: &errors,
                     submission_id: &posted.submission_id,
-                    started_at_ms: posted.started_at_ms.unwrap_or_else(now_ms),
+                    form_token: &posted.form_token_or_fresh(state, form, intake.now_ms),
                 },
             );
             (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
@@ -185,14 +183,14 @@ async fn submit(
     }
 }
 
-/// Where a stored submission sends the visitor: the configured redirect, the gated asset, or the
-/// thank-you page.
-fn next_page(form: &FormDefinition) -> String {
+/// Where a stored submission sends the visitor: the configured redirect, the gated asset's link
+/// from the answer (signed, for a private asset), or the thank-you page.
+fn next_page(form: &FormDefinition, answer: &LeadAccepted) -> String {
     if let Some(redirect) = &form.success.redirect_url {
         return redirect.clone();
     }
-    match (form.kind, &form.asset) {
-        (FormKind::ContentDownload, Some(asset)) => asset.url.clone(),
+    match (form.kind, &answer.asset_url) {
+        (FormKind::ContentDownload, Some(asset_url)) => asset_url.clone(),
         _ => format!("/v1/forms/{}/thanks", form.id),
     }
 }
@@ -201,22 +199,32 @@ fn next_page(form: &FormDefinition) -> String {
 struct PostedForm {
     values: BTreeMap<String, String>,
     honeypot: String,
-    started_at_ms: Option<i64>,
+    form_token: String,
     submission_id: String,
 }
 
 impl PostedForm {
+    /// The token to show the form again with: the one posted, so the visitor keeps the time
+    /// already spent, or a fresh one if the post had none.
+    fn form_token_or_fresh(&self, state: &AppState, form: &FormDefinition, now_ms: i64) -> String {
+        if self.form_token.is_empty() {
+            FormToken::issue(&state.signing_key, &form.id, now_ms)
+        } else {
+            self.form_token.clone()
+        }
+    }
+
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut posted = PostedForm {
             values: BTreeMap::new(),
             honeypot: String::new(),
-            started_at_ms: None,
+            form_token: String::new(),
             submission_id: String::new(),
         };
         for (name, value) in pairs {
             match name.as_str() {
                 HONEYPOT_INPUT => posted.honeypot = value,
-                STARTED_AT_INPUT => posted.started_at_ms = value.trim().parse().ok(),
+                FORM_TOKEN_INPUT => posted.form_token = value,
                 SUBMISSION_ID_INPUT => posted.submission_id = value,
                 _ => {
                     posted.values.insert(name, value);
@@ -226,8 +234,12 @@ impl PostedForm {
         posted
     }
 
-    fn to_submission(&self, form: &FormDefinition, headers: &HeaderMap) -> LeadSubmission {
-        let now = now_ms();
+    fn to_submission(
+        &self,
+        form: &FormDefinition,
+        headers: &HeaderMap,
+        now: i64,
+    ) -> LeadSubmission {
         // Only the form's visible fields are read; the definition supplies hidden values itself.
         let fields = form
             .fields
@@ -268,12 +280,10 @@ impl PostedForm {
             shown_fields: None,
             bot_check: leadform_core::BotCheck {
                 honeypot: self.honeypot.clone(),
-                // No start time means the page was not loaded first: that counts as instant.
-                fill_ms: self
-                    .started_at_ms
-                    .map(|started| u64::try_from(now.saturating_sub(started)).unwrap_or(0))
-                    .unwrap_or(0),
+                // The handler times the visit by the form token, not by anything the client says.
+                fill_ms: 0,
             },
+            form_token: Some(self.form_token.clone()).filter(|token| !token.is_empty()),
         }
     }
 }
@@ -312,7 +322,7 @@ fn bad_post() -> Response {
     )
 }
 
-fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
+pub(crate) fn problem(status: StatusCode, heading: &str, message: &str) -> Response {
     (
         status,
         Html(render::problem_page(heading, message).into_string()),

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 /// Names of the fallback form's own inputs, besides the form's fields.
 pub const HONEYPOT_INPUT: &str = "leadform_hp";
-pub const STARTED_AT_INPUT: &str = "leadform_started_at";
+/// The signed form token (see `crate::form_token`), named as in the JSON payload.
+pub const FORM_TOKEN_INPUT: &str = "form_token";
 pub const SUBMISSION_ID_INPUT: &str = "leadform_submission_id";
 
 /// What to put back into the form: values typed, errors, and the hidden bookkeeping values.
@@ -16,7 +17,7 @@ pub struct FormState<'a> {
     pub values: &'a BTreeMap<String, String>,
     pub errors: &'a FieldErrors,
     pub submission_id: &'a str,
-    pub started_at_ms: i64,
+    pub form_token: &'a str,
 }
 
 pub fn page(title: &str, body: Markup) -> Markup {
@@ -59,7 +60,7 @@ pub fn form_page(form: &FormDefinition, state: &FormState<'_>) -> Markup {
                     label for="leadform-hp" { "Leave this field empty" }
                     input id="leadform-hp" type="text" name=(HONEYPOT_INPUT) value="" tabindex="-1" autocomplete="off";
                 }
-                input type="hidden" name=(STARTED_AT_INPUT) value=(state.started_at_ms);
+                input type="hidden" name=(FORM_TOKEN_INPUT) value=(state.form_token);
                 input type="hidden" name=(SUBMISSION_ID_INPUT) value=(state.submission_id);
                 button type="submit" { (form.submit_label) }
             }

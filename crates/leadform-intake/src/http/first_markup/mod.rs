@@ -1,0 +1,104 @@
+//! `GET /v1/forms/{id}/embed?mount=lfN`: everything the loader needs to show the form at once and
+//! the widget needs to take it over, in one answer: the form's markup (the widget's own, rendered
+//! here), its public definition (so the widget fetches nothing at boot), and the form token.
+//! `GET /v1/forms/{id}` stays for API clients.
+
+mod render;
+
+use super::cors::{add_cors_headers, judge_origin};
+use super::errors::ApiError;
+use super::AppState;
+use crate::form_token::FormToken;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// The loader's request: which mount on the page this is (`lf1`, `lf2`, …), for unique ids.
+#[derive(Debug, Deserialize)]
+pub struct FirstMarkupQuery {
+    mount: Option<String>,
+}
+
+/// The answer. `form_token` is the signed token of the hardening issue (also in `definition`).
+#[derive(Debug, Serialize)]
+pub struct FirstMarkup {
+    pub definition: leadform_core::PublicFormDefinition,
+    pub mount: String,
+    pub html: String,
+    pub form_token: Option<String>,
+}
+
+const MOUNT_EXPECTED: &str = "`lf` followed by 1 to 6 digits, like lf1";
+
+/// `lf1` … `lf999999`: what the widget's ids start with, so they cannot break out of an attribute.
+fn valid_mount(mount: &str) -> bool {
+    mount
+        .strip_prefix("lf")
+        .is_some_and(|n| (1..=6).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub async fn get_first_markup(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<FirstMarkupQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(form) = state.forms.get(&id) else {
+        let mut response = ApiError::UnknownForm(id.chars().take(64).collect()).into_response();
+        if let Ok(verdict) = judge_origin(&headers, &state.own_origin, |o| {
+            state.forms.any_allows_origin(o)
+        }) {
+            add_cors_headers(response.headers_mut(), &verdict);
+        }
+        return Ok(response);
+    };
+    let verdict = judge_origin(&headers, &state.own_origin, |origin| {
+        form.allows_origin(origin)
+    })?;
+    let mount = query.mount.unwrap_or_else(|| "lf1".to_owned());
+    if !valid_mount(&mount) {
+        let mut response = ApiError::InvalidParameter {
+            name: "mount",
+            expected: MOUNT_EXPECTED,
+        }
+        .into_response();
+        add_cors_headers(response.headers_mut(), &verdict);
+        return Ok(response);
+    }
+    let mut definition = form.public_view();
+    // The server's own record of when this visitor was given the form (see crate::form_token):
+    // the widget posts it back from the definition, a native fallback post from `form_token`.
+    let form_token = FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms());
+    definition.form_token = Some(form_token.clone());
+    let html = render::form(&definition, &mount).into_string();
+    let mut response = Json(FirstMarkup {
+        definition,
+        mount,
+        html,
+        form_token: Some(form_token),
+    })
+    .into_response();
+    // It will carry a form token: never stored by the browser or a proxy.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    add_cors_headers(response.headers_mut(), &verdict);
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_mount;
+
+    #[test]
+    fn mount_names_cannot_carry_markup() {
+        assert!(valid_mount("lf1"));
+        assert!(valid_mount("lf123456"));
+        assert!(!valid_mount("lf"));
+        assert!(!valid_mount("lf1234567"));
+        assert!(!valid_mount("lf1\"><script>"));
+        assert!(!valid_mount("x1"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Taking over a form the loader already shows (the handler's first markup, in the container's
+//! shadow root) without the visitor noticing: what they typed, ticked and chose, the focused field
+//! and its caret, and a submit they made before the wasm arrived all carry over.
+//!
+//! A plain takeover, not Yew hydration (docs/instant-form.md says why): the widget renders its own
+//! form into a hidden root next to the shown one, seeded with the shown form's values, and swaps
+//! the two in the effect that runs right after that first render. The loader calls
+//! [`take_over`] from a promise callback; Yew renders in the same microtask checkpoint, and the
+//! browser runs no input event inside one, so nothing typed can fall between reading and swapping.
+
+use super::attributes::EmbedSettings;
+use super::mount::{adopt, register_takeover, settings_from_element};
+use super::{events, EmbedError};
+use crate::components::honeypot::HONEYPOT_NAME;
+use crate::services::{profile, visitor};
+use leadform_core::{PublicFormDefinition, StoragePolicy};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlElement, ShadowRoot};
+use yew::Callback;
+
+/// The loader's root (shown) and the widget's (hidden until the swap).
+pub const SHOWN_ROOT: &str = ".leadform-root-instant";
+pub const PENDING_CLASS: &str = "leadform-root leadform-root-pending";
+
+/// What the widget starts from when it takes a shown form over.
+#[derive(Clone, PartialEq)]
+pub struct Takeover {
+    /// Every named control's value as the visitor left it (checkboxes: `"true"` when ticked).
+    pub values: BTreeMap<String, String>,
+    /// When the visitor first saw the form (`Date.now()`): the fill time counts from then.
+    pub shown_at_ms: f64,
+    /// Called once the widget's form is in the DOM: swaps it in.
+    pub on_rendered: Callback<()>,
+}
+
+/// The focused control and its selection, read before the swap and restored after it.
+struct Focus {
+    name: String,
+    selection: Option<(u32, u32)>,
+}
+
+/// Called by the loader for each container whose first markup it shows. `first_markup` is the
+/// answer of `GET /v1/forms/{id}/embed`; `pending_submit` says the visitor already pressed send.
+#[wasm_bindgen]
+pub fn take_over(
+    element: Element,
+    first_markup: JsValue,
+    base_url: &str,
+    pending_submit: bool,
+    shown_at_ms: f64,
+) {
+    if let Err(error) = try_take_over(
+        &element,
+        &first_markup,
+        base_url,
+        pending_submit,
+        shown_at_ms,
+    ) {
+        let message = error.to_string();
+        web_sys::console::error_1(&JsValue::from_str(&message));
+        events::dispatch(&element, events::ERROR, "", None, Some(&message));
+    }
+}
+
+fn try_take_over(
+    element: &Element,
+    first_markup: &JsValue,
+    base_url: &str,
+    pending_submit: bool,
+    shown_at_ms: f64,
+) -> Result<(), EmbedError> {
+    let settings: EmbedSettings = settings_from_element(element);
+    let options = settings.resolve(base_url)?;
+    let field = |name: &str| js_sys::Reflect::get(first_markup, &name.into()).ok();
+    let definition: PublicFormDefinition = field("definition")
+        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+        .ok_or_else(|| EmbedError::Definition {
+            form_id: options.form_id.clone(),
+            reason: "the first markup carries no readable definition".to_owned(),
+        })?;
+    let mount = field("mount")
+        .and_then(|value| value.as_string())
+        .unwrap_or_default();
+    let shadow = element.shadow_root().ok_or(EmbedError::NoDocument)?;
+    let shown = shadow
+        .query_selector(SHOWN_ROOT)
+        .ok()
+        .flatten()
+        .ok_or(EmbedError::NoDocument)?;
+
+    // Registered now, so `boot` (which the loader calls next) leaves this container alone.
+    let handle = register_takeover(element);
+    let element = element.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        // What the handler knows about a returning visitor decides which questions are asked,
+        // as when the widget mounts on its own (and only where the storage policy allows).
+        let may_ask = match definition.storage {
+            StoragePolicy::Always => true,
+            StoragePolicy::AfterConsent => visitor::has_visitor_id(),
+            StoragePolicy::Never => false,
+        };
+        let server_profile = if may_ask {
+            profile::fetch_profile(&options.endpoint, &definition.id)
+                .await
+                .ok()
+        } else {
+            None
+        };
+        // Read now, after the wait: from here to the swap no input event can run.
+        let values = read_values(&shown);
+        let on_rendered = {
+            let shadow = shadow.clone();
+            let shown = shown.clone();
+            let focus = read_focus(&shadow);
+            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), pending_submit))
+        };
+        let takeover = Takeover {
+            values,
+            shown_at_ms,
+            on_rendered,
+        };
+        let form_id = options.form_id.clone();
+        let adopted = adopt(
+            &handle,
+            &shadow,
+            options,
+            definition,
+            server_profile,
+            &mount,
+            takeover,
+        );
+        if let Err(error) = adopted {
+            let message = error.to_string();
+            web_sys::console::error_1(&JsValue::from_str(&message));
+            events::dispatch(&element, events::ERROR, &form_id, None, Some(&message));
+        }
+    });
+    Ok(())
+}
+
+/// The values of the shown form's named controls, as the widget's state holds them.
+fn read_values(root: &Element) -> BTreeMap<String, String> {
+    let mut values = BTreeMap::new();
+    let Ok(controls) = root.query_selector_all("input[name], select[name], textarea[name]") else {
+        return values;
+    };
+    for index in 0..controls.length() {
+        let Some(control) = controls.item(index) else {
+            continue;
+        };
+        let control = JsValue::from(control);
+        let read = |key: &str| js_sys::Reflect::get(&control, &key.into()).ok();
+        let Some(name) = read("name").and_then(|v| v.as_string()) else {
+            continue;
+        };
+        if name == HONEYPOT_NAME {
+            continue;
+        }
+        let kind = read("type").and_then(|v| v.as_string()).unwrap_or_default();
+        let value = if kind == "checkbox" {
+            let checked = read("checked").and_then(|v| v.as_bool()).unwrap_or(false);
+            if !checked {
+                continue;
+            }
+            "true".to_owned()
+        } else {
+            read("value")
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        if !value.is_empty() {
+            values.insert(name, value);
+        }
+    }
+    values
+}
+
+fn read_focus(shadow: &ShadowRoot) -> Option<Focus> {
+    let active = JsValue::from(shadow.active_element()?);
+    let read = |key: &str| js_sys::Reflect::get(&active, &key.into()).ok();
+    let name = read("name").and_then(|v| v.as_string())?;
+    // Email inputs have no selection API (null); the caret then goes where focus() puts it.
+    let selection = match (
+        read("selectionStart").and_then(|v| v.as_f64()),
+        read("selectionEnd").and_then(|v| v.as_f64()),
+    ) {
+        (Some(start), Some(end)) => Some((start as u32, end as u32)),
+        _ => None,
+    };
+    Some(Focus { name, selection })
+}
+
+/// Removes the shown form, reveals the widget's, puts focus and caret back, and sends a held
+/// submit through the widget.
+fn swap(shadow: &ShadowRoot, shown: &Element, focus: Option<&Focus>, pending_submit: bool) {
+    let Ok(Some(widget_root)) = shadow.query_selector(".leadform-root-pending") else {
+        return;
+    };
+    // The honeypot is not part of the widget's state; what a bot put there must still count.
+    let honeypot_selector = ["input[name=", HONEYPOT_NAME, "]"].concat();
+    if let (Ok(Some(old)), Ok(Some(new))) = (
+        shown.query_selector(&honeypot_selector),
+        widget_root.query_selector(&honeypot_selector),
+    ) {
+        let value = js_sys::Reflect::get(&old, &"value".into()).unwrap_or(JsValue::NULL);
+        let _ = js_sys::Reflect::set(&new, &"value".into(), &value);
+    }
+    shown.remove();
+    widget_root.set_class_name("leadform-root");
+    if let Some(focus) = focus {
+        let selector = ["[name=\"", &focus.name, "\"]"].concat();
+        if let Ok(Some(target)) = widget_root.query_selector(&selector) {
+            if let Ok(target) = target.dyn_into::<HtmlElement>() {
+                let _ = target.focus();
+                if let Some((start, end)) = focus.selection {
+                    let set = js_sys::Reflect::get(&target, &"setSelectionRange".into())
+                        .ok()
+                        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+                    if let Some(set) = set {
+                        let _ = set.call2(&target, &start.into(), &end.into());
+                    }
+                }
+            }
+        }
+    }
+    if pending_submit {
+        if let Ok(Some(form)) = widget_root.query_selector("form") {
+            let submit = js_sys::Reflect::get(&form, &"requestSubmit".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(submit) = submit {
+                let _ = submit.call0(&form);
+            }
+        }
+    }
+}
