@@ -66,13 +66,36 @@ async fn answer(State(standin): State<CountingStandIn>, headers: HeaderMap) -> S
             tally.overlapping.push(key.clone());
         }
     }
+    // Ends the request's flight even when it never answers: a sender killed mid-request closes
+    // the connection and this future is dropped, and a later send of that key must not look like
+    // an overlap.
+    let _landed = InFlight {
+        tally: Arc::clone(&standin.tally),
+        key,
+    };
     tokio::time::sleep(standin.answer_after).await;
-    let mut tally = standin.tally.lock().expect("tally");
-    if let Some(in_flight) = tally.in_flight.get_mut(&key) {
-        *in_flight -= 1;
-    }
-    tally.accepted_at.push(Instant::now());
+    standin
+        .tally
+        .lock()
+        .expect("tally")
+        .accepted_at
+        .push(Instant::now());
     StatusCode::OK
+}
+
+/// One request of a key being answered; dropped when its answer is sent or the sender is gone.
+struct InFlight {
+    tally: Arc<Mutex<Tally>>,
+    key: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut tally = self.tally.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(in_flight) = tally.in_flight.get_mut(&self.key) {
+            *in_flight -= 1;
+        }
+    }
 }
 
 /// Starts a stand-in answering every POST with 200 after `answer_after`; returns its base URL.
