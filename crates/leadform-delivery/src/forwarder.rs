@@ -116,6 +116,12 @@ enum Verdict {
         wait_ms: i64,
         reason: String,
     },
+    /// Its destination is failing and another delivery is (or is about to be) the probe: not
+    /// sent, due again after `wait_ms` unless the outage has ended by the time this is recorded.
+    WaitingForProbe {
+        wait_ms: i64,
+        reason: String,
+    },
     /// The lease could not be renewed because another claim holds the row now: nothing more may
     /// be sent or recorded under this claim.
     LostClaim,
@@ -126,6 +132,7 @@ impl Verdict {
         match self {
             Verdict::Outcome(outcome) => outcome.label(),
             Verdict::RateLimited { .. } => "rate_limited",
+            Verdict::WaitingForProbe { .. } => "waiting_for_probe",
             Verdict::LostClaim => "lost_claim",
         }
     }
@@ -213,7 +220,9 @@ impl<S: OutboxStore> Forwarder<S> {
                 Verdict::Outcome(DeliveryOutcome::Delivered(_)) => summary.delivered += 1,
                 Verdict::Outcome(DeliveryOutcome::Retry { .. }) => summary.retried += 1,
                 Verdict::Outcome(DeliveryOutcome::Dead(_)) => summary.dead += 1,
-                Verdict::RateLimited { .. } => summary.rate_limited += 1,
+                Verdict::RateLimited { .. } | Verdict::WaitingForProbe { .. } => {
+                    summary.rate_limited += 1
+                }
                 Verdict::LostClaim => summary.lost += 1,
             }
         }
@@ -293,14 +302,14 @@ impl<S: OutboxStore> Forwarder<S> {
             Ok(OutageGate::Open) => false,
             Ok(OutageGate::Probe) => true,
             Ok(OutageGate::Wait { wait_ms, failures }) => {
-                // Look again within the probe cap at the latest: a probe's success releases only
-                // rows already waiting, not those still being recorded by a pass like this one.
+                // Look again within the probe cap at the latest (a probe in flight holds its
+                // place for a whole lease); recorded after a probe's success, due at once.
                 let wait_ms = wait_ms.min(duration_ms(self.config.probe.cap));
                 let reason = format!(
                     "waiting: {key} is failing ({failures} failed probes); \
                      one probe at a time goes out, and its success releases the rest"
                 );
-                return Verdict::RateLimited { wait_ms, reason };
+                return Verdict::WaitingForProbe { wait_ms, reason };
             }
             Err(error) => {
                 let outcome = DeliveryOutcome::Retry {
@@ -436,19 +445,19 @@ impl<S: OutboxStore> Forwarder<S> {
         }
         // Retry times are on the database's clock, like the claim that compares them.
         let database_now_ms = match verdict {
-            Verdict::Outcome(DeliveryOutcome::Retry { .. }) | Verdict::RateLimited { .. } => {
-                match self.store.database_now_ms().await {
-                    Ok(now_ms) => now_ms,
-                    Err(error) => {
-                        tracing::error!(
-                            delivery_id = id,
-                            %error,
-                            "could not read the database clock; the claim will expire and be retried"
-                        );
-                        return;
-                    }
+            Verdict::Outcome(DeliveryOutcome::Retry { .. })
+            | Verdict::RateLimited { .. }
+            | Verdict::WaitingForProbe { .. } => match self.store.database_now_ms().await {
+                Ok(now_ms) => now_ms,
+                Err(error) => {
+                    tracing::error!(
+                        delivery_id = id,
+                        %error,
+                        "could not read the database clock; the claim will expire and be retried"
+                    );
+                    return;
                 }
-            }
+            },
             _ => 0,
         };
         let result = match verdict {
@@ -470,6 +479,10 @@ impl<S: OutboxStore> Forwarder<S> {
                 self.store
                     .schedule_retry(id, token, at_ms, reason, false)
                     .await
+            }
+            Verdict::WaitingForProbe { wait_ms, reason } => {
+                let at_ms = database_now_ms.saturating_add(*wait_ms);
+                self.store.wait_for_probe(id, token, at_ms, reason).await
             }
             Verdict::LostClaim => return,
         };

@@ -181,6 +181,16 @@ pub trait OutboxStore: Send + Sync + 'static {
         last_error: &str,
         counts_as_attempt: bool,
     ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// in_flight(claim_token) → pending, not an attempt, while the destination is failing and a
+    /// probe decides: due at `next_attempt_at_ms` if its outage still lasts, now if it has ended
+    /// (a probe's success releases only rows already waiting; this one may be recorded after it).
+    fn wait_for_probe(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
     /// in_flight(claim_token) → dead; attempts += 1; last_error = reason.
     fn mark_dead(
         &self,

@@ -128,6 +128,22 @@ impl OutboxStore for Store {
             .map_err(outbox_error)
     }
 
+    async fn wait_for_probe(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+    ) -> Result<(), OutboxError> {
+        let outcome = Outcome::WaitForProbe {
+            next_attempt_at_ms,
+            last_error,
+        };
+        self.finish_claim(id, claim_token, outcome)
+            .await
+            .map_err(outbox_error)
+    }
+
     async fn mark_dead(&self, id: i64, claim_token: &str, reason: &str) -> Result<(), OutboxError> {
         self.finish_claim(id, claim_token, Outcome::Dead { reason })
             .await
