@@ -39,6 +39,7 @@ pub fn bench(options: Options) -> Result<()> {
         _ => println!("\nPostgreSQL: skipped (LEADFORM_TEST_POSTGRES_URL is not set)"),
     }
     bench_slow_clients::run(&runtime, &bin)?;
+    crate::bench_recovery::run(&runtime, &bin)?;
     // The console overview (issue 9): 100,000 leads, written in batches, then timed.
     let demo_bin = demo_data::build()?;
     bench_overview::run_sqlite(&demo_bin)?;

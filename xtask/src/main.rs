@@ -7,6 +7,7 @@ mod args;
 mod bench;
 mod bench_intake;
 mod bench_overview;
+mod bench_recovery;
 mod bench_scoring;
 mod bench_size;
 mod bench_slow_clients;
