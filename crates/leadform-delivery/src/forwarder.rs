@@ -2,7 +2,8 @@
 //! records each outcome. Stored first, delivered at most once per claim, retried until it lands.
 
 use crate::attempt::send_and_classify;
-use crate::outbox::{OutboxError, OutboxStore, PendingDelivery};
+use crate::clock::{ForwarderClock, SystemClock};
+use crate::outbox::{OutageGate, OutboxError, OutboxStore, PendingDelivery};
 use crate::outcome::DeliveryOutcome;
 use crate::policy::RetryPolicy;
 use crate::rate_limit::{Admission, AdmissionTicket, RateLimiter, RateLimits};
@@ -14,7 +15,7 @@ use leadform_core::{Destination, FormDefinition};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 use tokio::sync::Notify;
 
 #[derive(Debug, Clone)]
@@ -23,13 +24,19 @@ pub struct ForwarderConfig {
     pub batch_size: usize,
     /// Deliveries sent at the same time.
     pub concurrency: usize,
-    /// How long a claim lasts; a crashed forwarder's claims are taken again after it.
+    /// How long a claim lasts without renewal, by the database's clock; each claimed delivery
+    /// renews its own while it waits and while its request is in flight, so only a crashed (or
+    /// cut-off) forwarder's claims expire and are taken again.
     pub lease: Duration,
     /// How often to look for due retries when nothing pokes the forwarder.
     pub poll_interval: Duration,
-    /// Per request, connect included.
+    /// Per request, connect and answer included; under half the lease (see [`ForwarderConfig::check`]).
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// While a destination is failing, one probe at a time goes out on this backoff (shared by
+    /// all instances); its first answer releases every delivery queued for the destination. The
+    /// cap bounds how long a recovered destination waits for its queue.
+    pub probe: RetryPolicy,
     pub rate_limits: RateLimits,
     /// The handler's own origin (`serve --public-url`), e.g. `https://forms.example.com`: a Slack
     /// message links to `{public_url}/console/leads/{id}`. Without it a Slack delivery waits.
@@ -45,6 +52,11 @@ impl Default for ForwarderConfig {
             poll_interval: Duration::from_secs(1),
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            probe: RetryPolicy {
+                base: Duration::from_secs(1),
+                factor: 2,
+                cap: Duration::from_secs(15),
+            },
             rate_limits: RateLimits::default(),
             public_url: None,
         }
@@ -52,15 +64,16 @@ impl Default for ForwarderConfig {
 }
 
 impl ForwarderConfig {
-    /// Refuses a lease a pass could outlast: the last delivery of a batch may start only after the
-    /// others' requests timed out, and an expired lease lets another claim send it again.
+    /// Refuses a lease a request could outlast. The lease is renewed just before each request
+    /// and every `lease / 3` while it runs; a request must end well inside one lease even when
+    /// the renewals during it fail (the database out of reach), or another instance could claim
+    /// and send the delivery while it is still in flight.
     pub fn check(&self) -> Result<(), ForwarderError> {
-        let rounds = self.batch_size.div_ceil(self.concurrency.max(1)).max(1);
-        let longest_pass = self
-            .request_timeout
-            .saturating_mul(u32::try_from(rounds).unwrap_or(u32::MAX));
-        if self.lease <= longest_pass {
-            return Err(ForwarderError::LeaseTooShort(self.lease, longest_pass));
+        if self.lease <= self.request_timeout.saturating_mul(2) {
+            return Err(ForwarderError::LeaseTooShort(
+                self.lease,
+                self.request_timeout,
+            ));
         }
         Ok(())
     }
@@ -71,8 +84,8 @@ pub enum ForwarderError {
     #[error(transparent)]
     Sender(#[from] SendError),
     #[error(
-        "the lease ({0:?}) must be longer than a pass can take ({1:?}: the request timeout times \
-         batch size / concurrency), or a slow vendor's delivery could be claimed twice"
+        "the lease ({0:?}) must be longer than twice the request timeout ({1:?}), or a slow \
+         vendor's delivery could outlive its lease and be sent again while still in flight"
     )]
     LeaseTooShort(Duration, Duration),
 }
@@ -85,6 +98,8 @@ pub struct PassSummary {
     pub retried: usize,
     pub rate_limited: usize,
     pub dead: usize,
+    /// Claims found taken by another instance before their outcome was recorded.
+    pub lost: usize,
 }
 
 pub struct Forwarder<S: OutboxStore> {
@@ -94,12 +109,26 @@ pub struct Forwarder<S: OutboxStore> {
     config: ForwarderConfig,
     sender: HttpSender,
     limiter: RateLimiter,
+    clock: Arc<dyn ForwarderClock>,
 }
 
 /// What to record for one claimed delivery.
 enum Verdict {
     Outcome(DeliveryOutcome),
-    RateLimited { at_ms: i64, reason: String },
+    /// Over a limit: not sent, due again after `wait_ms`.
+    RateLimited {
+        wait_ms: i64,
+        reason: String,
+    },
+    /// Its destination is failing and another delivery is (or is about to be) the probe: not
+    /// sent, due again after `wait_ms` unless the outage has ended by the time this is recorded.
+    WaitingForProbe {
+        wait_ms: i64,
+        reason: String,
+    },
+    /// The lease could not be renewed because another claim holds the row now: nothing more may
+    /// be sent or recorded under this claim.
+    LostClaim,
 }
 
 impl Verdict {
@@ -107,6 +136,8 @@ impl Verdict {
         match self {
             Verdict::Outcome(outcome) => outcome.label(),
             Verdict::RateLimited { .. } => "rate_limited",
+            Verdict::WaitingForProbe { .. } => "waiting_for_probe",
+            Verdict::LostClaim => "lost_claim",
         }
     }
 }
@@ -123,11 +154,22 @@ impl<S: OutboxStore> Forwarder<S> {
         Ok(Self {
             sender: HttpSender::new(config.request_timeout)?,
             limiter: RateLimiter::new(config.rate_limits.clone()),
+            clock: Arc::new(SystemClock),
             store,
             forms,
             wake,
             config,
         })
+    }
+
+    /// Replaces the system clock (tests give one instance a skewed clock).
+    pub fn with_clock(mut self, clock: Arc<dyn ForwarderClock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Delivers until `shutdown` resolves. A pass in progress is finished first, so nothing sent is
@@ -161,9 +203,12 @@ impl<S: OutboxStore> Forwarder<S> {
     /// One pass: claims what is due and records an outcome for each claim.
     pub async fn deliver_due(&self) -> Result<PassSummary, OutboxError> {
         let lease_ms = duration_ms(self.config.lease);
+        // The database's clock, never this instance's own: every instance must agree on when a
+        // lease ends.
+        let now_ms = self.store.database_now_ms().await?;
         let claimed = self
             .store
-            .claim_due(now_ms(), self.config.batch_size, lease_ms)
+            .claim_due(now_ms, self.config.batch_size, lease_ms)
             .await?;
         let mut summary = PassSummary {
             claimed: claimed.len(),
@@ -179,30 +224,59 @@ impl<S: OutboxStore> Forwarder<S> {
                 Verdict::Outcome(DeliveryOutcome::Delivered(_)) => summary.delivered += 1,
                 Verdict::Outcome(DeliveryOutcome::Retry { .. }) => summary.retried += 1,
                 Verdict::Outcome(DeliveryOutcome::Dead(_)) => summary.dead += 1,
-                Verdict::RateLimited { .. } => summary.rate_limited += 1,
+                Verdict::RateLimited { .. } | Verdict::WaitingForProbe { .. } => {
+                    summary.rate_limited += 1
+                }
+                Verdict::LostClaim => summary.lost += 1,
             }
         }
         Ok(summary)
     }
 
+    /// Delivers one claimed delivery while keeping its lease alive; if the lease turns out to be
+    /// lost, the work is dropped where it stands (a request in flight is cut off).
     async fn deliver_one(&self, delivery: PendingDelivery) -> Verdict {
-        let (verdict, kind, ticket, delivery) = match find_destination(&self.forms, &delivery) {
+        let (id, token) = (delivery.id, delivery.claim_token.clone());
+        tokio::select! {
+            verdict = self.deliver_claimed(delivery) => verdict,
+            () = self.keep_lease(id, &token) => Verdict::LostClaim,
+        }
+    }
+
+    /// Renews the lease every third of it; returns only once the claim is lost. A failed renewal
+    /// (database unreachable) is tried again: each request is bounded well inside one lease.
+    async fn keep_lease(&self, id: i64, claim_token: &str) {
+        let lease_ms = duration_ms(self.config.lease);
+        loop {
+            tokio::time::sleep(self.config.lease / 3).await;
+            match self.store.renew_lease(id, claim_token, lease_ms).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(delivery_id = id, "lease lost to another claim; stopping");
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(delivery_id = id, %error, "could not renew a lease");
+                }
+            }
+        }
+    }
+
+    async fn deliver_claimed(&self, delivery: PendingDelivery) -> Verdict {
+        let (verdict, kind, delivery) = match find_destination(&self.forms, &delivery) {
             // Dead rather than pending or sent elsewhere: visible in `outbox list`, and replayable
             // once the destination is back.
             Err(missing) => (
                 Verdict::Outcome(DeliveryOutcome::Dead(missing.to_string())),
                 "unknown",
-                None,
                 delivery,
             ),
             Ok((form, destination, routed)) => {
-                let (verdict, ticket) = self.attempt(&routed, form, destination).await;
-                (verdict, destination.kind_name(), ticket, routed)
+                let verdict = self.attempt(&routed, form, destination).await;
+                (verdict, destination.kind_name(), routed)
             }
         };
         self.record(&delivery, kind, &verdict).await;
-        // Only now may a Salesforce slot held in flight be handed to the store's count.
-        drop(ticket);
         verdict
     }
 
@@ -211,7 +285,7 @@ impl<S: OutboxStore> Forwarder<S> {
         delivery: &PendingDelivery,
         form: &FormDefinition,
         destination: &Destination,
-    ) -> (Verdict, Option<AdmissionTicket>) {
+    ) -> Verdict {
         // Build first: a request that cannot be built must not use up a rate-limit slot.
         let request = match vendors::build_request(
             destination,
@@ -226,53 +300,183 @@ impl<S: OutboxStore> Forwarder<S> {
                     after: None,
                     reason: error.to_string(),
                 };
-                return (Verdict::Outcome(outcome), None);
+                return Verdict::Outcome(outcome);
             }
         };
+        let key = delivery.destination_key.as_str();
+        let is_probe = match self
+            .store
+            .pass_outage_gate(key, delivery.id, duration_ms(self.config.lease))
+            .await
+        {
+            Ok(OutageGate::Open) => false,
+            Ok(OutageGate::Probe) => true,
+            Ok(OutageGate::Wait { wait_ms, failures }) => {
+                // Look again within the probe cap at the latest (a probe in flight holds its
+                // place for a whole lease); recorded after a probe's success, due at once.
+                let wait_ms = wait_ms.min(duration_ms(self.config.probe.cap));
+                let reason = format!(
+                    "waiting: {key} is failing ({failures} failed probes); \
+                     one probe at a time goes out, and its success releases the rest"
+                );
+                return Verdict::WaitingForProbe { wait_ms, reason };
+            }
+            Err(error) => {
+                let outcome = DeliveryOutcome::Retry {
+                    after: None,
+                    reason: format!("could not check the destination's health: {error}"),
+                };
+                return Verdict::Outcome(outcome);
+            }
+        };
+        let admitted_at_ms = self.now_ms();
         let admission = self
             .limiter
             .admit(
                 destination,
                 &delivery.destination_key,
-                now_ms(),
+                admitted_at_ms,
+                duration_ms(self.config.lease),
                 self.store.as_ref(),
             )
             .await;
         let ticket = match admission {
             Ok(Admission::Proceed(ticket)) => ticket,
-            Ok(Admission::WaitUntil { at_ms, reason }) => {
-                return (Verdict::RateLimited { at_ms, reason }, None)
+            Ok(Admission::Wait { wait_ms, reason }) => {
+                return Verdict::RateLimited { wait_ms, reason };
             }
             Err(error) => {
                 let outcome = DeliveryOutcome::Retry {
                     after: None,
                     reason: format!("could not check the rate limit: {error}"),
                 };
-                return (Verdict::Outcome(outcome), None);
+                return Verdict::Outcome(outcome);
             }
         };
+        // A full lease from here: the request (bounded by the request timeout, under half a
+        // lease) ends before any other instance may claim this delivery, whatever waits came
+        // before it (the batch ahead of it, the rate limit, the database).
+        let lease_ms = duration_ms(self.config.lease);
+        let not_sent = match self
+            .store
+            .renew_lease(delivery.id, &delivery.claim_token, lease_ms)
+            .await
+        {
+            Ok(true) => None,
+            Ok(false) => Some(Verdict::LostClaim),
+            Err(error) => Some(Verdict::Outcome(DeliveryOutcome::Retry {
+                after: None,
+                reason: format!("not sent: could not renew the lease: {error}"),
+            })),
+        };
+        if let Some(verdict) = not_sent {
+            self.finish_place(ticket, false).await;
+            return verdict;
+        }
         let outcome = send_and_classify(&self.sender, destination, &request).await;
+        let delivered = matches!(outcome, DeliveryOutcome::Delivered(_));
+        self.finish_place(ticket, delivered).await;
+        self.note_health(delivery, is_probe, &outcome).await;
         if let DeliveryOutcome::Retry {
             after: Some(after), ..
         } = &outcome
         {
-            let until = now_ms().saturating_add(duration_ms(*after));
+            let until = self.now_ms().saturating_add(duration_ms(*after));
             self.limiter.pause(&delivery.destination_key, until);
         }
-        (Verdict::Outcome(outcome), Some(ticket))
+        Verdict::Outcome(outcome)
+    }
+
+    /// Feeds an answer (or its absence) to the destination's outage record: a failure starts an
+    /// outage or backs the probe off; any answer to a probe (even a refusal: the vendor is up)
+    /// ends it and releases the queue at once.
+    async fn note_health(
+        &self,
+        delivery: &PendingDelivery,
+        is_probe: bool,
+        outcome: &DeliveryOutcome,
+    ) {
+        let key = delivery.destination_key.as_str();
+        let result = match outcome {
+            DeliveryOutcome::Retry { after, reason } => self
+                .store
+                .record_destination_failure(
+                    key,
+                    delivery.id,
+                    reason,
+                    &self.config.probe,
+                    after.map(duration_ms),
+                )
+                .await
+                .map(|()| 0),
+            DeliveryOutcome::Delivered(_) | DeliveryOutcome::Dead(_) if is_probe => {
+                self.store.end_destination_outage(key).await
+            }
+            DeliveryOutcome::Delivered(_) | DeliveryOutcome::Dead(_) => Ok(0),
+        };
+        match result {
+            Ok(0) => {}
+            Ok(released) => {
+                tracing::info!(
+                    destination = key,
+                    released,
+                    "destination recovered; queue released"
+                );
+                // This instance claims them now; the others on their next poll.
+                self.wake.notify_one();
+            }
+            Err(error) => tracing::warn!(%error, "could not record the destination's health"),
+        }
+    }
+
+    /// Hands a rate-limit place back to the store's count. If that fails, the place keeps counting
+    /// pessimistically until its in-flight time runs out: the limit is only ever kept too strictly.
+    async fn finish_place(&self, ticket: AdmissionTicket, delivered: bool) {
+        if let Err(error) = self
+            .limiter
+            .finish(ticket, delivered, self.store.as_ref())
+            .await
+        {
+            tracing::warn!(%error, "could not finish a rate-limit place; it expires on its own");
+        }
     }
 
     /// Writes the verdict to the store. A failed write is logged; the claim then expires and the
     /// delivery is taken again (the vendor sees the same Idempotency-Key).
     async fn record(&self, delivery: &PendingDelivery, kind: &'static str, verdict: &Verdict) {
         let (id, token) = (delivery.id, delivery.claim_token.as_str());
+        if matches!(verdict, Verdict::LostClaim) {
+            tracing::warn!(
+                delivery_id = id,
+                form_id = %delivery.form_id,
+                "claim lost to another instance; its outcome is theirs to record"
+            );
+            return;
+        }
+        // Retry times are on the database's clock, like the claim that compares them.
+        let database_now_ms = match verdict {
+            Verdict::Outcome(DeliveryOutcome::Retry { .. })
+            | Verdict::RateLimited { .. }
+            | Verdict::WaitingForProbe { .. } => match self.store.database_now_ms().await {
+                Ok(now_ms) => now_ms,
+                Err(error) => {
+                    tracing::error!(
+                        delivery_id = id,
+                        %error,
+                        "could not read the database clock; the claim will expire and be retried"
+                    );
+                    return;
+                }
+            },
+            _ => 0,
+        };
         let result = match verdict {
             Verdict::Outcome(DeliveryOutcome::Delivered(detail)) => {
                 self.store.mark_delivered(id, token, detail).await
             }
             Verdict::Outcome(DeliveryOutcome::Retry { after, reason }) => {
                 let delay = self.config.retry.delay(delivery.attempts, *after);
-                let at_ms = now_ms().saturating_add(duration_ms(delay));
+                let at_ms = database_now_ms.saturating_add(duration_ms(delay));
                 self.store
                     .schedule_retry(id, token, at_ms, reason, true)
                     .await
@@ -280,11 +484,17 @@ impl<S: OutboxStore> Forwarder<S> {
             Verdict::Outcome(DeliveryOutcome::Dead(reason)) => {
                 self.store.mark_dead(id, token, reason).await
             }
-            Verdict::RateLimited { at_ms, reason } => {
+            Verdict::RateLimited { wait_ms, reason } => {
+                let at_ms = database_now_ms.saturating_add(*wait_ms);
                 self.store
-                    .schedule_retry(id, token, *at_ms, reason, false)
+                    .schedule_retry(id, token, at_ms, reason, false)
                     .await
             }
+            Verdict::WaitingForProbe { wait_ms, reason } => {
+                let at_ms = database_now_ms.saturating_add(*wait_ms);
+                self.store.wait_for_probe(id, token, at_ms, reason).await
+            }
+            Verdict::LostClaim => return,
         };
         // Ids and labels only: never a field value, and never a vendor's text (it may quote one).
         let outcome = verdict.label();
@@ -312,12 +522,6 @@ impl<S: OutboxStore> Forwarder<S> {
     }
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, duration_ms)
-}
-
 fn duration_ms(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
@@ -327,20 +531,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lease_must_outlast_a_whole_pass() {
+    fn the_lease_must_outlast_two_request_timeouts() {
         assert!(ForwarderConfig::default().check().is_ok());
-        let slow = ForwarderConfig {
-            batch_size: 64,
+        // Batches no longer matter: each delivery renews its own lease before it is sent.
+        let big_batches = ForwarderConfig {
+            batch_size: 640,
             concurrency: 8,
+            ..ForwarderConfig::default()
+        };
+        assert!(big_batches.check().is_ok());
+        let slow = ForwarderConfig {
+            request_timeout: Duration::from_secs(30),
             ..ForwarderConfig::default()
         };
         let error = slow
             .check()
-            .expect_err("8 rounds of 10 s outlast a 60 s lease");
+            .expect_err("a 30 s request leaves no margin in a 60 s lease");
         assert!(
             error
                 .to_string()
-                .starts_with("the lease (60s) must be longer than a pass can take (80s"),
+                .starts_with("the lease (60s) must be longer than twice the request timeout (30s)"),
             "{error}"
         );
     }

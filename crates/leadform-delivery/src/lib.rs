@@ -32,6 +32,7 @@
 //! `lead_source` and `campaign_id`.
 
 pub mod attempt;
+pub mod clock;
 pub mod forwarder;
 pub mod marketo_attempt;
 pub mod marketo_tokens;
@@ -45,10 +46,11 @@ pub mod sender;
 pub mod vendors;
 
 pub use attempt::{attempt_delivery, attempt_delivery_from, send_and_classify};
+pub use clock::{ForwarderClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
-    destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutboxError, OutboxStore,
-    PendingDelivery,
+    destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutageGate, OutboxError,
+    OutboxStore, PendingDelivery, SendSlot,
 };
 pub use outcome::{
     parse_retry_after, read_retry_after, DeliveryOutcome, RetryAfter, VendorAnswer, MAX_RETRY_AFTER,

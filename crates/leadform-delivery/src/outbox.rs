@@ -1,6 +1,7 @@
 //! The outbox contract between the forwarder and the store (docs/storage-and-outbox.md).
 //! `leadform-store` implements [`OutboxStore`] for SQLite and PostgreSQL.
 
+use crate::policy::RetryPolicy;
 use leadform_core::redact::{redact_url, url_host};
 use leadform_core::Destination;
 use std::future::Future;
@@ -65,11 +66,40 @@ pub struct MqlHandOff {
     pub mql_at_ms: i64,
 }
 
+/// A place in a vendor limit, or how long until one frees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendSlot {
+    Taken {
+        slot_id: i64,
+    },
+    /// The window is full.
+    Full {
+        wait_ms: i64,
+    },
+    /// Too many requests of this destination are in flight at once (Marketo's 10).
+    Busy {
+        wait_ms: i64,
+    },
+}
+
+/// May a delivery go to its destination now, given the destination's health?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutageGate {
+    /// The destination is not known to be failing.
+    Open,
+    /// It is failing and this delivery is the one probe allowed out now.
+    Probe,
+    /// It is failing and a probe is due or in flight: wait `wait_ms` (not an attempt).
+    Wait { wait_ms: i64, failures: i64 },
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("outbox store: {0}")]
 pub struct OutboxError(pub String);
 
 pub trait OutboxStore: Send + Sync + 'static {
+    /// `now_ms` is the database's clock ([`OutboxStore::database_now_ms`]) in the forwarder;
+    /// tests pass fixed times.
     /// Claims up to `limit` deliveries whose `next_attempt_at_ms <= now_ms` and which are `pending`,
     /// or `in_flight` with an expired lease. Sets status in_flight, lease_until = now + lease_ms,
     /// a fresh claim_token, and increments nothing yet.
@@ -79,7 +109,65 @@ pub trait OutboxStore: Send + Sync + 'static {
         limit: usize,
         lease_ms: i64,
     ) -> impl Future<Output = Result<Vec<PendingDelivery>, OutboxError>> + Send;
-    /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200").
+    /// Now by the database's clock (ms since the Unix epoch). Every time the forwarder hands the
+    /// store (`claim_due`'s now, a retry's time) is on this clock, so instances whose own clocks
+    /// disagree still agree on when a lease ends.
+    fn database_now_ms(&self) -> impl Future<Output = Result<i64, OutboxError>> + Send;
+    /// Extends a claim's lease to `lease_ms` from now by the database's clock. `Ok(false)` when the
+    /// claim is no longer held (another claim took the row): the holder must not send.
+    fn renew_lease(
+        &self,
+        id: i64,
+        claim_token: &str,
+        lease_ms: i64,
+    ) -> impl Future<Output = Result<bool, OutboxError>> + Send;
+    /// Takes a place in `destination_key`'s vendor limit (`max` per `window_ms`), shared by every
+    /// instance on the database, or says how long until one frees. The place counts as if its
+    /// request ended `in_flight_ms` from now until [`OutboxStore::finish_send_slot`]. With
+    /// `at_once`, at most that many of the key's places may be in flight (unanswered, each for at
+    /// most `in_flight_ms`) at the same time.
+    fn take_send_slot(
+        &self,
+        destination_key: &str,
+        max: u64,
+        window_ms: i64,
+        in_flight_ms: i64,
+        at_once: Option<u64>,
+    ) -> impl Future<Output = Result<SendSlot, OutboxError>> + Send;
+    /// The request of a place is over: it counts for `window_ms` from now when `counts`, else
+    /// the place is given back (a Salesforce post that created no lead).
+    fn finish_send_slot(
+        &self,
+        slot_id: i64,
+        counts: bool,
+        window_ms: i64,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// Whether delivery `delivery_id` may be sent to `destination_key` now. During an outage one
+    /// delivery at a time becomes the probe (held for `probe_lease_ms`); the others wait for it.
+    fn pass_outage_gate(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        probe_lease_ms: i64,
+    ) -> impl Future<Output = Result<OutageGate, OutboxError>> + Send;
+    /// A sent request failed in a way worth retrying: starts an outage, or after a failed probe
+    /// sets the next one on `probe`'s backoff (never sooner than `retry_after_ms`).
+    fn record_destination_failure(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        reason: &str,
+        probe: &RetryPolicy,
+        retry_after_ms: Option<i64>,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// The destination answered a probe: ends the outage and makes every delivery queued for it
+    /// due now. Returns how many were released.
+    fn end_destination_outage(
+        &self,
+        destination_key: &str,
+    ) -> impl Future<Output = Result<u64, OutboxError>> + Send;
+    /// in_flight(claim_token) → delivered; attempts += 1; stores `detail` (e.g. "HTTP 200") and
+    /// `delivered_at_ms` by the database's clock.
     fn mark_delivered(
         &self,
         id: i64,
@@ -95,6 +183,16 @@ pub trait OutboxStore: Send + Sync + 'static {
         next_attempt_at_ms: i64,
         last_error: &str,
         counts_as_attempt: bool,
+    ) -> impl Future<Output = Result<(), OutboxError>> + Send;
+    /// in_flight(claim_token) → pending, not an attempt, while the destination is failing and a
+    /// probe decides: due at `next_attempt_at_ms` if its outage still lasts, now if it has ended
+    /// (a probe's success releases only rows already waiting; this one may be recorded after it).
+    fn wait_for_probe(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
     ) -> impl Future<Output = Result<(), OutboxError>> + Send;
     /// in_flight(claim_token) → dead; attempts += 1; last_error = reason.
     fn mark_dead(

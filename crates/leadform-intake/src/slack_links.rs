@@ -52,10 +52,10 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use leadform_core::FormDefinition;
 
+    /// The registry `serve` would load from a forms folder holding this one form.
     fn registry(destinations: serde_json::Value) -> FormRegistry {
-        let form: FormDefinition = serde_json::from_value(serde_json::json!({
+        let form = serde_json::json!({
             "id": "contact-us",
             "title": "Talk to us",
             "kind": "contact",
@@ -63,9 +63,10 @@ mod tests {
             "success": { "message": "Thanks" },
             "fields": [{ "name": "email", "label": "Email", "kind": "email", "required": true }],
             "destinations": destinations
-        }))
-        .expect("form parses");
-        FormRegistry::from_definitions([form]).expect("form is valid")
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("contact-us.json"), form.to_string()).expect("form file");
+        FormRegistry::load_dir(dir.path()).expect("form is valid")
     }
 
     #[test]

@@ -341,9 +341,14 @@ async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_rest
                 let (sf, hs): (Vec<_>, Vec<_>) = deliveries
                     .iter()
                     .partition(|d| d.destination_kind == "salesforce_web_to_lead");
+                // While Salesforce is down one probe at a time goes out (issue 13 item 3): the
+                // others wait for it, so only some leads count attempts.
                 hs.len() == 6
                     && hs.iter().all(|d| d.status == "delivered")
-                    && sf.iter().all(|d| d.status == "pending" && d.attempts >= 2)
+                    && sf
+                        .iter()
+                        .all(|d| d.status == "pending" && d.last_error.is_some())
+                    && sf.iter().any(|d| d.attempts >= 2)
             },
         )
         .await;
@@ -353,7 +358,8 @@ async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_rest
     {
         let error = delivery.last_error.as_deref().unwrap_or_default();
         assert!(
-            error.starts_with("salesforce_web_to_lead not reachable"),
+            error.starts_with("salesforce_web_to_lead not reachable")
+                || error.starts_with(&format!("waiting: salesforce:{ORG_ID} is failing")),
             "{error}"
         );
     }
@@ -375,14 +381,19 @@ async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_rest
     assert_each_once(accepted_submissions(&hubspot), &submissions, "HubSpot");
     assert!(salesforce.received().iter().all(|r| r.problems.is_empty()));
     assert!(hubspot.received().iter().all(|r| r.problems.is_empty()));
+    let salesforce_attempts: u32 = done
+        .iter()
+        .filter(|d| d.destination_kind == "salesforce_web_to_lead")
+        .map(|d| d.attempts)
+        .sum();
+    assert!(
+        salesforce_attempts >= 6 + 2,
+        "failed attempts (the probes') are counted: {done:#?}"
+    );
     for delivery in done
         .iter()
         .filter(|d| d.destination_kind == "salesforce_web_to_lead")
     {
-        assert!(
-            delivery.attempts >= 3,
-            "failed attempts are counted: {delivery:?}"
-        );
         assert!(delivery
             .delivered_detail
             .as_deref()
@@ -632,6 +643,11 @@ async fn a_webhooks_secret_path_is_never_stored_or_listed_on(backend: Backend) {
     let hook = webhook_standin(path).await;
     let outbox = TestOutbox::open(backend, form(json!([webhook_destination(&hook, path)]))).await;
     let forwarder = outbox.forwarder(quick_config());
+    // The refusal first: after the 429 the destination counts as failing (shared by every
+    // forwarder on the database) and only a probe goes out, after the Retry-After.
+    outbox.insert_lead(3, "refused@example.com").await;
+    hook.script(Scripted::Status(400));
+    forwarder.deliver_due().await.expect("pass");
     outbox.insert_lead(1, "paused@example.com").await;
     hook.script(Scripted::TooManyRequests {
         retry_after: "30".into(),
@@ -641,10 +657,6 @@ async fn a_webhooks_secret_path_is_never_stored_or_listed_on(backend: Backend) {
     outbox.insert_lead(2, "held@example.com").await;
     let pass = forwarder.deliver_due().await.expect("pass");
     assert_eq!(pass.rate_limited, 1, "{pass:?}");
-    outbox.insert_lead(3, "refused@example.com").await;
-    hook.script(Scripted::Status(400));
-    let refused = outbox.forwarder(quick_config());
-    refused.deliver_due().await.expect("pass");
 
     let deliveries = outbox.deliveries().await;
     let reasons: Vec<&str> = deliveries

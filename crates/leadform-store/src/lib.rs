@@ -16,14 +16,16 @@ mod erasure_steps;
 mod error;
 // Issue 7: form tokens already spent and the shared signing secret.
 mod form_tokens;
-mod intent_column;
 mod group_commit;
+mod intent_column;
 mod lead_steps;
 mod leads;
+mod lease;
 mod legacy_webhooks;
 mod migrations;
 mod model;
 mod mql_routes;
+mod outages;
 mod outbox;
 mod outbox_store;
 mod outbox_summary;
@@ -34,6 +36,7 @@ mod score_model;
 mod score_tx;
 mod score_views;
 mod scores;
+mod send_slots;
 // The marketer's console (issue 9).
 mod console_error;
 mod lead_queries;

@@ -1,8 +1,7 @@
 //! The forwarder's side of the delivery outbox: claiming due deliveries under a lease, and recording
 //! each outcome only while the claim still holds.
 
-use crate::backend::{with_backend, BeginWrite};
-use crate::clock::now_ms;
+use crate::backend::{with_backend, BeginWrite, Dialect};
 use crate::error::{failed, StoreError};
 use crate::Store;
 use leadform_core::definition::LeadEvent;
@@ -64,17 +63,24 @@ const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_
     WHERE d.claim_token = $1
     ORDER BY d.next_attempt_at_ms, d.id";
 
-const MARK_DELIVERED_SQL: &str =
-    "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-        delivered_detail = $3, delivered_at_ms = $4,
-        next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
-    WHERE id = $1 AND status = 'in_flight' AND claim_token = $2";
-
 /// `$5` is 1 when the try counts as an attempt, 0 when only a rate limit made it wait.
 const SCHEDULE_RETRY_SQL: &str =
     "UPDATE deliveries SET status = 'pending', attempts = attempts + $5,
         last_error = $3, next_attempt_at_ms = $4, lease_until_ms = NULL, claim_token = NULL
     WHERE id = $1 AND status = 'in_flight' AND claim_token = $2";
+
+/// Like a rate-limit wait, but due now if the destination's outage has already ended: a probe's
+/// success releases only the rows already waiting, and this one may be recorded just after it.
+fn wait_for_probe_sql(dialect: Dialect) -> String {
+    format!(
+        "UPDATE deliveries SET status = 'pending', last_error = $3, lease_until_ms = NULL,
+            claim_token = NULL,
+            next_attempt_at_ms = CASE WHEN EXISTS (SELECT 1 FROM destination_outages o
+                WHERE o.destination_key = deliveries.destination_key) THEN $4 ELSE {} END
+        WHERE id = $1 AND status = 'in_flight' AND claim_token = $2",
+        dialect.now_ms_sql()
+    )
+}
 
 const MARK_DEAD_SQL: &str = "UPDATE deliveries SET status = 'dead', attempts = attempts + 1,
         last_error = $3, next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
@@ -92,6 +98,12 @@ pub(crate) enum Outcome<'a> {
     },
     Dead {
         reason: &'a str,
+    },
+    /// Waiting for a failing destination's probe (not an attempt): due at `next_attempt_at_ms`
+    /// while the outage lasts, at once if it has ended.
+    WaitForProbe {
+        next_attempt_at_ms: i64,
+        last_error: &'a str,
     },
 }
 
@@ -185,12 +197,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         // Every statement binds $1 id and $2 claim_token first, then its own values.
         let updated = with_backend!(&self.backend, |pool, dialect| {
+            let wait_sql = wait_for_probe_sql(dialect);
             let statement = match outcome {
-                Outcome::Delivered { detail } => sqlx::query(MARK_DELIVERED_SQL)
+                // Stamped by the database's clock: the Salesforce limit counts these times, and
+                // every instance must count them alike.
+                Outcome::Delivered { detail } => sqlx::query(dialect.mark_delivered_sql())
                     .bind(id)
                     .bind(claim_token)
-                    .bind(detail)
-                    .bind(now_ms()),
+                    .bind(detail),
                 Outcome::Retry {
                     next_attempt_at_ms,
                     last_error,
@@ -205,6 +219,14 @@ impl Store {
                     .bind(id)
                     .bind(claim_token)
                     .bind(reason),
+                Outcome::WaitForProbe {
+                    next_attempt_at_ms,
+                    last_error,
+                } => sqlx::query(&wait_sql)
+                    .bind(id)
+                    .bind(claim_token)
+                    .bind(last_error)
+                    .bind(next_attempt_at_ms),
             };
             statement
                 .execute(pool)

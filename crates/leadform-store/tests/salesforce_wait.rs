@@ -1,16 +1,18 @@
-//! Issue 8: Salesforce's cached wait must not hold leads for most of a day because posts that were
-//! in flight when it was computed were assumed to succeed. Counted from the real store (SQLite and
+//! Issue 8: Salesforce's wait must not hold leads for most of a day because posts that were in
+//! flight when it was computed were assumed to succeed. Counted in the real store (SQLite and
 //! PostgreSQL), as the forwarder counts.
 
 mod support;
 
 use leadform_core::Destination;
 use leadform_delivery::rate_limit::Admission;
-use leadform_delivery::{OutboxStore, RateLimiter, RateLimits, WindowLimit};
+use leadform_delivery::{RateLimiter, RateLimits, WindowLimit};
 use std::time::Duration;
-use support::{new_lead, new_submission_id, test_databases};
+use support::test_databases;
 
 const KEY: &str = "salesforce:00D5g000004abcd";
+/// How long an unanswered post counts pessimistically (the forwarder's lease).
+const IN_FLIGHT_MS: i64 = 60_000;
 
 fn salesforce() -> Destination {
     serde_json::from_value(serde_json::json!(
@@ -30,21 +32,6 @@ async fn failed_in_flight_posts_free_their_slots_at_once() {
     for database in test_databases().await {
         let label = database.label;
         let store = database.open().await;
-        // One lead delivered to the org just now: one of three slots is used for a day.
-        store
-            .insert_lead(new_lead(&new_submission_id(), "ada@example.com", now_ms()))
-            .await
-            .expect("lead");
-        let claimed = store.claim_due(now_ms(), 10, 60_000).await.expect("claim");
-        let to_salesforce = claimed
-            .iter()
-            .find(|d| d.destination_key == KEY)
-            .expect("a Salesforce delivery");
-        store
-            .mark_delivered(to_salesforce.id, &to_salesforce.claim_token, "HTTP 200")
-            .await
-            .expect("delivered");
-
         let limiter = RateLimiter::new(RateLimits {
             salesforce: WindowLimit {
                 max: 3,
@@ -53,42 +40,59 @@ async fn failed_in_flight_posts_free_their_slots_at_once() {
             ..RateLimits::default()
         });
         let destination = salesforce();
-        let now = now_ms();
-        let first = limiter
-            .admit(&destination, KEY, now, &store)
+        let admit = || limiter.admit(&destination, KEY, now_ms(), IN_FLIGHT_MS, &store);
+        // One lead delivered to the org just now: one of three places is used for a day.
+        let Admission::Proceed(delivered) = admit().await.expect("admit") else {
+            panic!("{label}: the first place is free");
+        };
+        limiter
+            .finish(delivered, true, &store)
             .await
-            .expect("admit");
-        let second = limiter
-            .admit(&destination, KEY, now, &store)
-            .await
-            .expect("admit");
-        assert!(matches!(first, Admission::Proceed(_)), "{label}");
-        assert!(matches!(second, Admission::Proceed(_)), "{label}");
+            .expect("counted");
+        let first = admit().await.expect("admit");
+        let second = admit().await.expect("admit");
+        let (Admission::Proceed(first), Admission::Proceed(second)) = (first, second) else {
+            panic!("{label}: two places are free");
+        };
         // Two posts in flight fill the limit only if they succeed: look again soon, not tomorrow.
-        match limiter
-            .admit(&destination, KEY, now, &store)
-            .await
-            .expect("admit")
-        {
-            Admission::WaitUntil { at_ms, .. } => assert!(
-                at_ms - now <= 5_000,
+        match admit().await.expect("admit") {
+            Admission::Wait { wait_ms, .. } => assert!(
+                wait_ms <= 5_000,
                 "{label}: waits {} s while the posts are in flight",
-                (at_ms - now) / 1000
+                wait_ms / 1000
             ),
             Admission::Proceed(_) => panic!("{label}: the limit is full while they are in flight"),
         }
-        // Both posts failed (not recorded delivered): their slots are free as soon as the wait ends.
-        drop((first, second));
-        let later = now + 5_000;
-        let admitted = limiter
-            .admit(&destination, KEY, later, &store)
+        // Both posts failed (created no lead): their places are free again at once.
+        limiter
+            .finish(first, false, &store)
             .await
-            .expect("admit");
+            .expect("given back");
+        limiter
+            .finish(second, false, &store)
+            .await
+            .expect("given back");
+        let admitted = admit().await.expect("admit");
         assert!(
             matches!(admitted, Admission::Proceed(_)),
             "{label}: {admitted:?}"
         );
-        drop(admitted);
+        // A full limit with nothing in flight waits for the delivered lead's day to end.
+        let Admission::Proceed(ticket) = admitted else {
+            unreachable!()
+        };
+        limiter.finish(ticket, true, &store).await.expect("counted");
+        let Admission::Proceed(third) = admit().await.expect("admit") else {
+            panic!("{label}: the third place is free");
+        };
+        limiter.finish(third, true, &store).await.expect("counted");
+        match admit().await.expect("admit") {
+            Admission::Wait { wait_ms, reason } => {
+                assert!(wait_ms > 23 * 60 * 60 * 1000, "{label}: {wait_ms}");
+                assert!(reason.contains("Web-to-Lead limit"), "{label}: {reason}");
+            }
+            Admission::Proceed(_) => panic!("{label}: three leads delivered fill the day"),
+        }
         store.close().await;
         database.finish().await;
     }

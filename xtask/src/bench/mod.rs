@@ -9,6 +9,7 @@ use crate::run;
 
 mod intake;
 mod overview;
+mod recovery;
 mod scoring;
 mod size;
 mod slow_clients;
@@ -46,6 +47,7 @@ pub fn bench(options: Options) -> Result<()> {
     scoring::run()?;
     bench_intake_on_both(&runtime, &bin, &options)?;
     slow_clients::run(&runtime, &bin)?;
+    recovery::run(&runtime, &bin)?;
     // The console overview (issue 9): 100,000 leads, written in batches, then timed.
     let demo_bin = demo_data::build()?;
     overview::run_sqlite(&demo_bin)?;

@@ -304,6 +304,6 @@ pub struct SlackDestination {
     pub id: Option<String>,
     /// The incoming-webhook URL (`https://hooks.slack.com/services/T…/B…/…`). It is its own
     /// secret: stored and shown only as scheme, host and a hash.
-    #[validate(custom(function = "super::check::http_url_required"))]
+    #[validate(custom(function = "super::check::http_url"))]
     pub url: String,
 }
