@@ -206,7 +206,7 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
                     error={state.error(&field.name).map(|e| AttrValue::from(e.to_owned()))}
                     disabled={submitting} on_input={on_input.clone()} on_blur={on_blur.clone()} />
             }) }
-            <Honeypot id={AttrValue::from([prefix, "-hp"].concat())} input_ref={honeypot_ref} />
+            <Honeypot id={AttrValue::from([prefix, "-hp"].concat())} input_ref={honeypot_ref} {locale} />
             <button type="submit" class="leadform-submit" disabled={submitting}>
                 { button_label }
             </button>
