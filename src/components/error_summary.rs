@@ -31,9 +31,11 @@ pub struct ErrorSummaryProps {
 
 /// Focuses the control whose id the clicked link's `href` names, within the same form.
 fn focus_linked_field(event: MouseEvent) {
+    // The target, not `current_target`: Yew delegates events to its root.
     let Some(link) = event
-        .current_target()
+        .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|e| e.closest("a").ok().flatten())
     else {
         return;
     };
