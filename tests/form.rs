@@ -163,7 +163,13 @@ async fn submit_shows_all_errors_and_a_summary_that_takes_focus_and_links_each_f
     assert_eq!(targets[0], format!("#{first_name_id}"));
     assert_eq!(
         links[0].text_content().unwrap(),
-        "First name: Enter your first name."
+        "Enter your first name.",
+        "the message names its field: no label before it"
+    );
+    assert_eq!(
+        links[3].text_content().unwrap(),
+        "Topic: Choose an option.",
+        "a message that does not name its field gets the label"
     );
     // In a shadow root a fragment link reaches nothing: the click focuses the field itself.
     click(

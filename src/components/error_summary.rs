@@ -11,12 +11,28 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-/// One problem: the field's element id, its label and the message shown beside it.
+/// One problem: the field's element id and what the link says.
 #[derive(Clone, PartialEq)]
 pub struct SummaryEntry {
     pub field_id: AttrValue,
-    pub label: AttrValue,
-    pub message: AttrValue,
+    pub text: AttrValue,
+}
+
+impl SummaryEntry {
+    /// The inline message, as GOV.UK words its links; prefixed with the label only where the
+    /// message does not name the field ("Choose an option." alone would not say which).
+    pub fn new(field_id: String, label: &str, message: &str) -> Self {
+        let names_field = message.to_lowercase().contains(&label.to_lowercase());
+        let text = if names_field {
+            message.to_owned()
+        } else {
+            [label, ": ", message].concat()
+        };
+        Self {
+            field_id: AttrValue::from(field_id),
+            text: AttrValue::from(text),
+        }
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -71,11 +87,29 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
                 { for props.entries.iter().map(|entry| html! {
                     <li key={entry.field_id.as_str()}>
                         <a href={["#", entry.field_id.as_str()].concat()} onclick={on_click.clone()}>
-                            { entry.label.as_str() }{ ": " }{ entry.message.as_str() }
+                            { entry.text.as_str() }
                         </a>
                     </li>
                 }) }
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SummaryEntry;
+
+    #[test]
+    fn a_link_says_the_message_and_names_the_field_only_when_the_message_does_not() {
+        let named = SummaryEntry::new(
+            "lf1-first_name".into(),
+            "First name",
+            "Enter your first name.",
+        );
+        assert_eq!(named.text, "Enter your first name.");
+        let unnamed = SummaryEntry::new("lf1-topic".into(), "Thema", "Wählen Sie eine Option.");
+        assert_eq!(unnamed.text, "Thema: Wählen Sie eine Option.");
+        assert_eq!(unnamed.field_id, "lf1-topic");
     }
 }

@@ -161,10 +161,12 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
     let summary_entries: Vec<SummaryEntry> = state
         .summary_entries()
         .into_iter()
-        .map(|(field, message)| SummaryEntry {
-            field_id: AttrValue::from([prefix, "-", field.name.as_str()].concat()),
-            label: AttrValue::from(field.label.clone()),
-            message: AttrValue::from(message.to_owned()),
+        .map(|(field, message)| {
+            SummaryEntry::new(
+                [prefix, "-", field.name.as_str()].concat(),
+                &field.label,
+                message,
+            )
         })
         .collect();
     let submitting = state.is_submitting();
