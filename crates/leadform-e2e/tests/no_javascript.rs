@@ -173,7 +173,11 @@ async fn the_plain_contact_form_validates_and_stores_with_javascript_disabled() 
     fill(&browser, &[("email", "ada@example.com")]).await?;
     submit(&browser).await?;
     // A URL change after a POST is the 303 redirect to the thank-you page.
-    let thanks = format!("{}/v1/forms/contact-us/thanks", handler.base_url());
+    // It carries the page's language since issue 12 (English here: the browser's default).
+    let thanks = format!(
+        "{}/v1/forms/contact-us/thanks?locale=en",
+        handler.base_url()
+    );
     wait_for_url(&browser, "the thank-you page", |url| url == thanks).await?;
     let message = browser
         .client
