@@ -6,7 +6,8 @@
 mod common;
 
 use common::*;
-use leadform::state::NETWORK_ERROR;
+use leadform_core::catalogue::{text as catalogue_text, Text};
+use leadform_core::Locale;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -222,7 +223,7 @@ async fn a_failed_send_keeps_every_value_says_so_and_a_retry_reuses_the_id() {
     );
 
     until("the network error is shown", || {
-        text(&element, "[aria-live=polite]") == NETWORK_ERROR
+        text(&element, "[aria-live=polite]") == catalogue_text(Locale::En, Text::Offline)
     })
     .await;
     assert_eq!(value_of(&element, "first_name"), "Ada");
