@@ -34,8 +34,12 @@ pub struct FormState {
     pub submission_id: String,
     /// Increments each time the form enters `Submitting`: the component sends once per increment.
     pub send_count: u32,
-    /// Increments whenever the first invalid field should take focus.
+    /// Increments whenever focus should move to the problems: the error summary when it shows,
+    /// else the first invalid field.
     pub focus_count: u32,
+    /// The fields the error summary lists: those with an error at the last failed submit (or
+    /// 422), in display order. One drops out of view once fixed; the summary goes with the last.
+    pub summary: Vec<String>,
     /// The language of the messages (negotiated once per mount).
     pub locale: Locale,
 }
@@ -74,6 +78,7 @@ impl FormState {
             submission_id,
             send_count: 0,
             focus_count: 0,
+            summary: Vec::new(),
             locale: Locale::En,
         }
     }
@@ -119,6 +124,26 @@ impl FormState {
             .iter()
             .map(|f| f.name.as_str())
             .find(|name| self.errors.contains_key(*name))
+    }
+
+    /// What the error summary lists now: each summarised field that still has an error, with
+    /// that error, in display order. Empty: no summary shows.
+    pub fn summary_entries(&self) -> Vec<(&FieldDefinition, &str)> {
+        self.fields
+            .iter()
+            .filter(|f| self.summary.contains(&f.name))
+            .filter_map(|f| self.error(&f.name).map(|message| (f, message)))
+            .collect()
+    }
+
+    /// Lists every shown field that has an error, as a failed submit leaves them.
+    fn summarise_errors(&mut self) {
+        self.summary = self
+            .fields
+            .iter()
+            .filter(|f| self.errors.contains_key(&f.name))
+            .map(|f| f.name.clone())
+            .collect();
     }
 
     /// The text for the live region, if anything should be announced.
@@ -204,6 +229,7 @@ impl Reducible for FormState {
                     next.start_sending();
                 } else {
                     next.status = Status::Editing;
+                    next.summarise_errors();
                     next.focus_count += 1;
                 }
             }
@@ -217,6 +243,7 @@ impl Reducible for FormState {
                         next.errors.insert(name, error.message);
                     }
                 }
+                next.summarise_errors();
                 next.focus_count += 1;
             }
             Action::Failed(message) => next.status = Status::Failed(message),

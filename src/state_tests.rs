@@ -225,3 +225,104 @@ fn without_a_submission_id_nothing_is_sent_and_the_visitor_is_told_why() {
     assert!(submitted.errors.is_empty(), "the answers are fine");
     assert_eq!(submitted.value("email"), "ada@example.com");
 }
+
+/// The summary's entries as `(field name, message)`, as the view lists them.
+fn summary(state: &FormState) -> Vec<(String, String)> {
+    state
+        .summary_entries()
+        .into_iter()
+        .map(|(field, message)| (field.name.clone(), message.to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_failed_submit_lists_each_error_in_the_summary_in_display_order() {
+    let state = form().reduce(input("email", "nope")).reduce(Action::Submit);
+    assert_eq!(
+        summary(&state),
+        [
+            ("first_name".to_owned(), "Enter your first name.".to_owned()),
+            (
+                "email".to_owned(),
+                "Enter an email address like name@company.com".to_owned()
+            ),
+        ]
+    );
+    // The inline messages stay beside the fields.
+    assert_eq!(state.error("first_name"), Some("Enter your first name."));
+}
+
+#[test]
+fn no_summary_shows_before_a_submit_however_many_errors_there_are() {
+    let state = form()
+        .reduce(input("email", "nope"))
+        .reduce(blur("email"))
+        .reduce(blur("first_name"));
+    assert!(state.error("email").is_some());
+    assert!(summary(&state).is_empty(), "errors on blur are inline only");
+}
+
+#[test]
+fn a_fixed_field_leaves_the_summary_and_the_last_fix_removes_it() {
+    let state = form().reduce(input("email", "nope")).reduce(Action::Submit);
+    let state = state.reduce(input("email", "ada@example.com"));
+    assert_eq!(
+        summary(&state),
+        [("first_name".to_owned(), "Enter your first name.".to_owned())]
+    );
+    // A field the visitor breaks after the submit is not added: the summary reports that submit.
+    let state = state
+        .reduce(input("phone", "call me"))
+        .reduce(blur("phone"));
+    assert!(state.error("phone").is_some());
+    assert_eq!(summary(&state).len(), 1);
+    let state = state.reduce(input("first_name", "Ada"));
+    assert!(summary(&state).is_empty());
+    // A new failed submit lists what is wrong now.
+    let state = state.reduce(Action::Submit);
+    assert_eq!(
+        summary(&state),
+        [(
+            "phone".to_owned(),
+            text(Locale::En, Text::PhoneFormat).to_owned()
+        )]
+    );
+    assert_eq!(state.focus_count, 2);
+}
+
+#[test]
+fn a_422_lists_the_shown_fields_it_refused_and_leaves_hidden_values_to_the_status() {
+    let sending = form()
+        .reduce(input("first_name", "Ada"))
+        .reduce(input("email", "ada@example.com"))
+        .reduce(Action::Submit);
+    assert!(summary(&sending).is_empty());
+    let mut errors = FieldErrors::new();
+    errors.insert(
+        "email".into(),
+        FieldError::new("email", "That domain does not accept mail."),
+    );
+    errors.insert(
+        "campaign_id".into(),
+        FieldError::new("not_allowed", "The campaign_id `x` is not allowed."),
+    );
+    let rejected = sending.reduce(Action::Rejected(errors));
+    assert_eq!(
+        summary(&rejected),
+        [(
+            "email".to_owned(),
+            "That domain does not accept mail.".to_owned()
+        )]
+    );
+    assert_eq!(rejected.focus_count, 1);
+}
+
+#[test]
+fn an_arabic_summary_lists_arabic_messages() {
+    let arabic = Rc::new((*form()).clone().with_locale(Locale::Ar));
+    let state = arabic.reduce(Action::Submit);
+    let listed = summary(&state);
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1].1, text(Locale::Ar, Text::EmailFormat));
+    assert_ne!(listed[1].1, text(Locale::En, Text::EmailFormat));
+}

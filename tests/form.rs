@@ -122,7 +122,7 @@ async fn leaving_a_field_shows_its_error_inline_and_links_it_with_aria() {
 }
 
 #[wasm_bindgen_test]
-async fn submit_shows_all_errors_and_focuses_the_first_invalid_field() {
+async fn submit_shows_all_errors_and_a_summary_that_takes_focus_and_links_each_field() {
     let (element, _handle) = mount(contact_definition()).await;
     let events = record_events(&element);
     type_into(&element, "phone", "call me");
@@ -144,14 +144,52 @@ async fn submit_shows_all_errors_and_focuses_the_first_invalid_field() {
         ),
         "Enter your first name."
     );
+    // GOV.UK's error summary: titled, first after the title, focused, one link per problem.
+    let focused = shadow(&element)
+        .active_element()
+        .expect("the summary has focus");
+    assert_eq!(focused.class_name(), "leadform-error-summary");
+    assert_eq!(
+        text(&element, ".leadform-error-summary-title"),
+        "There is a problem"
+    );
+    let links = find_all(&element, ".leadform-error-summary a");
+    let targets: Vec<String> = links
+        .iter()
+        .map(|a| a.get_attribute("href").unwrap())
+        .collect();
+    let first_name_id = find(&element, "[name=first_name]").id();
+    let phone_id = find(&element, "[name=phone]").id();
+    assert_eq!(targets.len(), 5, "{targets:?}");
+    assert_eq!(targets[0], format!("#{first_name_id}"));
+    assert_eq!(
+        links[0].text_content().unwrap(),
+        "Enter your first name.",
+        "the message names its field: no label before it"
+    );
+    assert_eq!(
+        links[3].text_content().unwrap(),
+        "Topic: Choose an option.",
+        "a message that does not name its field gets the label"
+    );
+    // In a shadow root a fragment link reaches nothing: the click focuses the field itself.
+    click(
+        &element,
+        &format!(".leadform-error-summary a[href=\"#{phone_id}\"]"),
+    );
     let focused = shadow(&element)
         .active_element()
         .expect("a field has focus");
-    assert_eq!(focused.get_attribute("name").as_deref(), Some("first_name"));
+    assert_eq!(focused.get_attribute("name").as_deref(), Some("phone"));
     assert_eq!(
         text(&element, "[aria-live=polite]"),
         "5 fields need your attention."
     );
+    // Fixing a field takes it off the summary; the inline messages of the others stay.
+    type_into(&element, "first_name", "Ada");
+    settle().await;
+    assert_eq!(find_all(&element, ".leadform-error-summary a").len(), 4);
+    assert_eq!(find_all(&element, ".leadform-error").len(), 4);
     assert_eq!(count(&events, "leadform:submit"), 0, "nothing is sent");
 }
 

@@ -124,7 +124,11 @@
       link.addEventListener("load", resolve);
       link.addEventListener("error", resolve);
     });
-    var url = endpoint + "/v1/forms/" + encodeURIComponent(formId) + "/embed?mount=" + this.mount;
+    // The widget's language order (src/services/locale.rs), so the markup speaks what it will.
+    var languages = [container.getAttribute("data-locale"), document.documentElement.lang]
+      .concat(navigator.languages || [navigator.language]).filter(Boolean).join(",");
+    var url = endpoint + "/v1/forms/" + encodeURIComponent(formId) + "/embed?mount=" + this.mount +
+      "&languages=" + encodeURIComponent(languages);
     var answer = fetch(url, { credentials: "include" }).then(function (response) {
       if (!response.ok) throw new Error("the handler answered " + response.status + " for " + url);
       return response.json();

@@ -2,7 +2,7 @@
 
 use leadform_core::catalogue::{text, Text};
 use leadform_core::{FieldDefinition, FieldKind, Locale};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Clone)]
@@ -37,6 +37,16 @@ fn read_target(event: &Event, checkbox: bool) -> String {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+/// Whether focus leaves for a submit button (`relatedTarget`; browsers that do not focus buttons
+/// on click give none, and the field is checked as usual).
+fn moves_to_submit(event: &FocusEvent) -> bool {
+    event
+        .related_target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.get_attribute("type"))
+        .is_some_and(|kind| kind == "submit")
 }
 
 #[function_component(Field)]
@@ -78,7 +88,14 @@ pub fn field(props: &FieldProps) -> Html {
     let on_blur = {
         let name = field.name.clone();
         let on_blur = props.on_blur.clone();
-        Callback::from(move |_: FocusEvent| on_blur.emit(name.clone()))
+        Callback::from(move |event: FocusEvent| {
+            // Focus moving to the send button: the submit checks every field itself. Checking
+            // here would show this field's message first, which moves the button down between
+            // the press and the release of the click, and the click would send nothing.
+            if !moves_to_submit(&event) {
+                on_blur.emit(name.clone())
+            }
+        })
     };
 
     let label = html! {

@@ -1,5 +1,6 @@
 //! The form: fields from the definition, validation as the visitor goes, and the submission.
 
+use super::error_summary::{ErrorSummary, SummaryEntry};
 use super::field::Field;
 use super::honeypot::Honeypot;
 use super::one_click::OneClick;
@@ -67,6 +68,7 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
     });
     let honeypot_ref = use_node_ref();
     let form_ref = use_node_ref();
+    let summary_ref = use_node_ref();
 
     {
         // One send per entry into `Submitting`: a double click reaches the reducer twice, but the
@@ -95,9 +97,17 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
     {
         let state = state.clone();
         let form_ref = form_ref.clone();
+        let summary_ref = summary_ref.clone();
         use_effect_with(state.focus_count, move |count| {
-            if *count > 0 {
-                focus_field(&form_ref, state.first_invalid());
+            if *count == 0 {
+                return;
+            }
+            // GOV.UK's order: the summary takes focus, so its title and list are read first.
+            match summary_ref.cast::<HtmlElement>() {
+                Some(summary) => {
+                    let _ = summary.focus();
+                }
+                None => focus_field(&form_ref, state.first_invalid()),
             }
         });
     }
@@ -148,6 +158,17 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
 
     let prefix = props.id_prefix.as_str();
     let title_id = [prefix, "-title"].concat();
+    let summary_entries: Vec<SummaryEntry> = state
+        .summary_entries()
+        .into_iter()
+        .map(|(field, message)| {
+            SummaryEntry::new(
+                [prefix, "-", field.name.as_str()].concat(),
+                &field.label,
+                message,
+            )
+        })
+        .collect();
     let submitting = state.is_submitting();
     let download = definition.kind == FormKind::ContentDownload;
     let locale = props.locale;
@@ -170,6 +191,10 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
             if let Some(description) = &definition.description {
                 <p class="leadform-description">{ description }</p>
             }
+            if !summary_entries.is_empty() {
+                <ErrorSummary {locale} title_id={AttrValue::from([prefix, "-summary-title"].concat())}
+                    entries={summary_entries} summary_ref={summary_ref.clone()} />
+            }
             if let Some(name) = &props.welcome {
                 <Welcome {locale} name={name.clone()} on_not_you={props.on_not_you.clone()} />
             }
@@ -183,7 +208,7 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
                     error={state.error(&field.name).map(|e| AttrValue::from(e.to_owned()))}
                     disabled={submitting} on_input={on_input.clone()} on_blur={on_blur.clone()} />
             }) }
-            <Honeypot id={AttrValue::from([prefix, "-hp"].concat())} input_ref={honeypot_ref} />
+            <Honeypot id={AttrValue::from([prefix, "-hp"].concat())} input_ref={honeypot_ref} {locale} />
             <button type="submit" class="leadform-submit" disabled={submitting}>
                 { button_label }
             </button>

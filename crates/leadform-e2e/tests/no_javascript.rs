@@ -172,7 +172,8 @@ async fn the_plain_contact_form_validates_and_stores_with_javascript_disabled() 
 
     fill(&browser, &[("email", "ada@example.com")]).await?;
     submit(&browser).await?;
-    // A URL change after a POST is the 303 redirect to the thank-you page, in the form's language.
+    // A URL change after a POST is the 303 redirect to the thank-you page.
+    // It carries the page's language since issue 12 (English here: the browser's default).
     let thanks = format!(
         "{}/v1/forms/contact-us/thanks?locale=en",
         handler.base_url()

@@ -44,7 +44,10 @@ async fn the_first_markup_is_the_widgets_form_with_its_definition_and_is_never_c
     assert_eq!(body["definition"]["form_token"], token);
 
     let html = body["html"].as_str().unwrap();
-    assert!(html.starts_with(r#"<div class="leadform"><form class="leadform-form" novalidate"#));
+    assert!(html.starts_with(
+        r#"<div class="leadform" lang="en" dir="ltr"><form class="leadform-form" novalidate"#
+    ));
+    assert_eq!(body["locale"], "en");
     // The widget's ids, classes and honeypot, so the takeover finds and keeps everything.
     assert!(
         html.contains(r#"<h2 class="leadform-title" id="lf2-title">"#),

@@ -361,3 +361,115 @@ async fn the_marketers_translation_reaches_the_public_definition_and_the_fallbac
     );
     handler.stop().await;
 }
+
+/// The first markup (`GET /v1/forms/{id}/embed`) for `query`, with `Accept-Language`.
+async fn first_markup(handler: &TestHandler, form: &str, query: &str, accept: &str) -> Value {
+    let response = handler
+        .client
+        .get(handler.url(&format!("/v1/forms/{form}/embed?mount=lf1{query}")))
+        .header("Accept-Language", accept)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v == "Accept-Language"),
+        "a cache must keep one copy per language"
+    );
+    response.json().await.expect("json")
+}
+
+/// A form with a select, so the placeholder option shows.
+fn contact_form_with_topic_in_german_and_arabic() -> Value {
+    let mut form = contact_form_in_german();
+    form["fields"]
+        .as_array_mut()
+        .expect("fields")
+        .push(serde_json::json!({
+            "name": "topic", "label": "Topic", "kind": "select",
+            "options": [{ "value": "demo", "label": "A demo" }]
+        }));
+    form["translations"]["de"]["fields"]["topic"] =
+        serde_json::json!({ "label": "Thema", "options": { "demo": "Eine Demo" } });
+    form["translations"]["ar"] = serde_json::json!({
+        "title": "تحدث مع فريقنا",
+        "submit_label": "أرسل الرسالة",
+        "success_message": "شكرًا! سنرد خلال يوم عمل واحد.",
+        "fields": {
+            "first_name": { "label": "الاسم الأول" },
+            "email": { "label": "البريد الإلكتروني للعمل" },
+            "phone": { "label": "الهاتف" },
+            "message": { "label": "الرسالة" },
+            "topic": { "label": "الموضوع", "options": { "demo": "عرض توضيحي" } }
+        }
+    });
+    form
+}
+
+#[tokio::test]
+async fn the_first_markup_speaks_the_language_the_widget_will_take_it_over_in() {
+    let handler = TestHandler::start_with(TestOptions {
+        forms: vec![contact_form_with_topic_in_german_and_arabic()],
+        ..TestOptions::default()
+    })
+    .await;
+
+    // The loader's list, in the widget's order: `data-locale`, `<html lang>`, the browser's.
+    let german = first_markup(&handler, "kontakt", "&languages=pt-BR%2Cde-AT%2Cen", "en").await;
+    assert_eq!(german["locale"], "de");
+    assert_eq!(
+        german["definition"]["title"],
+        "Sprechen Sie mit unserem Team"
+    );
+    let html = german["html"].as_str().expect("html");
+    assert!(
+        html.starts_with(r#"<div class="leadform" lang="de" dir="ltr">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(">Sprechen Sie mit unserem Team</h2>"),
+        "{html}"
+    );
+    assert!(html.contains(">Vorname<span"), "{html}");
+    assert!(
+        html.contains(r#"<option value="" selected>Bitte wählen…</option>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<option value="demo">Eine Demo</option>"#),
+        "{html}"
+    );
+    assert!(html.contains(">Nachricht senden</button>"), "{html}");
+    assert!(!html.contains("Choose…"), "{html}");
+    assert!(!html.contains("Leave this field empty"), "{html}");
+
+    let arabic = first_markup(&handler, "kontakt", "&languages=ar", "de").await;
+    assert_eq!(arabic["locale"], "ar");
+    let html = arabic["html"].as_str().expect("html");
+    assert!(
+        html.starts_with(r#"<div class="leadform" lang="ar" dir="rtl">"#),
+        "{html}"
+    );
+    assert!(html.contains(">تحدث مع فريقنا</h2>"), "{html}");
+    // Addresses and numbers stay left to right inside the right-to-left form.
+    for name in ["email", "phone"] {
+        let tag = input_tag(html, name);
+        assert!(tag.contains(r#"dir="ltr""#), "{tag}");
+    }
+    assert!(!input_tag(html, "first_name").contains("dir="), "{html}");
+
+    // An API client without the list: `Accept-Language`, then `?locale=` over it.
+    let by_header = first_markup(&handler, "kontakt", "", "de-CH, en;q=0.5").await;
+    assert_eq!(by_header["locale"], "de");
+    let by_query = first_markup(&handler, "kontakt", "&locale=en", "de").await;
+    assert_eq!(by_query["locale"], "en");
+    assert!(by_query["html"]
+        .as_str()
+        .expect("html")
+        .contains(">Choose…</option>"));
+    handler.stop().await;
+}

@@ -241,6 +241,21 @@ mod tests {
     }
 
     #[test]
+    fn arabic_texts_write_numbers_in_arabic_indic_digits() {
+        for key in Text::ALL {
+            // A phone number is typed in Western digits: the example shows what to type.
+            if key == Text::PhoneFormat {
+                continue;
+            }
+            let written = text(Locale::Ar, key);
+            assert!(
+                !written.chars().any(|c| c.is_ascii_digit()),
+                "ar {key:?} writes Western digits: {written}"
+            );
+        }
+    }
+
+    #[test]
     fn the_key_list_has_no_repeats() {
         for (i, key) in Text::ALL.iter().enumerate() {
             assert!(!Text::ALL[i + 1..].contains(key), "{key:?} listed twice");

@@ -3,10 +3,12 @@
 //! here), its public definition (so the widget fetches nothing at boot), and the form token.
 //! `GET /v1/forms/{id}` stays for API clients.
 
+mod language;
 mod render;
 
 use super::checked_origin::{FormOrigin, WithCors};
 use super::errors::ApiError;
+use super::requested_locale::RequestedLocale;
 use super::AppState;
 use crate::form_token::FormToken;
 use axum::extract::{Query, State};
@@ -15,16 +17,22 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-/// The loader's request: which mount on the page this is (`lf1`, `lf2`, …), for unique ids.
+/// The loader's request: which mount on the page this is (`lf1`, `lf2`, …), for unique ids, and
+/// the visitor's languages in the widget's order (`data-locale`, `<html lang>`,
+/// `navigator.languages`), comma-separated.
 #[derive(Debug, Deserialize)]
 pub struct FirstMarkupQuery {
     mount: Option<String>,
+    languages: Option<String>,
 }
 
 /// The answer. `form_token` is the signed token of the hardening issue (also in `definition`).
 #[derive(Debug, Serialize)]
 pub struct FirstMarkup {
+    /// The definition with the marketer's texts in `locale`.
     pub definition: leadform_core::PublicFormDefinition,
+    /// The language the markup speaks: the one the widget negotiates from the same preferences.
+    pub locale: leadform_core::Locale,
     pub mount: String,
     pub html: String,
     pub form_token: Option<String>,
@@ -43,6 +51,7 @@ pub async fn get_first_markup(
     State(state): State<AppState>,
     FormOrigin { form, verdict }: FormOrigin,
     Query(query): Query<FirstMarkupQuery>,
+    requested: RequestedLocale,
 ) -> WithCors<Response> {
     let mount = query.mount.unwrap_or_else(|| "lf1".to_owned());
     if !valid_mount(&mount) {
@@ -52,14 +61,17 @@ pub async fn get_first_markup(
         };
         return WithCors::allowed(verdict, error.into_response());
     }
-    let mut definition = form.public_view();
+    let locale =
+        language::first_markup_locale(&requested, query.languages.as_deref(), form.default_locale);
+    let mut definition = form.translated(locale).public_view();
     // The server's own record of when this visitor was given the form (see crate::form_token):
     // the widget posts it back from the definition, a native fallback post from `form_token`.
     let form_token = FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms());
     definition.form_token = Some(form_token.clone());
-    let html = render::form(&definition, &mount).into_string();
+    let html = render::form(&definition, &mount, locale).into_string();
     let mut response = Json(FirstMarkup {
         definition,
+        locale,
         mount,
         html,
         form_token: Some(form_token),
@@ -69,6 +81,11 @@ pub async fn get_first_markup(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Without `languages`, the browser's `Accept-Language` chose the language. (WithCors appends
+    // `Vary: Origin` to this.)
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     WithCors::allowed(verdict, response)
 }
 

@@ -2,9 +2,12 @@
 //! WebAssembly arrives. It is the markup the Yew components (`src/components/`) draw for a fresh
 //! visitor, element for element and class for class, so that when the widget takes over nothing
 //! on screen moves. Change both together; the browser tests check the layout shift stays 0.
+//! It speaks the visitor's language: the product's own texts from the core catalogue, `lang` and
+//! `dir` on the root, as the widget writes them.
 
+use leadform_core::catalogue::{text, Text};
 use leadform_core::{
-    choose_fields, ConsentDefinition, FieldDefinition, FieldKind, KnownProfile,
+    choose_fields, ConsentDefinition, FieldDefinition, FieldKind, KnownProfile, Locale,
     PublicFormDefinition,
 };
 use maud::{html, Markup};
@@ -49,21 +52,22 @@ fn consent_field(consent: &ConsentDefinition) -> FieldDefinition {
 }
 
 /// `div.leadform` and the form inside it; `prefix` makes the element ids unique on the page
-/// (the widget's `id_prefix`, `lf1`, `lf2`, … chosen by the loader).
-pub fn form(definition: &PublicFormDefinition, prefix: &str) -> Markup {
+/// (the widget's `id_prefix`, `lf1`, `lf2`, … chosen by the loader). `definition` is already
+/// translated into `locale`.
+pub fn form(definition: &PublicFormDefinition, prefix: &str, locale: Locale) -> Markup {
     let title_id = format!("{prefix}-title");
     html! {
-        div class="leadform" {
+        div class="leadform" lang=(locale.code()) dir=(locale.direction()) {
             form class="leadform-form" novalidate aria-labelledby=(title_id) {
                 h2 class="leadform-title" id=(title_id) { (definition.title) }
                 @if let Some(description) = &definition.description {
                     p class="leadform-description" { (description) }
                 }
                 @for field in shown_fields(definition) {
-                    (field_markup(&field, &format!("{prefix}-{}", field.name)))
+                    (field_markup(&field, &format!("{prefix}-{}", field.name), locale))
                 }
                 div class="leadform-hp" aria-hidden="true" {
-                    label for=(format!("{prefix}-hp")) { "Leave this field empty" }
+                    label for=(format!("{prefix}-hp")) { (text(locale, Text::HoneypotLabel)) }
                     input type="text" id=(format!("{prefix}-hp")) name=(HONEYPOT_NAME) tabindex="-1"
                         autocomplete="off";
                 }
@@ -74,7 +78,7 @@ pub fn form(definition: &PublicFormDefinition, prefix: &str) -> Markup {
     }
 }
 
-fn field_markup(field: &FieldDefinition, id: &str) -> Markup {
+fn field_markup(field: &FieldDefinition, id: &str, locale: Locale) -> Markup {
     let checkbox = field.kind == FieldKind::Checkbox;
     let help_id = format!("{id}-help");
     let described_by = field.help.as_ref().map(|_| help_id.as_str());
@@ -97,7 +101,7 @@ fn field_markup(field: &FieldDefinition, id: &str) -> Markup {
             select id=(id) name=(field.name) class="leadform-input"
                 autocomplete=[field.autocomplete.as_deref()]
                 aria-required=[required] aria-describedby=[described_by] {
-                option value="" selected { "Choose…" }
+                option value="" selected { (text(locale, Text::ChoosePlaceholder)) }
                 @for option in &field.options {
                     option value=(option.value) { (option.label) }
                 }
@@ -113,11 +117,13 @@ fn field_markup(field: &FieldDefinition, id: &str) -> Markup {
                 FieldKind::Tel => "tel",
                 _ => "text",
             };
+            // Addresses and numbers read left to right even inside an Arabic form (as the widget).
+            let dir = matches!(kind, FieldKind::Email | FieldKind::Tel).then_some("ltr");
             html! {
                 input type=(input_type) id=(id) name=(field.name) class="leadform-input" value=""
                     maxlength=[max_length] placeholder=[field.placeholder.as_deref()]
                     autocomplete=[field.autocomplete.as_deref()]
-                    aria-required=[required] aria-describedby=[described_by];
+                    aria-required=[required] aria-describedby=[described_by] dir=[dir];
             }
         }
     };
