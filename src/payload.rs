@@ -1,7 +1,7 @@
 //! Builds the `LeadSubmission` the widget posts, from the form's state and the page's facts.
 //! Pure, so what is sent is unit-tested natively.
 
-use crate::embed::EmbedOptions;
+use crate::handoff::EmbedOptions;
 use crate::services::page::PageContext;
 use leadform_core::munchkin::check_munchkin_cookie;
 use leadform_core::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};

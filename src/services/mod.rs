@@ -3,6 +3,7 @@
 
 pub mod attribution;
 pub mod definition;
+pub mod events;
 mod http;
 pub mod js_value;
 pub mod leads;
