@@ -2,11 +2,13 @@
 //!
 //! `www/leadform.js` loads this module and calls [`boot`]. Layout: `embed/` gets the widget onto
 //! the page, `components/` draw it, `state` holds the form's rules of behaviour, `services/` do
-//! the side effects, and `payload`/`form_view` are the pure steps between them.
+//! the side effects, and `payload`/`form_view` are the pure steps between them;
+//! `handoff` holds what `embed/` gives the components.
 
 pub mod components;
 pub mod embed;
 pub mod form_view;
+pub mod handoff;
 pub mod payload;
 pub mod services;
 pub mod state;

@@ -1,8 +1,7 @@
 //! Builds the `LeadSubmission` the widget posts, from the form's state and the page's facts.
 //! Pure, so what is sent is unit-tested natively.
 
-use crate::embed::EmbedOptions;
-use crate::services::page::PageContext;
+use crate::handoff::EmbedOptions;
 use leadform_core::munchkin::check_munchkin_cookie;
 use leadform_core::sanitize::{clean_field_value, clean_http_url, clean_text, MAX_CAPTURED_CHARS};
 use leadform_core::{
@@ -10,6 +9,20 @@ use leadform_core::{
     PublicFormDefinition,
 };
 use std::collections::BTreeMap;
+
+/// What the browser knows about the page the form sits on (read by `services::page`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageContext {
+    pub url: String,
+    pub title: String,
+    pub referrer: String,
+    /// ISO 8601, from the browser clock.
+    pub now_iso: String,
+    /// `navigator.language`, e.g. `en-GB`.
+    pub language: String,
+    /// Marketo's Munchkin cookie (`_mkto_trk`), first-party on the host page, when it has one.
+    pub munchkin_cookie: Option<String>,
+}
 
 pub struct PayloadInput<'a> {
     pub definition: &'a PublicFormDefinition,
@@ -234,16 +247,5 @@ mod tests {
             ..PageContext::default()
         };
         assert_eq!(build_with(&definition(), &odd).munchkin_cookie, None);
-    }
-
-    #[test]
-    fn a_cookie_is_read_by_its_exact_name() {
-        use crate::services::page::cookie_value;
-        let cookies = format!("a=1; x_mkto_trk=no; _mkto_trk={MUNCHKIN}; b=2");
-        assert_eq!(
-            cookie_value(&cookies, "_mkto_trk").as_deref(),
-            Some(MUNCHKIN)
-        );
-        assert_eq!(cookie_value("a=1", "_mkto_trk"), None);
     }
 }

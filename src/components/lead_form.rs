@@ -1,21 +1,21 @@
 //! The form: fields from the definition, validation as the visitor goes, and the submission.
 
+use super::action_callback::action_callback;
 use super::error_summary::{ErrorSummary, SummaryEntry};
 use super::field::Field;
 use super::honeypot::Honeypot;
 use super::one_click::OneClick;
 use super::status::{Status as StatusRegion, Tone};
-use super::success::{resolve_url, Success};
+use super::success::Success;
 use super::welcome::Welcome;
-use crate::embed::takeover::Takeover;
-use crate::embed::{events, EmbedOptions};
 use crate::form_view::FormView;
-use crate::payload::{build_submission, consent_given, PayloadInput};
-use crate::services::leads::{send_lead, SendOutcome};
-use crate::services::{attribution, page, uuid, visitor};
+use crate::handoff::{EmbedOptions, Takeover};
+use crate::payload::consent_given;
+use crate::services::submit::{send_form, SendJob};
+use crate::services::{attribution, page, uuid};
 use crate::state::{Action, FormState, Status};
 use leadform_core::catalogue::{text, Text};
-use leadform_core::{BotCheck, FormKind, Locale, PublicFormDefinition};
+use leadform_core::{FormKind, Locale, PublicFormDefinition};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -37,15 +37,6 @@ pub struct LeadFormProps {
     pub locale: Locale,
     /// The shown form this one takes over: its values win over prefill, its fill time counts.
     pub takeover: Option<Rc<Takeover>>,
-}
-
-/// Everything a send needs, captured when the form enters `Submitting`.
-struct SendJob {
-    props: LeadFormProps,
-    state: FormState,
-    honeypot: String,
-    fill_ms: u64,
-    dispatcher: UseReducerDispatcher<FormState>,
 }
 
 #[function_component(LeadForm)]
@@ -84,13 +75,16 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
                     .map(|input| input.value())
                     .unwrap_or_default();
                 let job = SendJob {
-                    props,
+                    options: props.options,
+                    definition: props.definition,
+                    container: props.container,
+                    locale: props.locale,
                     state: (*state).clone(),
                     honeypot,
                     fill_ms: (page::now_ms() - shown_at).max(0.0) as u64,
                     dispatcher: state.dispatcher(),
                 };
-                wasm_bindgen_futures::spawn_local(send(job));
+                wasm_bindgen_futures::spawn_local(send_form(job));
             }
         });
     }
@@ -135,26 +129,18 @@ pub fn lead_form(props: &LeadFormProps) -> Html {
         };
     }
 
-    let on_submit = {
-        let dispatcher = state.dispatcher();
-        let one_click = props.view.one_click;
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            dispatcher.dispatch(if one_click {
-                Action::SubmitKnown
-            } else {
-                Action::Submit
-            });
-        })
-    };
-    let on_input = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |(name, value)| dispatcher.dispatch(Action::Input { name, value }))
-    };
-    let on_blur = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |name| dispatcher.dispatch(Action::Blur { name }))
-    };
+    let dispatcher = state.dispatcher();
+    let one_click = props.view.one_click;
+    let on_submit = action_callback(&dispatcher, move |event: SubmitEvent| {
+        event.prevent_default();
+        if one_click {
+            Action::SubmitKnown
+        } else {
+            Action::Submit
+        }
+    });
+    let on_input = action_callback(&dispatcher, |(name, value)| Action::Input { name, value });
+    let on_blur = action_callback(&dispatcher, |name| Action::Blur { name });
 
     let prefix = props.id_prefix.as_str();
     let title_id = [prefix, "-title"].concat();
@@ -229,90 +215,5 @@ fn focus_field(form_ref: &NodeRef, name: Option<&str>) {
         .and_then(|e| e.dyn_into::<HtmlElement>().ok())
     {
         let _ = input.focus();
-    }
-}
-
-async fn send(job: SendJob) {
-    let SendJob {
-        props,
-        state,
-        honeypot,
-        fill_ms,
-        dispatcher,
-    } = job;
-    let definition = &props.definition;
-    let policy = definition.storage;
-    let consent = consent_given(&state.values);
-    let page = page::current_page();
-    let mut submission = build_submission(PayloadInput {
-        definition,
-        options: &props.options,
-        values: &state.values,
-        shown: &state.fields,
-        submission_id: &state.submission_id,
-        page: &page,
-        attribution: Some(attribution::current()),
-        visitor_id: visitor::visitor_id(policy, consent),
-        bot_check: BotCheck { honeypot, fill_ms },
-    });
-    // Without `data-locale`, the language the widget chose (which may come from `<html lang>`)
-    // goes with the lead, so the handler's 422 speaks it too.
-    if props.options.locale.is_none() {
-        submission.locale = props.locale.code().to_owned();
-    }
-    let form_id = definition.id.as_str();
-    let submission_id = Some(state.submission_id.as_str());
-    events::dispatch(
-        &props.container,
-        events::SUBMIT,
-        form_id,
-        submission_id,
-        None,
-    );
-
-    match send_lead(&props.options.endpoint, &submission, props.locale).await {
-        SendOutcome::Accepted(answer) => {
-            attribution::remember(policy, consent);
-            visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);
-            events::dispatch(
-                &props.container,
-                events::SUCCESS,
-                form_id,
-                submission_id,
-                None,
-            );
-            let redirect = answer
-                .redirect_url
-                .as_deref()
-                .and_then(|url| resolve_url(&props.options.endpoint, url));
-            dispatcher.dispatch(Action::Accepted(answer));
-            if let Some(url) = redirect {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.location().assign(&url);
-                }
-            }
-        }
-        SendOutcome::Rejected(errors) => {
-            // The event says what the visitor sees, hidden-value problems included.
-            let message = state.rejection_message(&errors);
-            events::dispatch(
-                &props.container,
-                events::ERROR,
-                form_id,
-                submission_id,
-                Some(&message),
-            );
-            dispatcher.dispatch(Action::Rejected(errors));
-        }
-        SendOutcome::Failed(message) => {
-            events::dispatch(
-                &props.container,
-                events::ERROR,
-                form_id,
-                submission_id,
-                Some(&message),
-            );
-            dispatcher.dispatch(Action::Failed(message));
-        }
     }
 }

@@ -1,5 +1,6 @@
 //! The widget's Yew components, one per file.
 
+pub mod action_callback;
 pub mod error_summary;
 pub mod field;
 pub mod honeypot;

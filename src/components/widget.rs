@@ -2,10 +2,9 @@
 //! (full, progressive or one-click), and handles "Not you?".
 
 use super::lead_form::LeadForm;
-use crate::embed::takeover::Takeover;
-use crate::embed::{events, EmbedOptions};
 use crate::form_view::{form_view, greeting_name};
-use crate::services::{attribution, locale, profile, visitor};
+use crate::handoff::{EmbedOptions, Takeover};
+use crate::services::{attribution, events, locale, profile, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::rc::Rc;
 use web_sys::Element;

@@ -2,6 +2,7 @@
 //! options. One schema lists them, so the HTML and the JS API cannot drift apart.
 
 use super::EmbedError;
+use crate::handoff::EmbedOptions;
 
 /// The container attribute that names the form (and marks an element as a Leadform embed).
 pub const FORM_ID: &str = "data-leadform";
@@ -11,17 +12,6 @@ pub const LEAD_SOURCE: &str = "data-lead-source";
 pub const LOCALE: &str = "data-locale";
 /// Set on a container once a widget is mounted in it, so a second scan leaves it alone.
 pub const MOUNTED: &str = "data-leadform-mounted";
-
-/// The settings of one embed, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmbedOptions {
-    pub form_id: String,
-    /// The handler's base URL, without a trailing slash; leads go to `{endpoint}/v1/leads`.
-    pub endpoint: String,
-    pub campaign_id: Option<String>,
-    pub lead_source: Option<String>,
-    pub locale: Option<String>,
-}
 
 /// The settings as given, before defaults: every one optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! DOM events a host page can listen to, and the `window.Leadform` JS API.
 
 pub mod attributes;
-pub mod events;
 mod js_api;
 pub mod mount;
 pub mod takeover;
 
-pub use attributes::{EmbedOptions, EmbedSettings};
+pub use crate::handoff::EmbedOptions;
+pub use attributes::EmbedSettings;
 pub use js_api::install_js_api;
 pub use mount::{mount, mount_with_definition, MountHandle};
 

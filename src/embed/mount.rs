@@ -1,16 +1,19 @@
 //! Mounting a widget into a container: idempotent, inside an open shadow root, undoable.
 
 use super::attributes::{EmbedSettings, MOUNTED};
-use super::takeover::{Takeover, PENDING_CLASS};
-use super::{events, EmbedError, EmbedOptions};
+use super::EmbedError;
 use crate::components::{Widget, WidgetProps};
-use crate::services::{definition, profile, visitor};
+use crate::handoff::{EmbedOptions, Takeover};
+use crate::services::{definition, events, profile, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::{AppHandle, AttrValue};
+
+/// The widget's root while a takeover renders it, hidden until it swaps in (see `takeover`).
+pub const PENDING_CLASS: &str = "leadform-root leadform-root-pending";
 
 thread_local! {
     /// Every live mount, so mounting the same element twice returns the first mount.

@@ -10,29 +10,18 @@
 
 use super::attributes::EmbedSettings;
 use super::mount::{adopt, register_takeover, settings_from_element};
-use super::{events, EmbedError};
+use super::EmbedError;
 use crate::components::honeypot::HONEYPOT_NAME;
-use crate::services::{profile, visitor};
+use crate::handoff::Takeover;
+use crate::services::{events, profile, visitor};
 use leadform_core::{PublicFormDefinition, StoragePolicy};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot};
 use yew::Callback;
 
-/// The loader's root (shown) and the widget's (hidden until the swap).
+/// The loader's root (shown); the widget's, hidden until the swap, is `mount::PENDING_CLASS`.
 pub const SHOWN_ROOT: &str = ".leadform-root-instant";
-pub const PENDING_CLASS: &str = "leadform-root leadform-root-pending";
-
-/// What the widget starts from when it takes a shown form over.
-#[derive(Clone, PartialEq)]
-pub struct Takeover {
-    /// Every named control's value as the visitor left it (checkboxes: `"true"` when ticked).
-    pub values: BTreeMap<String, String>,
-    /// When the visitor first saw the form (`Date.now()`): the fill time counts from then.
-    pub shown_at_ms: f64,
-    /// Called once the widget's form is in the DOM: swaps it in.
-    pub on_rendered: Callback<()>,
-}
 
 /// The focused control and its selection, read before the swap and restored after it.
 struct Focus {

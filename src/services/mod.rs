@@ -3,6 +3,8 @@
 
 pub mod attribution;
 pub mod definition;
+pub mod events;
+pub mod handler_url;
 mod http;
 pub mod js_value;
 pub mod leads;
@@ -10,6 +12,7 @@ pub mod locale;
 pub mod page;
 pub mod profile;
 pub mod storage;
+pub mod submit;
 pub mod uuid;
 pub mod visitor;
 

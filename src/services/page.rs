@@ -1,21 +1,8 @@
 //! Facts about the host page that go with a lead: its URL, title, referrer, the time and locale,
 //! and Marketo's Munchkin cookie when the page has one.
 
+pub use crate::payload::PageContext;
 use leadform_core::munchkin::MUNCHKIN_COOKIE_NAME;
-
-/// What the browser knows about the page the form sits on.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageContext {
-    pub url: String,
-    pub title: String,
-    pub referrer: String,
-    /// ISO 8601, from the browser clock.
-    pub now_iso: String,
-    /// `navigator.language`, e.g. `en-GB`.
-    pub language: String,
-    /// Marketo's Munchkin cookie (`_mkto_trk`), first-party on the host page, when it has one.
-    pub munchkin_cookie: Option<String>,
-}
 
 pub fn current_page() -> PageContext {
     let Some(window) = web_sys::window() else {
@@ -57,4 +44,21 @@ pub fn now_iso() -> String {
 /// Milliseconds since the epoch; used to measure how long the form took to fill.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cookie_value;
+
+    const MUNCHKIN: &str = "id:123-ABC-456&token:_mch-acme.test-1764400000000-12345";
+
+    #[test]
+    fn a_cookie_is_read_by_its_exact_name() {
+        let cookies = format!("a=1; x_mkto_trk=no; _mkto_trk={MUNCHKIN}; b=2");
+        assert_eq!(
+            cookie_value(&cookies, "_mkto_trk").as_deref(),
+            Some(MUNCHKIN)
+        );
+        assert_eq!(cookie_value("a=1", "_mkto_trk"), None);
+    }
 }

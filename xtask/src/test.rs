@@ -15,10 +15,14 @@ use crate::tools;
 const POSTGRES_URL_VAR: &str = "LEADFORM_TEST_POSTGRES_URL";
 
 pub fn test() -> Result<()> {
-    step("a", "formatting", || {
+    step("a", "formatting and module cycles", || {
         tools::ensure_rust_components()?;
         run::run(cargo().args(["fmt", "--all", "--", "--check"]))
-            .context("the formatting differs; `cargo fmt --all` fixes it")
+            .context("the formatting differs; `cargo fmt --all` fixes it")?;
+        // A fraction of a second: no module may import a module that imports it (issue 8).
+        let script = paths::root().join("xtask/scripts/module_cycles.py");
+        run::run(run::cmd("python3").arg(script).arg(paths::root()))
+            .context("a module imports a module that imports it; the lines above name them")
     })?;
     step("b", "lints", || {
         run::run(cargo().args([

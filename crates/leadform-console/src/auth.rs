@@ -2,6 +2,7 @@
 //! [`AdminUser`] for admins, and [`CsrfChecked`] for every POST (same origin, a live session and
 //! its CSRF token, then the form itself). Nothing is checked by hand inside handlers.
 
+pub use crate::current_user::CurrentUser;
 use crate::error::ConsoleError;
 use crate::same_origin::is_same_origin;
 use crate::session_cookie::{is_secure, session_token, tokens_match};
@@ -9,25 +10,8 @@ use crate::state::ConsoleState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use leadform_store::{ConsoleUser, UserRole};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-
-/// The logged-in user of a live session.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: ConsoleUser,
-    /// Put in every form the page renders.
-    pub csrf_token: String,
-    /// The cookie value, so logout can end exactly this session.
-    pub session_token: String,
-}
-
-impl CurrentUser {
-    pub fn is_admin(&self) -> bool {
-        self.user.role == UserRole::Admin
-    }
-}
 
 impl FromRequestParts<ConsoleState> for CurrentUser {
     type Rejection = ConsoleError;

@@ -1,6 +1,6 @@
 //! The shell around every console page: head, header with navigation, main content.
 
-use crate::auth::CurrentUser;
+use crate::current_user::CurrentUser;
 use axum::response::Html;
 use maud::{html, Markup, DOCTYPE};
 

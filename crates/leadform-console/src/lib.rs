@@ -7,6 +7,7 @@
 //!
 //! - [`state`]: what the pages need; [`error`]: the one error type, rendered as a page;
 //! - [`auth`]: the extractors `CurrentUser`, `AdminUser`, `CsrfChecked`, `SameOrigin`;
+//!   [`current_user`]: the logged-in user itself, which [`layout`] shows;
 //! - [`session_cookie`], [`same_origin`], [`client_address`]: the pieces they use;
 //! - [`lead_filters`]: query parameters ⇄ the store's `LeadFilter`; [`csv_export`]: the CSV;
 //! - [`overview_range`]: the overview's `from`, `to`, `form`;
@@ -16,6 +17,7 @@
 pub mod auth;
 pub mod client_address;
 pub mod csv_export;
+pub mod current_user;
 pub mod error;
 pub mod layout;
 pub mod lead_filters;

@@ -6,16 +6,15 @@ use leadform_core::{
 };
 use serde_json::{json, Value};
 
+mod support;
+
+/// The demo's contact form with `extra`'s top-level keys set.
 fn contact_form(extra: Value) -> FormDefinition {
-    let path = format!("{}/../../forms/contact-us.json", env!("CARGO_MANIFEST_DIR"));
-    let mut definition: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("form file")).expect("json");
+    let mut definition = support::contact_form_json();
     if let (Some(target), Value::Object(extra)) = (definition.as_object_mut(), extra) {
         target.extend(extra);
     }
-    let form: FormDefinition = serde_json::from_value(definition).expect("parses");
-    form.check().expect("valid");
-    form
+    support::checked(definition)
 }
 
 fn empty_submission(locale: &str) -> LeadSubmission {
@@ -100,9 +99,7 @@ fn without_a_supported_locale_the_form_default_then_english_speaks() {
 
 #[test]
 fn a_default_locale_the_product_does_not_speak_is_refused_by_name() {
-    let path = format!("{}/../../forms/contact-us.json", env!("CARGO_MANIFEST_DIR"));
-    let mut definition: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("form file")).expect("json");
+    let mut definition = support::contact_form_json();
     definition["default_locale"] = json!("pt");
     let refused = serde_json::from_value::<FormDefinition>(definition).expect_err("pt");
     assert!(

@@ -1,18 +1,14 @@
 //! `validate_submission`: the handler's last word on a lead. Each rule the issue names is here.
 
 use leadform_core::{
-    looks_automated, validate_field, validate_submission, FieldDefinition, FormDefinition, Intent,
-    LeadSubmission, SubmissionError,
+    looks_automated, validate_field, validate_submission, FieldDefinition, Intent, LeadSubmission,
+    SubmissionError,
 };
 use serde_json::json;
 
-fn load(name: &str) -> FormDefinition {
-    let path = format!("{}/../../forms/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let form: FormDefinition =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("form file")).expect("parses");
-    form.check().expect("valid");
-    form
-}
+mod support;
+
+use support::{contact_form, demo_form};
 
 fn contact_submission() -> LeadSubmission {
     serde_json::from_value(json!({
@@ -43,7 +39,7 @@ fn field_errors(
 
 #[test]
 fn a_good_contact_request_is_cleaned_and_tagged() {
-    let form = load("contact-us");
+    let form = contact_form();
     let lead = validate_submission(&form, &contact_submission()).expect("valid");
     assert_eq!(lead.intent, Intent::ContactRequest);
     assert_eq!(lead.email.as_deref(), Some("ada@example.com"));
@@ -68,7 +64,7 @@ fn a_good_contact_request_is_cleaned_and_tagged() {
 
 #[test]
 fn bad_email_missing_fields_and_unknown_fields_are_reported_per_field() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission.fields.insert("email".into(), "ada@".into());
     submission.fields.remove("company");
@@ -90,7 +86,7 @@ fn bad_email_missing_fields_and_unknown_fields_are_reported_per_field() {
 
 #[test]
 fn a_100_kb_field_is_too_long() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission
         .fields
@@ -103,7 +99,7 @@ fn a_100_kb_field_is_too_long() {
 
 #[test]
 fn the_browser_cannot_override_a_hidden_field() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission
         .fields
@@ -114,7 +110,7 @@ fn the_browser_cannot_override_a_hidden_field() {
 
 #[test]
 fn wrong_form_and_bad_submission_ids_are_refused() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission.form_id = "ebook-12-charts".into();
     assert!(matches!(
@@ -131,7 +127,7 @@ fn wrong_form_and_bad_submission_ids_are_refused() {
 
 #[test]
 fn lead_sources_outside_the_allow_list_are_refused_and_listed_ones_override() {
-    let form = load("ebook-12-charts");
+    let form = demo_form("ebook-12-charts");
     let mut submission: LeadSubmission = serde_json::from_value(json!({
         "form_id": "ebook-12-charts",
         "submission_id": "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b",
@@ -166,7 +162,7 @@ fn lead_sources_outside_the_allow_list_are_refused_and_listed_ones_override() {
 
 #[test]
 fn required_pool_fields_are_enforced_only_when_shown() {
-    let form = load("ebook-12-charts");
+    let form = demo_form("ebook-12-charts");
     let base = json!({
         "form_id": "ebook-12-charts",
         "submission_id": "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b",
@@ -196,7 +192,7 @@ fn required_pool_fields_are_enforced_only_when_shown() {
 
 #[test]
 fn attribution_is_sanitised_again_on_the_server() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission.referrer = "javascript:alert(1)".into();
     submission.attribution = Some(serde_json::from_value(json!({
@@ -215,7 +211,7 @@ fn attribution_is_sanitised_again_on_the_server() {
 
 #[test]
 fn consent_is_required_when_the_definition_says_so() {
-    let mut form = load("contact-us");
+    let mut form = contact_form();
     form.consent = Some(
         serde_json::from_value(json!({"text": "I agree", "required": true})).expect("consent"),
     );
@@ -233,7 +229,7 @@ fn consent_is_required_when_the_definition_says_so() {
 
 #[test]
 fn bots_are_spotted_by_honeypot_or_speed() {
-    let form = load("contact-us");
+    let form = contact_form();
     let human = contact_submission();
     assert!(!looks_automated(&form, &human));
     let mut honeypot = contact_submission();
@@ -265,7 +261,7 @@ fn storage_policies_decide_what_may_be_remembered() {
 
 #[test]
 fn page_url_and_referrer_are_capped_at_256_characters() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission.page_url = format!("https://www.example.com/?q={}", "x".repeat(3000));
     submission.referrer = format!("https://ref.example.com/{}", "y".repeat(3000));
@@ -278,7 +274,7 @@ fn page_url_and_referrer_are_capped_at_256_characters() {
 
 #[test]
 fn field_messages_are_plain_language() {
-    let form = load("contact-us");
+    let form = contact_form();
     let field = |name: &str| -> &FieldDefinition { form.field(name).expect("field") };
     let message =
         |name: &str, value: &str| validate_field(field(name), value).expect_err(value).message;
@@ -299,7 +295,7 @@ fn field_messages_are_plain_language() {
 
 #[test]
 fn bidi_controls_and_zero_width_characters_are_stripped_from_field_values() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     // An override makes the stored text display reversed; zero-width spaces make two equal-looking
     // emails differ, so the same person would become two.
@@ -327,7 +323,7 @@ fn bidi_controls_and_zero_width_characters_are_stripped_from_field_values() {
 
 #[test]
 fn a_value_of_only_invisible_characters_is_empty() {
-    let form = load("contact-us");
+    let form = contact_form();
     let mut submission = contact_submission();
     submission
         .fields
@@ -351,6 +347,6 @@ fn a_visitor_id_in_the_payload_is_accepted_but_never_kept() {
     // send their own; the payload is valid, and the id it names is not the visitor's.
     let mut submission = contact_submission();
     submission.visitor_id = Some("0f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b".into());
-    let lead = validate_submission(&load("contact-us"), &submission).expect("still valid");
+    let lead = validate_submission(&contact_form(), &submission).expect("still valid");
     assert_eq!(lead.submission.visitor_id, None);
 }

@@ -3,10 +3,9 @@
 use leadform_core::{FormDefinition, Locale};
 use serde_json::{json, Value};
 
-fn contact_definition() -> Value {
-    let path = format!("{}/../../forms/contact-us.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).expect("form file")).expect("json")
-}
+mod support;
+
+use support::contact_form_json;
 
 /// A complete German translation of `forms/contact-us.json`, built from its own field list.
 fn german(definition: &Value) -> Value {
@@ -61,7 +60,7 @@ fn parse(definition: Value) -> FormDefinition {
 
 #[test]
 fn a_complete_translation_is_accepted_and_applied() {
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     definition["translations"] = json!({ "de": german(&definition) });
     let form = parse(definition);
     form.check().expect("complete");
@@ -89,7 +88,7 @@ fn a_complete_translation_is_accepted_and_applied() {
 
 #[test]
 fn check_names_every_text_a_listed_language_misses() {
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     let mut translation = german(&definition);
     translation["fields"]
         .as_object_mut()
@@ -118,21 +117,21 @@ fn check_names_every_text_a_listed_language_misses() {
 
 #[test]
 fn a_translation_of_something_the_form_lacks_is_refused() {
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     let mut translation = german(&definition);
     translation["fields"]["fax"] = json!({ "label": "Fax" });
     definition["translations"] = json!({ "de": translation });
     let error = parse(definition).check().expect_err("unknown field");
     assert_eq!(error.path, "translations.de.fields.fax");
 
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     let mut translation = german(&definition);
     translation["fields"]["topic"]["options"]["nope"] = json!("Nein");
     definition["translations"] = json!({ "de": translation });
     let error = parse(definition).check().expect_err("unknown option");
     assert_eq!(error.path, "translations.de.fields.topic.options.nope");
 
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     let mut translation = german(&definition);
     translation["title"] = json!("  ");
     definition["translations"] = json!({ "de": translation });
@@ -142,7 +141,7 @@ fn a_translation_of_something_the_form_lacks_is_refused() {
 
 #[test]
 fn translations_are_keyed_by_a_supported_language_and_strictly_shaped() {
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     definition["translations"] = json!({ "pt": { "title": "Fale connosco" } });
     let refused = serde_json::from_value::<FormDefinition>(definition).expect_err("pt");
     assert!(
@@ -152,7 +151,7 @@ fn translations_are_keyed_by_a_supported_language_and_strictly_shaped() {
         "{refused}"
     );
 
-    let mut definition = contact_definition();
+    let mut definition = contact_form_json();
     definition["translations"] = json!({ "de": { "titel": "Tippfehler" } });
     let refused = serde_json::from_value::<FormDefinition>(definition).expect_err("typo");
     assert!(refused.to_string().contains("titel"), "{refused}");
