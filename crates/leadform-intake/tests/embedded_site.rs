@@ -4,6 +4,9 @@
 //! `cargo xtask dist`, with `LEADFORM_EMBED_DIST` naming that folder.
 #![cfg(feature = "embedded-site")]
 
+// Its own binary (the feature rebuilds the crate); it shares the intake binary's support module.
+#[path = "intake/support/mod.rs"]
+#[allow(dead_code)]
 mod support;
 
 use leadform_intake::http::embedded_site::FILES;

@@ -1,0 +1,8 @@
+//! Every integration test of this crate, in one binary: one link instead of one per file.
+
+mod definitions;
+mod destination_ids;
+mod localized_messages;
+mod marketo_destination;
+mod submissions;
+mod translations;

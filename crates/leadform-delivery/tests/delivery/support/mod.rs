@@ -1,0 +1,1 @@
+pub use leadform_standins as standins;

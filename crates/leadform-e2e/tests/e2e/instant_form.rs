@@ -1,0 +1,455 @@
+//! The instant form: the loader shows the handler's first markup before the wasm arrives, and the
+//! widget takes it over without losing anything. The wasm is held back by a loopback proxy in
+//! front of the handler until the test has typed (or submitted), then let through.
+
+use crate::support;
+
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use leadform_e2e::{
+    devtools, find_by_email, free_port, host_site, host_site::HostSite, Browser, E2eEnv, Handler,
+};
+use serde_json::{json, Value};
+use support::{answers, submit_and_find_lead, FORM_ID};
+use tokio::sync::watch;
+
+const EBOOK_ID: &str = "ebook-12-charts";
+
+/// Forwards every request to the handler, but answers `.wasm` requests only once opened.
+struct WasmGate {
+    upstream: String,
+    client: reqwest::Client,
+    open: watch::Sender<bool>,
+}
+
+/// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
+struct GatedHandler {
+    base: String,
+    gate: Arc<WasmGate>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl GatedHandler {
+    async fn start(upstream: &str) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let gate = Arc::new(WasmGate {
+            upstream: upstream.to_owned(),
+            client: reqwest::Client::new(),
+            open: watch::channel(false).0,
+        });
+        let app = Router::new().fallback(forward).with_state(gate.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(GatedHandler { base, gate, server })
+    }
+
+    fn release_wasm(&self) {
+        self.gate.open.send_replace(true);
+    }
+}
+
+impl Drop for GatedHandler {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn forward(State(gate): State<Arc<WasmGate>>, request: Request) -> Response {
+    match try_forward(&gate, request).await {
+        Ok(response) => response,
+        Err(err) => (
+            axum::http::StatusCode::BAD_GATEWAY,
+            format!("test proxy: {err:#}"),
+        )
+            .into_response(),
+    }
+}
+
+async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
+    if request.uri().path().ends_with(".wasm") {
+        let mut open = gate.open.subscribe();
+        open.wait_for(|open| *open).await?;
+    }
+    let target = format!(
+        "{}{}",
+        gate.upstream,
+        request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let method = request.method().clone();
+    let mut headers = request.headers().clone();
+    headers.remove(header::HOST);
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20).await?;
+    let answer = gate
+        .client
+        .request(method, target)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await?;
+    let mut response = Response::builder().status(answer.status());
+    for (name, value) in answer.headers() {
+        response = response.header(name, value);
+    }
+    Ok(response.body(Body::from(answer.bytes().await?))?)
+}
+
+/// Records the widget's events and every layout shift, before any page script runs.
+async fn record_page(browser: &Browser) -> Result<()> {
+    let source = r#"(() => {
+  if (window.top !== window) return;
+  window.leadformEvents = [];
+  window.layoutShifts = [];
+  window.cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (event) =>
+    window.cspViolations.push(event.violatedDirective + " " + event.blockedURI));
+  for (const type of ["leadform:ready", "leadform:submit", "leadform:success", "leadform:error"]) {
+    document.addEventListener(type, (event) => window.leadformEvents.push({ type, detail: event.detail }));
+  }
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.layoutShifts.push(entry.value);
+  }).observe({ type: "layout-shift", buffered: true });
+})();"#;
+    devtools::call(
+        browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": source }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The page's own view of one container: its form count, pending roots, focus and values.
+async fn inspect(browser: &Browser, form_id: &str) -> Result<Value> {
+    let script = r#"
+const root = document.querySelector(`[data-leadform="${arguments[0]}"]`).shadowRoot;
+const active = root.activeElement;
+const values = {};
+for (const control of root.querySelectorAll("input[name], select[name], textarea[name]")) {
+  values[control.name] = control.type === "checkbox" ? String(control.checked) : control.value;
+}
+const ids = [...root.querySelectorAll("[id]")].map((e) => e.id);
+return {
+  forms: root.querySelectorAll("form").length,
+  pending: root.querySelectorAll(".leadform-root-pending").length,
+  focused: active ? active.name : null,
+  caret: active && active.selectionStart !== undefined ? active.selectionStart : null,
+  values,
+  duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
+  firstId: ids[0] || null,
+};"#;
+    browser
+        .client
+        .execute(script, vec![json!(form_id)])
+        .await
+        .context("inspecting the container")
+}
+
+async fn layout_shift(browser: &Browser) -> Result<f64> {
+    let shifts = browser
+        .client
+        .execute(
+            "return window.layoutShifts.reduce((a, b) => a + b, 0);",
+            Vec::new(),
+        )
+        .await?;
+    Ok(shifts.as_f64().unwrap_or(f64::NAN))
+}
+
+/// Drops the shifts recorded so far: the form appearing in place of the container's own content
+/// moves the page once, as any embed does; what counts here is the takeover after it.
+async fn forget_layout_shifts(browser: &Browser) -> Result<()> {
+    browser
+        .client
+        .execute("window.layoutShifts.length = 0;", Vec::new())
+        .await?;
+    Ok(())
+}
+
+/// Presses and releases each key in turn on whatever element has focus.
+async fn press_keys(browser: &Browser, keys: &[char]) -> Result<()> {
+    let mut actions = KeyActions::new("keyboard".to_owned());
+    for key in keys {
+        actions = actions
+            .then(KeyAction::Down { value: *key })
+            .then(KeyAction::Up { value: *key });
+    }
+    browser.client.perform_actions(actions).await?;
+    Ok(())
+}
+
+async fn ready_events(browser: &Browser) -> Result<usize> {
+    let events = browser.events().await?;
+    Ok(events
+        .iter()
+        .filter(|e| e["type"] == "leadform:ready")
+        .count())
+}
+
+/// Waits until `count` widgets announced `leadform:ready` (they took over).
+async fn wait_for_takeovers(browser: &Browser, count: usize) -> Result<()> {
+    leadform_e2e::poll::until(&format!("{count} takeover(s)"), || async {
+        Ok((ready_events(browser).await? >= count).then_some(()))
+    })
+    .await
+}
+
+struct Setup {
+    handler: Handler,
+    gated: GatedHandler,
+    site: HostSite,
+    browser: Browser,
+}
+
+async fn setup(env: &E2eEnv, body: impl Fn(&str) -> String) -> Result<Setup> {
+    // Proxy, then the site (its page names the proxy), then the handler (it lists the site).
+    let port = free_port()?;
+    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    let page = host_site::page("Instant form", &gated.base, &body(&gated.base));
+    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
+    let handler = Handler::config(env)
+        .port(port)
+        .allow_origin(site.origin())
+        .start()
+        .await?;
+    let browser = Browser::start(env).await?;
+    record_page(&browser).await?;
+    browser.goto(&site.url("/")).await?;
+    Ok(Setup {
+        handler,
+        gated,
+        site,
+        browser,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_before_the_takeover_keeps_values_focus_and_caret_and_nothing_moves() -> Result<()> {
+    let Some(env) = E2eEnv::from_env(
+        "typing_before_the_takeover_keeps_values_focus_and_caret_and_nothing_moves",
+    ) else {
+        return Ok(());
+    };
+    let setup = setup(&env, |base| host_site::embed(base, FORM_ID, &[])).await?;
+    let browser = &setup.browser;
+
+    // The form is there and usable while the wasm is still held back.
+    let widget = browser.shown_form(FORM_ID).await?;
+    widget.type_into("first_name", "Ada").await?;
+    widget.fill("topic", "demo").await?;
+    widget.type_into("company", "Analytical Engines").await?;
+    // The caret goes back three characters, inside the word.
+    press_keys(browser, &[char::from(Key::Left); 3]).await?;
+    ensure!(
+        ready_events(browser).await? == 0,
+        "the widget took over although the wasm was held back"
+    );
+    let before = inspect(browser, FORM_ID).await?;
+    ensure!(before["focused"] == "company", "{before:#}");
+    ensure!(before["caret"] == 15, "{before:#}");
+
+    forget_layout_shifts(browser).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let after = inspect(browser, FORM_ID).await?;
+    ensure!(after["forms"] == 1 && after["pending"] == 0, "{after:#}");
+    ensure!(after["values"]["first_name"] == "Ada", "{after:#}");
+    ensure!(after["values"]["topic"] == "demo", "{after:#}");
+    ensure!(
+        after["values"]["company"] == "Analytical Engines",
+        "{after:#}"
+    );
+    ensure!(after["focused"] == "company", "focus lost: {after:#}");
+    ensure!(after["caret"] == 15, "caret moved: {after:#}");
+
+    // Typing goes on where the caret was, into the widget's own field now. (Keys go to the
+    // focused element, as a visitor's do; WebDriver's element typing would move the caret.)
+    let widget = browser.widget(FORM_ID).await?;
+    press_keys(browser, &['X']).await?;
+    let value = widget.field("company").await?.prop("value").await?;
+    ensure!(
+        value.as_deref() == Some("Analytical EngiXnes"),
+        "typed after the takeover: {value:?}"
+    );
+    let shift = layout_shift(browser).await?;
+    ensure!(
+        shift == 0.0,
+        "the takeover moved the page: layout shift {shift}"
+    );
+
+    // What was typed before the takeover reaches the stored lead.
+    let email = "caret@example.com";
+    widget
+        .fill_all(&[
+            ("last_name", "Lovelace"),
+            ("email", email),
+            ("message", "Typed before the wasm arrived"),
+        ])
+        .await?;
+    let lead = submit_and_find_lead(&setup.handler, &widget, email).await?;
+    ensure!(lead["fields"]["first_name"] == "Ada", "{lead:#}");
+    ensure!(
+        lead["fields"]["company"] == "Analytical EngiXnes",
+        "{lead:#}"
+    );
+    ensure!(lead["fields"]["topic"] == "demo", "{lead:#}");
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_before_the_takeover_is_held_and_stored_once() -> Result<()> {
+    let Some(env) = E2eEnv::from_env("a_submit_before_the_takeover_is_held_and_stored_once") else {
+        return Ok(());
+    };
+    let setup = setup(&env, |base| host_site::embed(base, FORM_ID, &[])).await?;
+    let browser = &setup.browser;
+    let widget = browser.shown_form(FORM_ID).await?;
+    let email = "held@example.com";
+    widget.fill_all(&answers(email)).await?;
+    widget
+        .wait_past_min_fill(setup.handler.min_fill(FORM_ID)?)
+        .await;
+    widget.submit().await?;
+    // A second press while held must not make a second lead either.
+    widget.submit().await?;
+    ensure!(
+        setup.handler.leads().await?.is_empty(),
+        "stored before the widget took over"
+    );
+
+    setup.gated.release_wasm();
+    // The widget sends the held submit as it takes over: the next thing shown is its answer.
+    browser.wait_for_event("leadform:success").await?;
+    let leads = setup.handler.leads().await?;
+    let matching = find_by_email(&leads, email);
+    ensure!(matching.len() == 1, "expected one lead: {leads:#?}");
+    ensure!(matching[0]["fields"]["first_name"] == "Ada");
+    ensure!(matching[0]["fields"]["message"] == "Hello from the end-to-end tests");
+    ensure!(
+        matching[0]["is_spam"] == false,
+        "the fill time must count from when the form was shown: {:#}",
+        matching[0]
+    );
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_forms_on_one_page_are_both_taken_over_with_their_own_values() -> Result<()> {
+    let Some(env) =
+        E2eEnv::from_env("two_forms_on_one_page_are_both_taken_over_with_their_own_values")
+    else {
+        return Ok(());
+    };
+    let setup = setup(&env, |base| {
+        [
+            host_site::embed(base, FORM_ID, &[]),
+            host_site::embed(base, EBOOK_ID, &[]),
+        ]
+        .concat()
+    })
+    .await?;
+    let browser = &setup.browser;
+    let contact = browser.shown_form(FORM_ID).await?;
+    let ebook = browser.shown_form(EBOOK_ID).await?;
+    contact.type_into("email", "contact@example.com").await?;
+    ebook.type_into("email", "reader@example.com").await?;
+
+    forget_layout_shifts(browser).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 2).await?;
+    let contact_after = inspect(browser, FORM_ID).await?;
+    let ebook_after = inspect(browser, EBOOK_ID).await?;
+    ensure!(
+        contact_after["values"]["email"] == "contact@example.com",
+        "{contact_after:#}"
+    );
+    ensure!(
+        ebook_after["values"]["email"] == "reader@example.com",
+        "{ebook_after:#}"
+    );
+    for after in [&contact_after, &ebook_after] {
+        ensure!(after["forms"] == 1 && after["pending"] == 0, "{after:#}");
+        ensure!(after["duplicateIds"] == json!([]), "{after:#}");
+    }
+    // Each mount has its own id prefix, so labels never point into the other form.
+    ensure!(contact_after["firstId"] != ebook_after["firstId"]);
+    let shift = layout_shift(browser).await?;
+    ensure!(
+        shift == 0.0,
+        "the takeovers moved the page: layout shift {shift}"
+    );
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strict_csp_with_trusted_types_refuses_nothing() -> Result<()> {
+    let Some(env) = E2eEnv::from_env("a_strict_csp_with_trusted_types_refuses_nothing") else {
+        return Ok(());
+    };
+    let port = free_port()?;
+    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    gated.release_wasm();
+    let base = &gated.base;
+    // What the README asks a host to allow, and nothing more: no 'unsafe-inline', no
+    // 'unsafe-eval', Trusted Types enforced with only the loader's named policy allowed.
+    let csp = format!(
+        "default-src 'none'; script-src {base} 'wasm-unsafe-eval'; style-src {base}; \
+         connect-src {base}; require-trusted-types-for 'script'; trusted-types leadform"
+    );
+    let page = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>A strict host</title>
+</head>
+<body>
+{embed}
+<script src="{base}/leadform.js" defer></script>
+</body>
+</html>
+"#,
+        embed = host_site::embed(base, FORM_ID, &[])
+    );
+    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
+    let _handler = Handler::config(&env)
+        .port(port)
+        .allow_origin(site.origin())
+        .start()
+        .await?;
+    let browser = Browser::start(&env).await?;
+    record_page(&browser).await?;
+    browser.goto(&site.url("/")).await?;
+    wait_for_takeovers(&browser, 1).await?;
+    let widget = browser.widget(FORM_ID).await?;
+    widget.type_into("email", "strict@example.com").await?;
+    let after = inspect(&browser, FORM_ID).await?;
+    ensure!(after["forms"] == 1 && after["pending"] == 0, "{after:#}");
+    ensure!(
+        after["values"]["email"] == "strict@example.com",
+        "{after:#}"
+    );
+    let violations = browser
+        .client
+        .execute("return window.cspViolations;", Vec::new())
+        .await?;
+    ensure!(violations == json!([]), "the policy refused: {violations}");
+    browser.close().await
+}

@@ -1,0 +1,13 @@
+//! Every integration test of this crate, in one binary: one link instead of one per file.
+
+#[allow(dead_code)]
+mod support;
+mod attribution;
+mod console;
+mod console_refusals;
+mod contact_page;
+mod cross_origin;
+mod gated_content_and_profiling;
+mod instant_form;
+mod languages;
+mod no_javascript;

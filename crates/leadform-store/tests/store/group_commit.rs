@@ -1,0 +1,366 @@
+//! Group commit (issue 13 §5): leads queued together share one transaction, and each still gets the
+//! answer it would get alone. The batches are made certain by holding the database's write lock
+//! from another connection while the jobs queue up behind a first lead.
+
+use crate::support;
+
+use leadform_store::{FormTokenUse, GroupCommitter, InsertOutcome, NewLead, Store, StoreError};
+use sqlx::{Connection, PgConnection, SqliteConnection};
+use std::time::Duration;
+use support::{new_lead, new_submission_id, test_databases, TestDatabase};
+use tokio::task::JoinHandle;
+
+/// Time for spawned jobs to reach the committer's queue (or for the first to reach the lock).
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// Another connection holding what the committer needs to write: SQLite's write lock, or on
+/// PostgreSQL an exclusive lock on `leads` (form tokens can still be recorded).
+enum WriteLock {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl WriteLock {
+    async fn take(db: &TestDatabase) -> WriteLock {
+        if db.label == "sqlite" {
+            let mut connection = SqliteConnection::connect(&db.db).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            WriteLock::Sqlite(connection)
+        } else {
+            let mut connection = PgConnection::connect(&db.db).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut connection).await.unwrap();
+            sqlx::query("LOCK TABLE leads IN EXCLUSIVE MODE")
+                .execute(&mut connection)
+                .await
+                .unwrap();
+            WriteLock::Postgres(connection)
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+            WriteLock::Postgres(mut connection) => {
+                sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+}
+
+/// Test triggers: a lead from `refused@…` fails its own insert (as a constraint would), and one
+/// from `poison@…` passes every statement but makes the `COMMIT` fail (a deferred foreign key).
+async fn install_failing_triggers(db: &TestDatabase) {
+    let statements: &[&str] = if db.label == "sqlite" {
+        &[
+            "CREATE TABLE test_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE test_poison (parent_id INTEGER
+                 REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TRIGGER test_refused BEFORE INSERT ON leads
+                 WHEN NEW.email = 'refused@example.com'
+             BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END",
+            "CREATE TRIGGER test_poison AFTER INSERT ON leads
+                 WHEN NEW.email = 'poison@example.com'
+             BEGIN INSERT INTO test_poison VALUES (42); END",
+        ]
+    } else {
+        &[
+            "CREATE TABLE test_parent (id INTEGER PRIMARY KEY)",
+            "CREATE TABLE test_poison (parent_id INTEGER
+                 REFERENCES test_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE FUNCTION test_refused() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$",
+            "CREATE TRIGGER test_refused BEFORE INSERT ON leads FOR EACH ROW
+                 WHEN (NEW.email = 'refused@example.com') EXECUTE FUNCTION test_refused()",
+            "CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN INSERT INTO test_poison VALUES (42); RETURN NEW; END $$",
+            "CREATE TRIGGER test_poison AFTER INSERT ON leads FOR EACH ROW
+                 WHEN (NEW.email = 'poison@example.com') EXECUTE FUNCTION test_poison()",
+            // The top-level transaction that wrote each lead (`xmin` names the savepoint's).
+            "ALTER TABLE leads ADD COLUMN test_txid BIGINT DEFAULT txid_current()",
+        ]
+    };
+    if db.label == "sqlite" {
+        let mut connection = SqliteConnection::connect(&db.db).await.unwrap();
+        for statement in statements {
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .unwrap();
+        }
+    } else {
+        let mut connection = PgConnection::connect(&db.db).await.unwrap();
+        for statement in statements {
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+fn queue_lead(
+    committer: &GroupCommitter,
+    lead: NewLead,
+) -> JoinHandle<Result<InsertOutcome, StoreError>> {
+    let committer = committer.clone();
+    tokio::spawn(async move { committer.insert_scored_lead(lead, None).await })
+}
+
+/// PostgreSQL's id of the transaction that wrote the lead; `None` on SQLite.
+async fn writing_transaction(db: &TestDatabase, submission_id: &str) -> Option<String> {
+    if db.label == "sqlite" {
+        return None;
+    }
+    let mut connection = PgConnection::connect(&db.db).await.unwrap();
+    sqlx::query_scalar("SELECT test_txid::text FROM leads WHERE submission_id = $1")
+        .bind(submission_id)
+        .fetch_one(&mut connection)
+        .await
+        .unwrap()
+}
+
+async fn stored_submission_ids(store: &Store) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .export_leads()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|lead| lead.submission_id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn inserted_id(outcome: &Result<InsertOutcome, StoreError>) -> i64 {
+    match outcome {
+        Ok(InsertOutcome::Inserted { lead_id, .. }) => *lead_id,
+        other => panic!("expected a new lead, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn leads_queued_together_share_a_transaction_and_each_gets_its_own_answer() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        install_failing_triggers(&db).await;
+        let earlier_id = new_submission_id();
+        let earlier = store
+            .insert_lead(new_lead(&earlier_id, "earlier@example.com", 1_000))
+            .await
+            .unwrap();
+        let (committer, task) = GroupCommitter::start(&store);
+
+        let lock = WriteLock::take(&db).await;
+        let first_id = new_submission_id();
+        let first = queue_lead(&committer, new_lead(&first_id, "first@example.com", 2_000));
+        tokio::time::sleep(SETTLE).await;
+        let (ada_id, grace_id) = (new_submission_id(), new_submission_id());
+        let ada = queue_lead(&committer, new_lead(&ada_id, "ada@example.com", 3_000));
+        // The browser's retry of Ada's lead, in the same batch: her first answer again.
+        let ada_again = queue_lead(&committer, new_lead(&ada_id, "ada@example.com", 3_001));
+        let refused = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "refused@example.com", 3_002),
+        );
+        let earlier_retried = queue_lead(
+            &committer,
+            new_lead(&earlier_id, "earlier@example.com", 3_003),
+        );
+        let earlier_reused = queue_lead(
+            &committer,
+            new_lead(&earlier_id, "someone-else@example.com", 3_004),
+        );
+        let token_for_ada = {
+            let (committer, ada_id) = (committer.clone(), ada_id.clone());
+            tokio::spawn(async move { committer.use_form_token("t1", &ada_id, 3_005).await })
+        };
+        let token_replayed = {
+            let (committer, grace_id) = (committer.clone(), grace_id.clone());
+            tokio::spawn(async move { committer.use_form_token("t1", &grace_id, 3_006).await })
+        };
+        let grace = queue_lead(&committer, new_lead(&grace_id, "grace@example.com", 3_007));
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+
+        inserted_id(&first.await.unwrap());
+        let ada = ada.await.unwrap();
+        let ada_lead = inserted_id(&ada);
+        assert_eq!(
+            ada_again.await.unwrap().unwrap(),
+            InsertOutcome::AlreadyStored {
+                lead_id: ada_lead,
+                same_payload: true
+            },
+            "{}",
+            db.label
+        );
+        match refused.await.unwrap() {
+            Err(StoreError::Query { action, .. }) => assert_eq!(action, "insert the lead"),
+            other => panic!("{}: the refused lead's own error, got {other:?}", db.label),
+        }
+        assert_eq!(
+            earlier_retried.await.unwrap().unwrap(),
+            InsertOutcome::AlreadyStored {
+                lead_id: earlier.lead_id(),
+                same_payload: true
+            }
+        );
+        assert_eq!(
+            earlier_reused.await.unwrap().unwrap(),
+            InsertOutcome::AlreadyStored {
+                lead_id: earlier.lead_id(),
+                same_payload: false
+            }
+        );
+        assert_eq!(
+            token_for_ada.await.unwrap().unwrap(),
+            FormTokenUse::ThisSubmission
+        );
+        assert_eq!(
+            token_replayed.await.unwrap().unwrap(),
+            FormTokenUse::AnotherSubmission
+        );
+        inserted_id(&grace.await.unwrap());
+
+        let mut expected = vec![
+            earlier_id,
+            first_id.clone(),
+            ada_id.clone(),
+            grace_id.clone(),
+        ];
+        expected.sort();
+        assert_eq!(
+            stored_submission_ids(&store).await,
+            expected,
+            "{}",
+            db.label
+        );
+        let deliveries = store
+            .list_deliveries(leadform_store::DeliveryFilter::All)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 8, "two per stored lead: {}", db.label);
+        // PostgreSQL shows the sharing: Ada's and Grace's rows come from one transaction.
+        if let (Some(ada_tx), Some(grace_tx), Some(first_tx)) = (
+            writing_transaction(&db, &ada_id).await,
+            writing_transaction(&db, &grace_id).await,
+            writing_transaction(&db, &first_id).await,
+        ) {
+            assert_eq!(ada_tx, grace_tx);
+            assert_ne!(ada_tx, first_tx);
+        }
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_commit_fails_every_lead_in_its_batch_and_stores_none() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        install_failing_triggers(&db).await;
+        let (committer, task) = GroupCommitter::start(&store);
+
+        let lock = WriteLock::take(&db).await;
+        let first_id = new_submission_id();
+        let first = queue_lead(&committer, new_lead(&first_id, "first@example.com", 1_000));
+        tokio::time::sleep(SETTLE).await;
+        let ada_id = new_submission_id();
+        let ada = queue_lead(&committer, new_lead(&ada_id, "ada@example.com", 2_000));
+        let poison = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "poison@example.com", 2_001),
+        );
+        let grace = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "grace@example.com", 2_002),
+        );
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+
+        inserted_id(&first.await.unwrap());
+        for (who, answer) in [("ada", ada), ("poison", poison), ("grace", grace)] {
+            match answer.await.unwrap() {
+                Err(StoreError::GroupCommitFailed { others: 2, reason }) => {
+                    assert!(reason.contains("commit the leads"), "{reason}")
+                }
+                other => panic!(
+                    "{}: {who} must fail with its batch, got {other:?}",
+                    db.label
+                ),
+            }
+        }
+        assert_eq!(
+            stored_submission_ids(&store).await,
+            vec![first_id],
+            "{}",
+            db.label
+        );
+        // Nothing was wrong with Ada's lead: sent again, it is stored.
+        inserted_id(
+            &committer
+                .insert_scored_lead(new_lead(&ada_id, "ada@example.com", 3_000), None)
+                .await,
+        );
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn drain_commits_every_queued_lead_then_refuses_new_ones() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        let (committer, task) = GroupCommitter::start(&store);
+
+        let lock = WriteLock::take(&db).await;
+        let queued: Vec<_> = (0..20)
+            .map(|n| {
+                queue_lead(
+                    &committer,
+                    new_lead(&new_submission_id(), &format!("lead{n}@example.com"), n),
+                )
+            })
+            .collect();
+        tokio::time::sleep(SETTLE).await;
+        let draining = tokio::spawn(task.drain());
+        tokio::time::sleep(SETTLE).await;
+        assert!(!draining.is_finished(), "drain waits for the queued leads");
+        lock.release().await;
+        draining.await.unwrap();
+
+        for answer in queued {
+            inserted_id(&answer.await.unwrap());
+        }
+        assert_eq!(
+            stored_submission_ids(&store).await.len(),
+            20,
+            "{}",
+            db.label
+        );
+        let late = committer
+            .insert_scored_lead(new_lead(&new_submission_id(), "late@example.com", 99), None)
+            .await;
+        assert!(
+            matches!(late, Err(StoreError::ShuttingDown)),
+            "{}: {late:?}",
+            db.label
+        );
+        assert_eq!(stored_submission_ids(&store).await.len(), 20);
+        store.close().await;
+        db.finish().await;
+    }
+}
