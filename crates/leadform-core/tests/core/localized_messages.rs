@@ -6,7 +6,7 @@ use leadform_core::{
 };
 use serde_json::{json, Value};
 
-mod support;
+use crate::support;
 
 /// The demo's contact form with `extra`'s top-level keys set.
 fn contact_form(extra: Value) -> FormDefinition {

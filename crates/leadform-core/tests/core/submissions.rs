@@ -6,7 +6,7 @@ use leadform_core::{
 };
 use serde_json::json;
 
-mod support;
+use crate::support;
 
 use support::{contact_form, demo_form};
 

@@ -3,7 +3,7 @@
 use leadform_core::{FormDefinition, Locale};
 use serde_json::{json, Value};
 
-mod support;
+use crate::support;
 
 use support::contact_form_json;
 
