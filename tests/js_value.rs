@@ -63,6 +63,7 @@ fn full_definition() -> PublicFormDefinition {
         }),
         default_locale: Some(Locale::De),
         form_token: Some("v1.abc.def".into()),
+        catalogue: None,
     }
 }
 

@@ -175,6 +175,7 @@ pub fn adopt(
     if let Some(number) = mount.strip_prefix("lf").and_then(|n| n.parse::<u32>().ok()) {
         NEXT_MOUNT.with(|n| n.set(n.get().max(number + 1)));
     }
+    crate::services::catalogue::install_visitor_table(options.locale.as_deref(), &definition);
     let props = WidgetProps {
         options: Rc::new(options),
         definition: Rc::new(definition),
@@ -241,6 +242,7 @@ fn render(
         .map_err(|e| EmbedError::ShadowRoot(describe(&e)))?;
 
     let mount_number = NEXT_MOUNT.with(|n| n.replace(n.get() + 1));
+    crate::services::catalogue::install_visitor_table(options.locale.as_deref(), &definition);
     let props = WidgetProps {
         options: Rc::new(options),
         definition: Rc::new(definition),

@@ -2,6 +2,7 @@
 //! Components call these; the state reducer never does.
 
 pub mod attribution;
+pub mod catalogue;
 pub mod definition;
 pub mod events;
 pub mod handler_url;

@@ -20,7 +20,7 @@ pub mod time;
 pub mod validation;
 
 pub use attribution::{AttributionTouch, LeadAttribution};
-pub use catalogue::Text;
+pub use catalogue::{CatalogueTable, Text};
 pub use definition::{
     ConsentDefinition, Destination, FieldDefinition, FieldKind, FormDefinition, FormKind,
     GatedAsset, ProgressivePolicy, PublicFormDefinition, SelectOption, StoragePolicy,

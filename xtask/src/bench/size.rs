@@ -42,10 +42,56 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
     let path = format!("/v1/forms/{FORM_ID}");
     let definition = runtime.block_on(fetch(&format!("{}{path}", handler.base_url())))?;
     rows.push(Sizes::measure(&format!("GET {path}"), &definition)?);
+    let mut tables = Vec::new();
+    for code in CATALOGUE_LOCALES {
+        let url = format!("{}{path}?locale={code}", handler.base_url());
+        let table = catalogue_table(&runtime.block_on(fetch(&url))?)?;
+        tables.push(Sizes::measure(&format!("{code} catalogue table"), &table)?);
+    }
     drop(handler);
 
     print_table(&rows);
+    print_catalogues(&rows, &tables);
     Ok(())
+}
+
+/// The languages the widget no longer compiles in (issue 12): the handler sends their table.
+const CATALOGUE_LOCALES: [&str; 4] = ["de", "fr", "es", "ar"];
+
+/// The `catalogue` field of a definition answer, as JSON bytes.
+fn catalogue_table(definition: &[u8]) -> Result<Vec<u8>> {
+    let definition: serde_json::Value = serde_json::from_slice(definition)?;
+    let table = definition
+        .get("catalogue")
+        .context("a non-English definition carries no catalogue table")?;
+    Ok(serde_json::to_vec(table)?)
+}
+
+/// The widget's wasm without the catalogues (what ships) and with the largest table a visitor
+/// is sent (compressed on its own, so an upper bound: inside the answer it shares a stream).
+fn print_catalogues(rows: &[Sizes], tables: &[Sizes]) {
+    let Some(wasm) = rows
+        .iter()
+        .find(|row| row.name == "leadform_widget_bg.wasm")
+    else {
+        return;
+    };
+    let Some(largest) = tables.iter().max_by_key(|table| table.brotli) else {
+        return;
+    };
+    println!();
+    for table in tables {
+        println!(
+            "{:<22}  {:>10}  {:>10}  {:>10}",
+            table.name, table.raw, table.gzip, table.brotli
+        );
+    }
+    println!(
+        "widget wasm without the catalogues (ships): {} bytes brotli; with the largest table ({}): {}",
+        wasm.brotli,
+        largest.name,
+        wasm.brotli + largest.brotli
+    );
 }
 
 async fn fetch(url: &str) -> Result<Vec<u8>> {

@@ -4,12 +4,23 @@
 //! compiles this crate to wasm, and a table of `&'static str` costs only its bytes. Each table is
 //! an exhaustive `match`, so a key missing in one language does not compile; the tests check that
 //! every text is written and that each keeps the English placeholders (`{max}`, `{count}`, …).
+//!
+//! The four non-English tables compile only with the `all-catalogues` feature (on by default).
+//! The widget turns it off: the handler sends the visitor's table with the definition
+//! ([`CatalogueTable`]) and the widget [`install`]s it before it renders (issue 12).
 
+#[cfg(feature = "all-catalogues")]
 mod ar;
+#[cfg(feature = "all-catalogues")]
 mod de;
 mod en;
+#[cfg(feature = "all-catalogues")]
 mod es;
+#[cfg(feature = "all-catalogues")]
 mod fr;
+mod installed;
+
+pub use installed::{install, CatalogueError, CatalogueTable};
 
 use crate::locale::{format_count, Locale};
 
@@ -152,6 +163,7 @@ impl Text {
 }
 
 /// The text as written in `locale`, placeholders unfilled.
+#[cfg(feature = "all-catalogues")]
 pub fn text(locale: Locale, key: Text) -> &'static str {
     match locale {
         Locale::En => en::text(key),
@@ -159,6 +171,21 @@ pub fn text(locale: Locale, key: Text) -> &'static str {
         Locale::Fr => fr::text(key),
         Locale::Es => es::text(key),
         Locale::Ar => ar::text(key),
+    }
+}
+
+/// The text as written in `locale`, placeholders unfilled: from the table [`install`]ed for
+/// `locale`, else English.
+#[cfg(not(feature = "all-catalogues"))]
+pub fn text(locale: Locale, key: Text) -> &'static str {
+    installed::installed_text(locale, key).unwrap_or_else(|| en::text(key))
+}
+
+impl Text {
+    /// Where the key stands in [`Text::ALL`] (and so in a [`CatalogueTable`]).
+    pub fn position(self) -> usize {
+        // The enum and `ALL` list the keys in the same order (a test checks it).
+        self as usize
     }
 }
 
@@ -186,7 +213,7 @@ pub fn fields_need_attention(locale: Locale, count: usize) -> String {
     fill(locale, key, &[("count", &format_count(locale, count))])
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "all-catalogues"))]
 mod tests {
     use super::*;
 
@@ -252,6 +279,13 @@ mod tests {
                 !written.chars().any(|c| c.is_ascii_digit()),
                 "ar {key:?} writes Western digits: {written}"
             );
+        }
+    }
+
+    #[test]
+    fn each_key_stands_at_its_position() {
+        for (i, key) in Text::ALL.iter().enumerate() {
+            assert_eq!(key.position(), i, "{key:?}");
         }
     }
 

@@ -45,6 +45,10 @@ pub struct PublicFormDefinition {
     /// it back with the lead as `form_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_token: Option<String>,
+    /// The product's own texts in the visitor's language, which the widget (built without the
+    /// other languages) installs before it renders; none for English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<crate::catalogue::CatalogueTable>,
 }
 
 impl From<&FormDefinition> for PublicFormDefinition {
@@ -68,6 +72,7 @@ impl From<&FormDefinition> for PublicFormDefinition {
             consent: definition.consent.clone(),
             default_locale: definition.default_locale,
             form_token: None,
+            catalogue: None,
         }
     }
 }

@@ -88,7 +88,8 @@ fn without_a_supported_locale_the_form_default_then_english_speaks() {
     let errors = messages(&french, &empty_submission(""));
     assert_eq!(
         message_for(&errors, "first_name"),
-        "Veuillez renseigner le champ «\u{a0}First name\u{a0}»."
+        // The demo form translates its labels into French too.
+        "Veuillez renseigner le champ «\u{a0}Prénom\u{a0}»."
     );
     // The visitor's own supported language beats the form's default.
     assert_eq!(

@@ -1,7 +1,5 @@
 //! Every integration test of this crate, in one binary: one link instead of one per file.
 
-#[allow(dead_code)]
-mod support;
 mod attribution;
 mod console;
 mod console_refusals;
@@ -11,3 +9,5 @@ mod gated_content_and_profiling;
 mod instant_form;
 mod languages;
 mod no_javascript;
+#[allow(dead_code)]
+mod support;

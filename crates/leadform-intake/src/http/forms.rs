@@ -19,6 +19,8 @@ pub async fn get_form(
     // The marketer's texts in the visitor's language (`?locale=`, then `Accept-Language`).
     let locale = requested.negotiate(form.default_locale);
     let mut definition = form.translated(locale).public_view();
+    // The widget ships English only; this is how it speaks the visitor's language.
+    definition.catalogue = leadform_core::CatalogueTable::compiled(locale);
     // The server's own record of when this visitor was given the form (see crate::form_token).
     definition.form_token = Some(FormToken::issue(
         &state.signing_key,

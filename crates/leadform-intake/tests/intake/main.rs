@@ -1,8 +1,7 @@
 //! Every integration test of this crate, in one binary: one link instead of one per file.
 
-mod instances_support;
-mod support;
 mod admin_addr;
+mod catalogue_tables;
 mod delivery_forwarder;
 mod delivery_instances;
 mod delivery_recovery;
@@ -15,6 +14,7 @@ mod forms_and_static;
 mod gated_assets;
 mod group_commit;
 mod instances_end_to_end;
+mod instances_support;
 mod languages;
 mod leads_api;
 mod logs;
@@ -35,5 +35,6 @@ mod site_required;
 mod slack_nudge;
 mod slow_clients;
 mod static_caching;
+mod support;
 mod user_cli;
 mod visitor_cookie;

@@ -3,8 +3,8 @@
 //! the input's `cookie`, as Adobe documents them; a form with `storage: never` stores and sends
 //! neither. SQLite, and PostgreSQL when configured; deadlines are only "give up" limits.
 
-use leadform_standins as standins;
 use crate::support;
+use leadform_standins as standins;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -1,6 +1,5 @@
 //! Every integration test of this crate, in one binary: one link instead of one per file.
 
-mod support;
 mod console;
 mod delivery_events;
 mod destination_ids;
@@ -15,3 +14,4 @@ mod salesforce_wait;
 mod scores;
 mod secrets_and_tokens;
 mod shared_delivery_state;
+mod support;

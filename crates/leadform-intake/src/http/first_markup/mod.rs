@@ -64,6 +64,8 @@ pub async fn get_first_markup(
     let locale =
         language::first_markup_locale(&requested, query.languages.as_deref(), form.default_locale);
     let mut definition = form.translated(locale).public_view();
+    // The widget ships English only; this is how it speaks the visitor's language.
+    definition.catalogue = leadform_core::CatalogueTable::compiled(locale);
     // The server's own record of when this visitor was given the form (see crate::form_token):
     // the widget posts it back from the definition, a native fallback post from `form_token`.
     let form_token = FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms());
