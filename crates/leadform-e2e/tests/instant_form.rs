@@ -453,3 +453,151 @@ async fn a_strict_csp_with_trusted_types_refuses_nothing() -> Result<()> {
     ensure!(violations == json!([]), "the policy refused: {violations}");
     browser.close().await
 }
+
+/// The resources the page fetched whose URL contains `part` (its performance entries).
+async fn fetched(browser: &Browser, part: &str) -> Result<Vec<String>> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)
+               .filter(n => n.includes(arguments[0]));",
+            vec![json!(part)],
+        )
+        .await?;
+    Ok(serde_json::from_value(names)?)
+}
+
+/// Runs axe-core (`LEADFORM_AXE`) on the open page, the form's open shadow root included.
+async fn assert_accessible(browser: &Browser, state: &str) -> Result<()> {
+    let path = std::env::var_os("LEADFORM_AXE").context("LEADFORM_AXE (run `cargo xtask test`)")?;
+    let axe = std::fs::read_to_string(path)?;
+    browser.client.execute(&axe, Vec::new()).await?;
+    let violations = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.help
+                    + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            Vec::new(),
+        )
+        .await?;
+    let violations: Vec<String> = serde_json::from_value(violations)?;
+    ensure!(
+        violations.is_empty(),
+        "axe-core, {state}:\n{}",
+        violations.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more(
+) -> Result<()> {
+    let test =
+        "a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    // A page axe can judge as a whole: one main landmark, one h1.
+    let setup = setup(&env, |base| {
+        format!(
+            "<main><h1>Brightchart</h1>{}</main>",
+            host_site::embed(base, EBOOK_ID, &[])
+        )
+    })
+    .await?;
+    let browser = &setup.browser;
+
+    // The first visit: a fresh visitor downloads, answering the first two pool questions.
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let widget = browser.widget(EBOOK_ID).await?;
+    widget
+        .fill_all(&[
+            ("email", "returning@example.com"),
+            ("first_name", "Ada"),
+            ("company", "Analytical Engines"),
+            ("job_title", "Head of Analytics"),
+        ])
+        .await?;
+    widget
+        .wait_past_min_fill(setup.handler.min_fill(EBOOK_ID)?)
+        .await;
+    widget.submit().await?;
+    widget.wait_for_success().await?;
+
+    // The next visit, with the wasm held back (and not from the cache) so the first markup is
+    // what the visitor sees and uses until the takeover.
+    devtools::call(browser, "Network.enable", json!({})).await?;
+    devtools::call(
+        browser,
+        "Network.setCacheDisabled",
+        json!({ "cacheDisabled": true }),
+    )
+    .await?;
+    setup.gated.gate.open.send_replace(false);
+    browser.goto(&setup.site.url("/")).await?;
+    browser.shown_form(EBOOK_ID).await?;
+    ensure!(
+        ready_events(browser).await? == 0,
+        "took over with the wasm held back"
+    );
+    let shown = inspect(browser, EBOOK_ID).await?;
+    // The returning visitor's view, in the first markup: the next pool questions, prefilled.
+    let mut asked: Vec<&String> = shown["values"]
+        .as_object()
+        .context("values")?
+        .keys()
+        .filter(|name| *name != "leadform_website")
+        .collect();
+    asked.sort();
+    ensure!(
+        asked == ["country", "email", "first_name", "phone"],
+        "the first markup asks {asked:?}: {shown:#}"
+    );
+    ensure!(
+        shown["values"]["email"] == "returning@example.com",
+        "{shown:#}"
+    );
+    ensure!(shown["values"]["first_name"] == "Ada", "{shown:#}");
+    let greeting: Value = browser
+        .client
+        .execute(
+            "const g = document.querySelector(`[data-leadform='${arguments[0]}']`).shadowRoot
+               .querySelector('.leadform-greeting'); return g && g.textContent;",
+            vec![json!(EBOOK_ID)],
+        )
+        .await?;
+    ensure!(
+        greeting == "Welcome back, Ada",
+        "greeting in the first markup: {greeting}"
+    );
+    assert_accessible(browser, "the returning visitor's first markup").await?;
+
+    forget_layout_shifts(browser).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let after = inspect(browser, EBOOK_ID).await?;
+    ensure!(after["forms"] == 1 && after["pending"] == 0, "{after:#}");
+    ensure!(
+        after["values"] == shown["values"],
+        "the takeover changed the form: {after:#}"
+    );
+    let profile_requests = fetched(browser, "/v1/profile").await?;
+    ensure!(
+        profile_requests.is_empty(),
+        "the takeover asked for the profile again: {profile_requests:?}"
+    );
+    let embeds = fetched(browser, "/embed").await?;
+    ensure!(embeds.len() == 1, "one first markup: {embeds:?}");
+    let shift = layout_shift(browser).await?;
+    ensure!(
+        shift == 0.0,
+        "the takeover moved the page: layout shift {shift}"
+    );
+    assert_accessible(browser, "after the takeover").await?;
+    drop(setup.site);
+    setup.browser.close().await
+}

@@ -187,3 +187,32 @@ async fn an_origin_not_allowed_or_no_origin_gets_no_profile() {
         "Ada"
     );
 }
+
+#[tokio::test]
+async fn a_visitor_with_nothing_missing_is_shown_the_one_click_form() {
+    let handler = TestHandler::start().await;
+    let cookie = returning_visitor(&handler).await;
+    let mut second = support::fixtures::lead(
+        "ebook",
+        json!({ "email": "ada@example.com", "first_name": "Ada",
+                "job_title": "Head of Analytics", "country": "DE" }),
+    );
+    second["shown_fields"] = json!(["email", "first_name", "job_title", "country"]);
+    let response = handler
+        .post_lead_with(&second, &[("Cookie", cookie.as_str())])
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = visitor_cookie(&response).expect("the rotated visitor cookie");
+
+    let answer = body(embed(&handler, "ebook", Some(LISTED_ORIGIN), Some(&cookie)).await).await;
+    let html = html(&answer);
+    assert!(
+        html.contains(
+            r#"<p class="leadform-one-click">We have your details already. One click and the download is yours.</p>"#
+        ),
+        "{html}"
+    );
+    // No questions: only the honeypot is an input.
+    assert!(!html.contains(r#"class="leadform-input""#), "{html}");
+    assert!(html.contains("Welcome back, Ada"), "{html}");
+}
