@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
@@ -28,6 +29,8 @@ struct WasmGate {
     upstream: String,
     client: reqwest::Client,
     open: watch::Sender<bool>,
+    /// Answers the first markup without `profile`, as a handler from before it did.
+    strip_profile: AtomicBool,
 }
 
 /// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
@@ -45,6 +48,7 @@ impl GatedHandler {
             upstream: upstream.to_owned(),
             client: reqwest::Client::new(),
             open: watch::channel(false).0,
+            strip_profile: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
         let server = tokio::spawn(async move {
@@ -89,9 +93,15 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
             .map(|p| p.as_str())
             .unwrap_or("/")
     );
+    let strip =
+        gate.strip_profile.load(Ordering::SeqCst) && request.uri().path().ends_with("/embed");
     let method = request.method().clone();
     let mut headers = request.headers().clone();
     headers.remove(header::HOST);
+    if strip {
+        // Plain JSON, so the proxy can take `profile` out.
+        headers.remove(header::ACCEPT_ENCODING);
+    }
     let body = axum::body::to_bytes(request.into_body(), 1 << 20).await?;
     let answer = gate
         .client
@@ -102,9 +112,20 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
         .await?;
     let mut response = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
+        if strip && name == header::CONTENT_LENGTH {
+            continue;
+        }
         response = response.header(name, value);
     }
-    Ok(response.body(Body::from(answer.bytes().await?))?)
+    let mut body = answer.bytes().await?.to_vec();
+    if strip {
+        let mut first_markup: Value = serde_json::from_slice(&body)?;
+        if let Some(fields) = first_markup.as_object_mut() {
+            fields.remove("profile");
+        }
+        body = serde_json::to_vec(&first_markup)?;
+    }
+    Ok(response.body(Body::from(body))?)
 }
 
 /// Records the widget's events and every layout shift, before any page script runs.
@@ -492,25 +513,9 @@ async fn assert_accessible(browser: &Browser, state: &str) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more(
-) -> Result<()> {
-    let test =
-        "a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more";
-    let Some(env) = E2eEnv::from_env(test) else {
-        return Ok(());
-    };
-    // A page axe can judge as a whole: one main landmark, one h1.
-    let setup = setup(&env, |base| {
-        format!(
-            "<main><h1>Brightchart</h1>{}</main>",
-            host_site::embed(base, EBOOK_ID, &[])
-        )
-    })
-    .await?;
+/// The first visit: a fresh visitor downloads the eBook, answering the first two pool questions.
+async fn first_ebook_download(setup: &Setup) -> Result<()> {
     let browser = &setup.browser;
-
-    // The first visit: a fresh visitor downloads, answering the first two pool questions.
     setup.gated.release_wasm();
     wait_for_takeovers(browser, 1).await?;
     let widget = browser.widget(EBOOK_ID).await?;
@@ -527,9 +532,13 @@ async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_
         .await;
     widget.submit().await?;
     widget.wait_for_success().await?;
+    Ok(())
+}
 
-    // The next visit, with the wasm held back (and not from the cache) so the first markup is
-    // what the visitor sees and uses until the takeover.
+/// The next visit, with the wasm held back (and not from the cache) so the first markup is what
+/// the visitor sees and uses until the takeover: what it shows.
+async fn next_visit_with_the_wasm_held_back(setup: &Setup) -> Result<Value> {
+    let browser = &setup.browser;
     devtools::call(browser, "Network.enable", json!({})).await?;
     devtools::call(
         browser,
@@ -544,7 +553,40 @@ async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_
         ready_events(browser).await? == 0,
         "took over with the wasm held back"
     );
-    let shown = inspect(browser, EBOOK_ID).await?;
+    inspect(browser, EBOOK_ID).await
+}
+
+async fn greeting(browser: &Browser) -> Result<Value> {
+    Ok(browser
+        .client
+        .execute(
+            "const g = document.querySelector(`[data-leadform='${arguments[0]}']`).shadowRoot
+               .querySelector('.leadform-greeting'); return g && g.textContent;",
+            vec![json!(EBOOK_ID)],
+        )
+        .await?)
+}
+
+/// A page axe can judge as a whole: one main landmark, one h1.
+fn ebook_page(base: &str) -> String {
+    format!(
+        "<main><h1>Brightchart</h1>{}</main>",
+        host_site::embed(base, EBOOK_ID, &[])
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more(
+) -> Result<()> {
+    let test =
+        "a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    let shown = next_visit_with_the_wasm_held_back(&setup).await?;
     // The returning visitor's view, in the first markup: the next pool questions, prefilled.
     let mut asked: Vec<&String> = shown["values"]
         .as_object()
@@ -562,17 +604,10 @@ async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_
         "{shown:#}"
     );
     ensure!(shown["values"]["first_name"] == "Ada", "{shown:#}");
-    let greeting: Value = browser
-        .client
-        .execute(
-            "const g = document.querySelector(`[data-leadform='${arguments[0]}']`).shadowRoot
-               .querySelector('.leadform-greeting'); return g && g.textContent;",
-            vec![json!(EBOOK_ID)],
-        )
-        .await?;
+    let greeted = greeting(browser).await?;
     ensure!(
-        greeting == "Welcome back, Ada",
-        "greeting in the first markup: {greeting}"
+        greeted == "Welcome back, Ada",
+        "greeting in the first markup: {greeted}"
     );
     assert_accessible(browser, "the returning visitor's first markup").await?;
 
@@ -598,6 +633,40 @@ async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_
         "the takeover moved the page: layout shift {shift}"
     );
     assert_accessible(browser, "after the takeover").await?;
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_at_takeover(
+) -> Result<()> {
+    let test = "a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_at_takeover";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    setup.gated.gate.strip_profile.store(true, Ordering::SeqCst);
+    let shown = next_visit_with_the_wasm_held_back(&setup).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let after = inspect(browser, EBOOK_ID).await?;
+    // The widget asked, and so shows the returning visitor's view the markup showed.
+    let profile_requests = fetched(browser, "/v1/profile").await?;
+    ensure!(
+        profile_requests.len() == 1,
+        "expected one GET /v1/profile: {profile_requests:?}"
+    );
+    ensure!(
+        after["values"] == shown["values"],
+        "the takeover changed the form: {after:#}"
+    );
+    let greeted = greeting(browser).await?;
+    ensure!(
+        greeted == "Welcome back, Ada",
+        "after the takeover: {greeted}"
+    );
     drop(setup.site);
     setup.browser.close().await
 }
