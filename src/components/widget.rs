@@ -87,12 +87,19 @@ pub fn widget(props: &WidgetProps) -> Html {
     let shown_back = known.for_display(&props.definition.fields);
     let welcome =
         (!known.is_empty()).then(|| greeting_name(&shown_back.values).map(AttrValue::from));
+    // What the shown form held (a returning visitor's prefill among it) belongs to the visitor
+    // before "Not you?": the form that starts over must not take it back.
+    let takeover = if *generation == 0 {
+        props.takeover.clone()
+    } else {
+        None
+    };
     html! {
         <div class="leadform" lang={locale.code()} dir={locale.direction()}>
             <LeadForm key={*generation} {locale} options={props.options.clone()}
                 definition={props.definition.clone()} {view} container={props.container.clone()}
                 id_prefix={props.id_prefix.clone()} {welcome} {on_not_you}
-                takeover={props.takeover.clone()} />
+                {takeover} />
         </div>
     }
 }

@@ -14,7 +14,7 @@ use super::EmbedError;
 use crate::components::honeypot::HONEYPOT_NAME;
 use crate::handoff::Takeover;
 use crate::services::{events, profile, visitor};
-use leadform_core::{PublicFormDefinition, StoragePolicy};
+use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlElement, ShadowRoot};
@@ -71,6 +71,7 @@ fn try_take_over(
     let mount = field("mount")
         .and_then(|value| value.as_string())
         .unwrap_or_default();
+    let carried = carried_profile(first_markup);
     let shadow = element.shadow_root().ok_or(EmbedError::NoDocument)?;
     let shown = shadow
         .query_selector(SHOWN_ROOT)
@@ -82,19 +83,12 @@ fn try_take_over(
     let handle = register_takeover(element);
     let element = element.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        // What the handler knows about a returning visitor decides which questions are asked,
-        // as when the widget mounts on its own (and only where the storage policy allows).
-        let may_ask = match definition.storage {
-            StoragePolicy::Always => true,
-            StoragePolicy::AfterConsent => visitor::has_visitor_id(),
-            StoragePolicy::Never => false,
-        };
-        let server_profile = if may_ask {
-            profile::fetch_profile(&options.endpoint, &definition.id)
-                .await
-                .ok()
-        } else {
-            None
+        // What the handler knows about a returning visitor decides which questions are asked:
+        // the first markup carries it (and already shows that visitor's questions); only an
+        // older handler's answer, without `profile`, leaves the widget to ask for it.
+        let server_profile = match carried {
+            CarriedProfile::Carried(profile) => profile,
+            CarriedProfile::NotCarried => fetch_profile(&options.endpoint, &definition).await,
         };
         // Read now, after the wait: from here to the swap no input event can run.
         let values = read_values(&shown);
@@ -126,6 +120,41 @@ fn try_take_over(
         }
     });
     Ok(())
+}
+
+/// The returning visitor's profile as the first markup carries it.
+enum CarriedProfile {
+    /// The handler read it with the markup: `None` when nothing is known or may be shown.
+    Carried(Option<KnownProfile>),
+    /// A first markup from a handler that predates `profile`.
+    NotCarried,
+}
+
+fn carried_profile(first_markup: &JsValue) -> CarriedProfile {
+    let key = JsValue::from_str("profile");
+    if !js_sys::Reflect::has(first_markup, &key).unwrap_or(false) {
+        return CarriedProfile::NotCarried;
+    }
+    let value = js_sys::Reflect::get(first_markup, &key).unwrap_or(JsValue::NULL);
+    if value.is_null() || value.is_undefined() {
+        return CarriedProfile::Carried(None);
+    }
+    // An unreadable profile is treated as none: the markup shown is then a fresh visitor's too.
+    CarriedProfile::Carried(crate::services::js_value::from_js(value).ok())
+}
+
+/// `GET /v1/profile`, as when the widget mounts on its own, and only where the storage policy
+/// allows.
+async fn fetch_profile(endpoint: &str, definition: &PublicFormDefinition) -> Option<KnownProfile> {
+    let may_ask = match definition.storage {
+        StoragePolicy::Always => true,
+        StoragePolicy::AfterConsent => visitor::has_visitor_id(),
+        StoragePolicy::Never => false,
+    };
+    if !may_ask {
+        return None;
+    }
+    profile::fetch_profile(endpoint, &definition.id).await.ok()
 }
 
 /// The values of the shown form's named controls, as the widget's state holds them.

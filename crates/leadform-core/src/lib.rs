@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod definition;
 pub mod email;
 pub mod error;
+pub mod form_view;
 pub mod locale;
 pub mod munchkin;
 pub mod profiling;

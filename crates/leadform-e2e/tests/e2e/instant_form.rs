@@ -4,6 +4,7 @@
 
 use crate::support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
@@ -28,6 +29,8 @@ struct WasmGate {
     upstream: String,
     client: reqwest::Client,
     open: watch::Sender<bool>,
+    /// Answers the first markup without `profile`, as a handler from before it did.
+    strip_profile: AtomicBool,
 }
 
 /// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
@@ -45,6 +48,7 @@ impl GatedHandler {
             upstream: upstream.to_owned(),
             client: reqwest::Client::new(),
             open: watch::channel(false).0,
+            strip_profile: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
         let server = tokio::spawn(async move {
@@ -89,9 +93,15 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
             .map(|p| p.as_str())
             .unwrap_or("/")
     );
+    let strip =
+        gate.strip_profile.load(Ordering::SeqCst) && request.uri().path().ends_with("/embed");
     let method = request.method().clone();
     let mut headers = request.headers().clone();
     headers.remove(header::HOST);
+    if strip {
+        // Plain JSON, so the proxy can take `profile` out.
+        headers.remove(header::ACCEPT_ENCODING);
+    }
     let body = axum::body::to_bytes(request.into_body(), 1 << 20).await?;
     let answer = gate
         .client
@@ -102,9 +112,20 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
         .await?;
     let mut response = Response::builder().status(answer.status());
     for (name, value) in answer.headers() {
+        if strip && name == header::CONTENT_LENGTH {
+            continue;
+        }
         response = response.header(name, value);
     }
-    Ok(response.body(Body::from(answer.bytes().await?))?)
+    let mut body = answer.bytes().await?.to_vec();
+    if strip {
+        let mut first_markup: Value = serde_json::from_slice(&body)?;
+        if let Some(fields) = first_markup.as_object_mut() {
+            fields.remove("profile");
+        }
+        body = serde_json::to_vec(&first_markup)?;
+    }
+    Ok(response.body(Body::from(body))?)
 }
 
 /// Records the widget's events and every layout shift, before any page script runs.
@@ -452,4 +473,200 @@ async fn a_strict_csp_with_trusted_types_refuses_nothing() -> Result<()> {
         .await?;
     ensure!(violations == json!([]), "the policy refused: {violations}");
     browser.close().await
+}
+
+/// The resources the page fetched whose URL contains `part` (its performance entries).
+async fn fetched(browser: &Browser, part: &str) -> Result<Vec<String>> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)
+               .filter(n => n.includes(arguments[0]));",
+            vec![json!(part)],
+        )
+        .await?;
+    Ok(serde_json::from_value(names)?)
+}
+
+/// Runs axe-core (`LEADFORM_AXE`) on the open page, the form's open shadow root included.
+async fn assert_accessible(browser: &Browser, state: &str) -> Result<()> {
+    let path = std::env::var_os("LEADFORM_AXE").context("LEADFORM_AXE (run `cargo xtask test`)")?;
+    let axe = std::fs::read_to_string(path)?;
+    browser.client.execute(&axe, Vec::new()).await?;
+    let violations = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.help
+                    + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+                .catch(e => done(['axe failed: ' + e]));",
+            Vec::new(),
+        )
+        .await?;
+    let violations: Vec<String> = serde_json::from_value(violations)?;
+    ensure!(
+        violations.is_empty(),
+        "axe-core, {state}:\n{}",
+        violations.join("\n")
+    );
+    Ok(())
+}
+
+/// The first visit: a fresh visitor downloads the eBook, answering the first two pool questions.
+async fn first_ebook_download(setup: &Setup) -> Result<()> {
+    let browser = &setup.browser;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let widget = browser.widget(EBOOK_ID).await?;
+    widget
+        .fill_all(&[
+            ("email", "returning@example.com"),
+            ("first_name", "Ada"),
+            ("company", "Analytical Engines"),
+            ("job_title", "Head of Analytics"),
+        ])
+        .await?;
+    widget
+        .wait_past_min_fill(setup.handler.min_fill(EBOOK_ID)?)
+        .await;
+    widget.submit().await?;
+    widget.wait_for_success().await?;
+    Ok(())
+}
+
+/// The next visit, with the wasm held back (and not from the cache) so the first markup is what
+/// the visitor sees and uses until the takeover: what it shows.
+async fn next_visit_with_the_wasm_held_back(setup: &Setup) -> Result<Value> {
+    let browser = &setup.browser;
+    devtools::call(browser, "Network.enable", json!({})).await?;
+    devtools::call(
+        browser,
+        "Network.setCacheDisabled",
+        json!({ "cacheDisabled": true }),
+    )
+    .await?;
+    setup.gated.gate.open.send_replace(false);
+    browser.goto(&setup.site.url("/")).await?;
+    browser.shown_form(EBOOK_ID).await?;
+    ensure!(
+        ready_events(browser).await? == 0,
+        "took over with the wasm held back"
+    );
+    inspect(browser, EBOOK_ID).await
+}
+
+async fn greeting(browser: &Browser) -> Result<Value> {
+    Ok(browser
+        .client
+        .execute(
+            "const g = document.querySelector(`[data-leadform='${arguments[0]}']`).shadowRoot
+               .querySelector('.leadform-greeting'); return g && g.textContent;",
+            vec![json!(EBOOK_ID)],
+        )
+        .await?)
+}
+
+/// A page axe can judge as a whole: one main landmark, one h1.
+fn ebook_page(base: &str) -> String {
+    format!(
+        "<main><h1>Brightchart</h1>{}</main>",
+        host_site::embed(base, EBOOK_ID, &[])
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more(
+) -> Result<()> {
+    let test =
+        "a_returning_visitor_sees_their_questions_at_once_and_the_takeover_asks_nothing_more";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    let shown = next_visit_with_the_wasm_held_back(&setup).await?;
+    // The returning visitor's view, in the first markup: the next pool questions, prefilled.
+    let mut asked: Vec<&String> = shown["values"]
+        .as_object()
+        .context("values")?
+        .keys()
+        .filter(|name| *name != "leadform_website")
+        .collect();
+    asked.sort();
+    ensure!(
+        asked == ["country", "email", "first_name", "phone"],
+        "the first markup asks {asked:?}: {shown:#}"
+    );
+    ensure!(
+        shown["values"]["email"] == "returning@example.com",
+        "{shown:#}"
+    );
+    ensure!(shown["values"]["first_name"] == "Ada", "{shown:#}");
+    let greeted = greeting(browser).await?;
+    ensure!(
+        greeted == "Welcome back, Ada",
+        "greeting in the first markup: {greeted}"
+    );
+    assert_accessible(browser, "the returning visitor's first markup").await?;
+
+    forget_layout_shifts(browser).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let after = inspect(browser, EBOOK_ID).await?;
+    ensure!(after["forms"] == 1 && after["pending"] == 0, "{after:#}");
+    ensure!(
+        after["values"] == shown["values"],
+        "the takeover changed the form: {after:#}"
+    );
+    let profile_requests = fetched(browser, "/v1/profile").await?;
+    ensure!(
+        profile_requests.is_empty(),
+        "the takeover asked for the profile again: {profile_requests:?}"
+    );
+    let embeds = fetched(browser, "/embed").await?;
+    ensure!(embeds.len() == 1, "one first markup: {embeds:?}");
+    let shift = layout_shift(browser).await?;
+    ensure!(
+        shift == 0.0,
+        "the takeover moved the page: layout shift {shift}"
+    );
+    assert_accessible(browser, "after the takeover").await?;
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_at_takeover(
+) -> Result<()> {
+    let test = "a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_at_takeover";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    setup.gated.gate.strip_profile.store(true, Ordering::SeqCst);
+    let shown = next_visit_with_the_wasm_held_back(&setup).await?;
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let after = inspect(browser, EBOOK_ID).await?;
+    // The widget asked, and so shows the returning visitor's view the markup showed.
+    let profile_requests = fetched(browser, "/v1/profile").await?;
+    ensure!(
+        profile_requests.len() == 1,
+        "expected one GET /v1/profile: {profile_requests:?}"
+    );
+    ensure!(
+        after["values"] == shown["values"],
+        "the takeover changed the form: {after:#}"
+    );
+    let greeted = greeting(browser).await?;
+    ensure!(
+        greeted == "Welcome back, Ada",
+        "after the takeover: {greeted}"
+    );
+    drop(setup.site);
+    setup.browser.close().await
 }

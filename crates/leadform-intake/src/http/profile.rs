@@ -30,18 +30,10 @@ pub async fn get_profile(
     if verdict == OriginVerdict::Absent && !is_same_origin_fetch(&headers) {
         return Err(ApiError::OriginRequired);
     }
-    let mut new_cookie = None;
-    let profile = match (form.storage, cookie) {
-        // A `never` form shows nothing remembered, even to a visitor known from another form.
-        (StoragePolicy::Never, _) => KnownProfile::default(),
-        (_, Some(visitor)) => display_profile(&state, &form, &visitor).await?,
-        // Only `always` may start remembering a visitor before they consented to anything.
-        (StoragePolicy::Always, None) => {
-            new_cookie = Some(new_visitor_id());
-            KnownProfile::default()
-        }
-        (StoragePolicy::AfterConsent, None) => KnownProfile::default(),
-    };
+    let Remembered {
+        profile,
+        new_visitor: new_cookie,
+    } = remembered(&state, &form, cookie).await?;
     let mut response = Json(profile).into_response();
     not_stored(&mut response);
     if let Some(visitor) = new_cookie {
@@ -51,6 +43,37 @@ pub async fn get_profile(
         );
     }
     Ok(WithCors::allowed(verdict, response))
+}
+
+/// What the handler remembers about a visitor for one form, under its storage policy, and the
+/// visitor id to set a cookie for when the form may start remembering them now. Shared by
+/// `GET /v1/profile` and the first markup, so both follow the same rules.
+pub(super) struct Remembered {
+    pub profile: KnownProfile,
+    pub new_visitor: Option<String>,
+}
+
+pub(super) async fn remembered(
+    state: &AppState,
+    form: &Arc<FormDefinition>,
+    cookie: Option<String>,
+) -> Result<Remembered, ApiError> {
+    let mut new_visitor = None;
+    let profile = match (form.storage, cookie) {
+        // A `never` form shows nothing remembered, even to a visitor known from another form.
+        (StoragePolicy::Never, _) => KnownProfile::default(),
+        (_, Some(visitor)) => display_profile(state, form, &visitor).await?,
+        // Only `always` may start remembering a visitor before they consented to anything.
+        (StoragePolicy::Always, None) => {
+            new_visitor = Some(new_visitor_id());
+            KnownProfile::default()
+        }
+        (StoragePolicy::AfterConsent, None) => KnownProfile::default(),
+    };
+    Ok(Remembered {
+        profile,
+        new_visitor,
+    })
 }
 
 async fn display_profile(
@@ -76,7 +99,7 @@ async fn display_profile(
 
 /// A same-origin `fetch` carries no `Origin` on GET; the browser marks it with `Sec-Fetch-Site`,
 /// which page scripts cannot set.
-fn is_same_origin_fetch(headers: &HeaderMap) -> bool {
+pub(super) fn is_same_origin_fetch(headers: &HeaderMap) -> bool {
     headers
         .get("sec-fetch-site")
         .is_some_and(|value| value.as_bytes() == b"same-origin")

@@ -9,6 +9,7 @@ mod delivery_shared_limits;
 mod export_cli;
 mod fallback_form;
 mod first_markup;
+mod first_markup_returning_visitor;
 mod form_tokens;
 mod forms_and_static;
 mod gated_assets;

@@ -5,14 +5,16 @@
 
 mod language;
 mod render;
+mod returning_visitor;
 
 use super::checked_origin::{FormOrigin, WithCors};
 use super::errors::ApiError;
 use super::requested_locale::RequestedLocale;
+use super::visitor::SignedVisitor;
 use super::AppState;
 use crate::form_token::FormToken;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -36,6 +38,10 @@ pub struct FirstMarkup {
     pub mount: String,
     pub html: String,
     pub form_token: Option<String>,
+    /// What the handler remembers about this returning visitor (as `GET /v1/profile?form=`
+    /// answers), `null` when nothing or when they may not be recognised here. The markup already
+    /// shows their view; the widget takes over with it and fetches no profile.
+    pub profile: Option<leadform_core::KnownProfile>,
 }
 
 const MOUNT_EXPECTED: &str = "`lf` followed by 1 to 6 digits, like lf1";
@@ -52,6 +58,8 @@ pub async fn get_first_markup(
     FormOrigin { form, verdict }: FormOrigin,
     Query(query): Query<FirstMarkupQuery>,
     requested: RequestedLocale,
+    SignedVisitor(cookie): SignedVisitor,
+    headers: HeaderMap,
 ) -> WithCors<Response> {
     let mount = query.mount.unwrap_or_else(|| "lf1".to_owned());
     if !valid_mount(&mount) {
@@ -70,15 +78,23 @@ pub async fn get_first_markup(
     // the widget posts it back from the definition, a native fallback post from `form_token`.
     let form_token = FormToken::issue(&state.signing_key, &form.id, state.clock.now_ms());
     definition.form_token = Some(form_token.clone());
-    let html = render::form(&definition, &mount, locale).into_string();
+    // A returning visitor's view: the questions the widget would ask them, their greeting.
+    let visitor =
+        returning_visitor::returning_visitor(&state, &form, &verdict, cookie, &headers).await;
+    let known = visitor.profile.clone().unwrap_or_default();
+    let html = render::form(&definition, &mount, locale, &known).into_string();
     let mut response = Json(FirstMarkup {
         definition,
         locale,
         mount,
         html,
         form_token: Some(form_token),
+        profile: visitor.profile,
     })
     .into_response();
+    if let Some(cookie) = visitor.set_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     // It will carry a form token: never stored by the browser or a proxy.
     response
         .headers_mut()
