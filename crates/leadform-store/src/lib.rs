@@ -27,7 +27,6 @@ mod model;
 mod mql_routes;
 mod outages;
 mod outbox;
-mod outbox_store;
 mod outbox_summary;
 mod profiles;
 mod readiness;
