@@ -14,6 +14,7 @@ mod support;
 #[path = "../../leadform-delivery/tests/support/standins.rs"]
 mod standins;
 
+use leadform_store::DeliveryStatus;
 use serde_json::{json, Value};
 use standins::{Scripted, StandIn, Vendor};
 use std::collections::{BTreeMap, BTreeSet};
@@ -279,7 +280,7 @@ fn delivered_count(listing: &OutboxListing, destination_prefix: &str) -> usize {
     listing
         .to(destination_prefix)
         .iter()
-        .filter(|row| row.status == "delivered")
+        .filter(|row| row.status == DeliveryStatus::Delivered)
         .count()
 }
 
@@ -287,7 +288,10 @@ fn all_delivered(expected: usize) -> impl Fn(&OutboxListing) -> bool {
     move |listing| {
         listing.rows.len() == expected
             && listing.stated_count == expected
-            && listing.rows.iter().all(|row| row.status == "delivered")
+            && listing
+                .rows
+                .iter()
+                .all(|row| row.status == DeliveryStatus::Delivered)
     }
 }
 
@@ -298,7 +302,7 @@ fn is_hubspot_waiting(row: &OutboxRow) -> bool {
     let waits_for_probe = row
         .note
         .starts_with(&format!("waiting: hubspot:{PORTAL_ID} is failing"));
-    row.status == "pending" && (failed || waits_for_probe)
+    row.status == DeliveryStatus::Pending && (failed || waits_for_probe)
 }
 
 /// Runs a scenario once per backend: SQLite always, PostgreSQL when its URL is set.
@@ -520,7 +524,10 @@ async fn killed_mid_stream_on(backend: Backend) {
             "the key names the destination by its identity: {key}"
         );
     }
-    assert_eq!(done.with_status("delivered").len(), 2 * STREAM_TOTAL);
+    assert_eq!(
+        done.with_status(DeliveryStatus::Delivered).len(),
+        2 * STREAM_TOTAL
+    );
     scenario.finish().await;
 }
 
@@ -562,7 +569,9 @@ async fn done_when_scenario_on(backend: Backend) {
             let (salesforce, hubspot) = (listing.to("salesforce:"), listing.to("hubspot:"));
             listing.rows.len() == 2 * DONE_WHEN_LEADS
                 && salesforce.len() == DONE_WHEN_LEADS
-                && salesforce.iter().all(|row| row.status == "delivered")
+                && salesforce
+                    .iter()
+                    .all(|row| row.status == DeliveryStatus::Delivered)
                 && hubspot.len() == DONE_WHEN_LEADS
                 && hubspot.iter().all(|row| is_hubspot_waiting(row))
         },
@@ -714,7 +723,7 @@ async fn dead_delivery_replayed_on(backend: Backend) {
         "the delivery dead",
         GIVE_UP,
         scenario.log(),
-        |listing| listing.rows.len() == 1 && listing.rows[0].status == "dead",
+        |listing| listing.rows.len() == 1 && listing.rows[0].status == DeliveryStatus::Dead,
     )
     .await;
     let dead = outbox_list(&db, Some("dead")).await;
@@ -771,7 +780,7 @@ fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
     );
     assert!(is_hubspot_waiting(&listing.rows[0]));
     assert_eq!(listing.rows[1].destination, "salesforce:00D5g000004abcd");
-    assert_eq!(listing.rows[1].status, "delivered");
+    assert_eq!(listing.rows[1].status, DeliveryStatus::Delivered);
     assert_eq!(listing.rows[1].event, "lead.created");
     assert_eq!(listing.rows[1].next_attempt, "-");
 }

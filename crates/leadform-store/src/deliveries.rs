@@ -3,7 +3,7 @@
 use crate::backend::with_backend;
 use crate::clock::{now_ms, rfc3339_from_ms};
 use crate::error::{failed, StoreError};
-use crate::model::{DeliveryFilter, DeliveryRecord, DELIVERY_STATUSES};
+use crate::model::{DeliveryFilter, DeliveryRecord};
 use crate::Store;
 use sqlx::Row;
 
@@ -22,15 +22,19 @@ macro_rules! delivery_from_row {
         let attempts: i64 = row.try_get("attempts").map_err(&read)?;
         let next_attempt_at_ms: Option<i64> = row.try_get("next_attempt_at_ms").map_err(&read)?;
         let delivered_at_ms: Option<i64> = row.try_get("delivered_at_ms").map_err(&read)?;
+        let id: i64 = row.try_get("id").map_err(&read)?;
         Ok(DeliveryRecord {
-            id: row.try_get("id").map_err(&read)?,
+            id,
             lead_id: row.try_get("lead_id").map_err(&read)?,
             submission_id: row.try_get("submission_id").map_err(&read)?,
             form_id: row.try_get("form_id").map_err(&read)?,
             destination_kind: row.try_get("destination_kind").map_err(&read)?,
             destination_id: row.try_get("destination_id").map_err(&read)?,
             destination_key: row.try_get("destination_key").map_err(&read)?,
-            status: row.try_get("status").map_err(&read)?,
+            status: $crate::delivery_status::read_delivery_status(
+                id,
+                row.try_get("status").map_err(&read)?,
+            )?,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
             next_attempt_at: next_attempt_at_ms.map(rfc3339_from_ms),
             last_error: row.try_get("last_error").map_err(&read)?,
@@ -58,10 +62,7 @@ impl Store {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let status = match filter {
             DeliveryFilter::All => None,
-            DeliveryFilter::Status(status) if DELIVERY_STATUSES.contains(&status.as_str()) => {
-                Some(status)
-            }
-            DeliveryFilter::Status(unknown) => return Err(StoreError::UnknownStatus(unknown)),
+            DeliveryFilter::Status(status) => Some(status.as_str()),
         };
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
