@@ -54,6 +54,15 @@ impl FromStr for DeliveryStatus {
     }
 }
 
+/// For `#[sqlx(try_from = "String")]` on row structs.
+impl TryFrom<String> for DeliveryStatus {
+    type Error = StoreError;
+
+    fn try_from(text: String) -> Result<Self, StoreError> {
+        text.parse()
+    }
+}
+
 /// The status of delivery `delivery_id` as stored; anything else is a corrupt row.
 pub(crate) fn read_delivery_status(
     delivery_id: i64,
