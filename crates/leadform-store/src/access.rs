@@ -2,7 +2,7 @@
 
 use crate::backend::with_backend;
 use crate::clock::rfc3339_from_ms;
-use crate::deliveries::{delivery_from_row, LIST_SQL};
+use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
 use crate::erasure::normalise_email;
 use crate::error::{failed, StoreError};
 use crate::leads::stored_lead_from_row;
@@ -145,17 +145,15 @@ impl Store {
         }
         let deliveries = with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
-            sqlx::query(&format!(
+            let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
                 "{LIST_SQL} WHERE l.email = $1 OR l.person_id = $2 ORDER BY d.id"
             ))
             .bind(&email)
             .bind(person.as_ref().map(|p| p.id))
             .fetch_all(pool)
             .await
-            .map_err(fail("list the person's deliveries"))?
-            .iter()
-            .map(|row| -> Result<DeliveryRecord, StoreError> { delivery_from_row!(row, fail) })
-            .collect::<Result<Vec<_>, _>>()?
+            .map_err(fail("list the person's deliveries"))?;
+            delivery_records(rows)?
         });
         Ok(Some(PersonAccessRecord {
             email,
