@@ -5,11 +5,11 @@ use crate::clock::rfc3339_from_ms;
 use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
 use crate::erasure::normalise_email;
 use crate::error::{failed, StoreError};
-use crate::leads::stored_lead_from_row;
+use crate::leads::StoredLeadRow;
 use crate::model::{DeliveryRecord, StoredLead};
 use crate::profiles::parse_profile;
 use crate::Store;
-use leadform_core::{KnownProfile, LeadSubmission};
+use leadform_core::KnownProfile;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -104,7 +104,9 @@ impl Store {
                 .iter()
                 .map(|row| -> Result<PersonLead, StoreError> {
                     let read = fail("read the person's lead");
-                    let stored: StoredLead = stored_lead_from_row!(row, fail)?;
+                    let stored = StoredLead::try_from(
+                        <StoredLeadRow as sqlx::FromRow<_>>::from_row(row).map_err(&read)?,
+                    )?;
                     Ok(PersonLead {
                         stored,
                         client_ip: row.try_get("client_ip").map_err(&read)?,
