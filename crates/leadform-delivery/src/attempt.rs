@@ -28,32 +28,34 @@ pub async fn send_and_classify(
     }
 }
 
-/// Builds, sends and classifies one attempt. A configuration problem (a missing webhook secret) is
-/// a retry with a clear reason: the lead waits for the operator instead of being dropped. Without
-/// the handler's public URL, a Slack message cannot be built (see [`attempt_delivery_from`]).
-pub async fn attempt_delivery(
-    sender: &HttpSender,
+/// Builds the request for one attempt. A configuration problem (a missing webhook secret) is a
+/// retry with a clear reason: the lead waits for the operator instead of being dropped. Slack
+/// messages link to the handler at `public_url` (its own origin); without it they cannot be built.
+pub fn build_attempt(
     destination: &Destination,
     delivery: &PendingDelivery,
     form: &FormDefinition,
-) -> DeliveryOutcome {
-    attempt_delivery_from(sender, destination, delivery, form, None).await
+    public_url: Option<&str>,
+) -> Result<OutgoingRequest, DeliveryOutcome> {
+    vendors::build_request(destination, delivery, form, SystemTime::now(), public_url).map_err(
+        |error| DeliveryOutcome::Retry {
+            after: None,
+            reason: error.to_string(),
+        },
+    )
 }
 
-/// [`attempt_delivery`] for a handler at `public_url` (its own origin), which Slack messages link
-/// from.
-pub async fn attempt_delivery_from(
+/// One attempt without the outbox, its rate limits or outage probes (the forwarder adds those
+/// between the two steps): [`build_attempt`], then [`send_and_classify`].
+pub async fn attempt_delivery(
     sender: &HttpSender,
     destination: &Destination,
     delivery: &PendingDelivery,
     form: &FormDefinition,
     public_url: Option<&str>,
 ) -> DeliveryOutcome {
-    match vendors::build_request(destination, delivery, form, SystemTime::now(), public_url) {
+    match build_attempt(destination, delivery, form, public_url) {
         Ok(request) => send_and_classify(sender, destination, &request).await,
-        Err(error) => DeliveryOutcome::Retry {
-            after: None,
-            reason: error.to_string(),
-        },
+        Err(outcome) => outcome,
     }
 }

@@ -10,16 +10,23 @@ pub trait ForwarderClock: Send + Sync + 'static {
     fn now_ms(&self) -> i64;
 }
 
+/// Milliseconds since the Unix epoch, now, by the machine's wall clock: the one reading of it
+/// (`leadform_store::now_ms` and the handler's clock are this function; store depends on this
+/// crate, and core may not read the clock because `SystemTime::now` panics on wasm).
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
 /// The machine's wall clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl ForwarderClock for SystemClock {
     fn now_ms(&self) -> i64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| {
-                i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-            })
+        now_ms()
     }
 }

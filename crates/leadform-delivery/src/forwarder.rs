@@ -1,7 +1,7 @@
 //! The forwarder: claims due deliveries from the outbox, sends them within the vendors' limits, and
 //! records each outcome. Stored first, delivered at most once per claim, retried until it lands.
 
-use crate::attempt::send_and_classify;
+use crate::attempt::{build_attempt, send_and_classify};
 use crate::clock::{ForwarderClock, SystemClock};
 use crate::outbox::{OutageGate, OutboxError, OutboxStore, PendingDelivery};
 use crate::outcome::DeliveryOutcome;
@@ -9,13 +9,12 @@ use crate::policy::RetryPolicy;
 use crate::rate_limit::{Admission, AdmissionTicket, RateLimiter, RateLimits};
 use crate::routing::find_destination;
 use crate::sender::{HttpSender, SendError};
-use crate::vendors;
 use futures_util::stream::{self, StreamExt};
 use leadform_core::{Destination, FormDefinition};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use tokio::sync::Notify;
 
 #[derive(Debug, Clone)]
@@ -287,21 +286,14 @@ impl<S: OutboxStore> Forwarder<S> {
         destination: &Destination,
     ) -> Verdict {
         // Build first: a request that cannot be built must not use up a rate-limit slot.
-        let request = match vendors::build_request(
+        let request = match build_attempt(
             destination,
             delivery,
             form,
-            SystemTime::now(),
             self.config.public_url.as_deref(),
         ) {
             Ok(request) => request,
-            Err(error) => {
-                let outcome = DeliveryOutcome::Retry {
-                    after: None,
-                    reason: error.to_string(),
-                };
-                return Verdict::Outcome(outcome);
-            }
+            Err(outcome) => return Verdict::Outcome(outcome),
         };
         let key = delivery.destination_key.as_str();
         let is_probe = match self

@@ -45,7 +45,7 @@ pub mod routing;
 pub mod sender;
 pub mod vendors;
 
-pub use attempt::{attempt_delivery, attempt_delivery_from, send_and_classify};
+pub use attempt::{attempt_delivery, build_attempt, send_and_classify};
 pub use clock::{ForwarderClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{

@@ -96,10 +96,6 @@ impl RateLimiter {
         }
     }
 
-    pub fn limits(&self) -> &RateLimits {
-        &self.limits
-    }
-
     /// `now_ms` is this process's clock (for `Retry-After` pauses only); `in_flight_ms` is the
     /// longest a request can stay unanswered (the lease), during which its place counts.
     pub async fn admit<S: OutboxStore>(

@@ -5,6 +5,7 @@ use crate::http::client_address::TrustedProxy;
 use crate::http::own_origin::PublicUrl;
 use crate::serving::limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use leadform_store::DeliveryStatus;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -210,24 +211,11 @@ pub enum ExportFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DeliveryStatus {
-    Pending,
-    #[value(name = "in_flight")]
-    InFlight,
-    Delivered,
-    Dead,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::InFlight => "in_flight",
-            DeliveryStatus::Delivered => "delivered",
-            DeliveryStatus::Dead => "dead",
-        }
-    }
+/// `--status`: the store's [`DeliveryStatus`] names, listed in the help and in the error.
+fn delivery_status_parser() -> impl clap::builder::TypedValueParser<Value = DeliveryStatus> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(DeliveryStatus::ALL.map(DeliveryStatus::as_str))
+        .try_map(|text| text.parse::<DeliveryStatus>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,7 +225,7 @@ pub enum OutboxCommand {
         /// An existing SQLite file (made by serve) or a postgres:// URL.
         #[arg(long)]
         db: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = delivery_status_parser())]
         status: Option<DeliveryStatus>,
     },
     /// Send a delivery again (by id), or every dead one (--dead).

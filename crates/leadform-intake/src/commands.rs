@@ -161,7 +161,7 @@ async fn outbox(command: OutboxCommand) -> Result<(), CommandError> {
         OutboxCommand::List { db, status } => {
             let store = open_existing(&db).await?;
             let mut stdout = std::io::stdout().lock();
-            outbox_cli::list(&store, status.map(|s| s.as_str()), &mut stdout).await?;
+            outbox_cli::list(&store, status, &mut stdout).await?;
             stdout.flush()?;
         }
         OutboxCommand::Retry { db, id, dead } => {

@@ -1,7 +1,7 @@
 //! `leadform-intake outbox list|retry`: see and replay CRM deliveries.
 
 use leadform_core::redact::clean_vendor_text;
-use leadform_store::{DeliveryFilter, DeliveryRecord, Store, StoreError};
+use leadform_store::{DeliveryFilter, DeliveryRecord, DeliveryStatus, Store, StoreError};
 use std::io::Write;
 use thiserror::Error;
 
@@ -45,11 +45,11 @@ const MAX_PRINTED_ERROR_CHARS: usize = 600;
 
 pub async fn list(
     store: &Store,
-    status: Option<&str>,
+    status: Option<DeliveryStatus>,
     out: &mut impl Write,
 ) -> Result<(), OutboxCliError> {
     let filter = match status {
-        Some(status) => DeliveryFilter::Status(status.to_owned()),
+        Some(status) => DeliveryFilter::Status(status),
         None => DeliveryFilter::All,
     };
     let deliveries = store.list_deliveries(filter).await?;

@@ -2,14 +2,14 @@
 
 use crate::backend::with_backend;
 use crate::clock::rfc3339_from_ms;
-use crate::deliveries::{delivery_from_row, LIST_SQL};
+use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
 use crate::erasure::normalise_email;
 use crate::error::{failed, StoreError};
-use crate::leads::stored_lead_from_row;
+use crate::leads::StoredLeadRow;
 use crate::model::{DeliveryRecord, StoredLead};
 use crate::profiles::parse_profile;
 use crate::Store;
-use leadform_core::{KnownProfile, LeadSubmission};
+use leadform_core::KnownProfile;
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -104,7 +104,9 @@ impl Store {
                 .iter()
                 .map(|row| -> Result<PersonLead, StoreError> {
                     let read = fail("read the person's lead");
-                    let stored: StoredLead = stored_lead_from_row!(row, fail)?;
+                    let stored = StoredLead::try_from(
+                        <StoredLeadRow as sqlx::FromRow<_>>::from_row(row).map_err(&read)?,
+                    )?;
                     Ok(PersonLead {
                         stored,
                         client_ip: row.try_get("client_ip").map_err(&read)?,
@@ -145,17 +147,15 @@ impl Store {
         }
         let deliveries = with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
-            sqlx::query(&format!(
+            let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
                 "{LIST_SQL} WHERE l.email = $1 OR l.person_id = $2 ORDER BY d.id"
             ))
             .bind(&email)
             .bind(person.as_ref().map(|p| p.id))
             .fetch_all(pool)
             .await
-            .map_err(fail("list the person's deliveries"))?
-            .iter()
-            .map(|row| -> Result<DeliveryRecord, StoreError> { delivery_from_row!(row, fail) })
-            .collect::<Result<Vec<_>, _>>()?
+            .map_err(fail("list the person's deliveries"))?;
+            delivery_records(rows)?
         });
         Ok(Some(PersonAccessRecord {
             email,

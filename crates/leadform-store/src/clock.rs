@@ -1,18 +1,11 @@
 //! Wall-clock helpers: the store keeps milliseconds since the Unix epoch and shows RFC 3339.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 /// `ms` since the epoch as RFC 3339 UTC with milliseconds, e.g. `2026-11-23T07:15:06.000Z`: the
 /// one format shared with the handler and the webhook (`leadform_core::time`).
 pub use leadform_core::time::rfc3339_from_ms;
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+/// Milliseconds since the Unix epoch, now: the delivery crate's one reading of the wall clock.
+pub use leadform_delivery::clock::now_ms;
 
 #[cfg(test)]
 mod tests {

@@ -2,10 +2,10 @@
 
 use crate::backend::with_backend;
 use crate::clock::{now_ms, rfc3339_from_ms};
+use crate::delivery_status::read_delivery_status;
 use crate::error::{failed, StoreError};
-use crate::model::{DeliveryFilter, DeliveryRecord, DELIVERY_STATUSES};
+use crate::model::{DeliveryFilter, DeliveryRecord};
 use crate::Store;
-use sqlx::Row;
 
 pub(crate) const LIST_SQL: &str =
     "SELECT d.id, d.lead_id, l.submission_id, l.form_id, d.destination_kind,
@@ -13,34 +13,52 @@ pub(crate) const LIST_SQL: &str =
         d.delivered_at_ms, d.delivered_detail, d.event
     FROM deliveries d JOIN leads l ON l.id = d.lead_id";
 
-/// Reads a [`DeliveryRecord`] from a row with the `LIST_SQL` columns (a macro: the row type differs
-/// per backend).
-macro_rules! delivery_from_row {
-    ($row:expr, $fail:expr) => {{
-        let row = $row;
-        let read = $fail("read a delivery");
-        let attempts: i64 = row.try_get("attempts").map_err(&read)?;
-        let next_attempt_at_ms: Option<i64> = row.try_get("next_attempt_at_ms").map_err(&read)?;
-        let delivered_at_ms: Option<i64> = row.try_get("delivered_at_ms").map_err(&read)?;
-        Ok(DeliveryRecord {
-            id: row.try_get("id").map_err(&read)?,
-            lead_id: row.try_get("lead_id").map_err(&read)?,
-            submission_id: row.try_get("submission_id").map_err(&read)?,
-            form_id: row.try_get("form_id").map_err(&read)?,
-            destination_kind: row.try_get("destination_kind").map_err(&read)?,
-            destination_id: row.try_get("destination_id").map_err(&read)?,
-            destination_key: row.try_get("destination_key").map_err(&read)?,
-            status: row.try_get("status").map_err(&read)?,
-            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-            next_attempt_at: next_attempt_at_ms.map(rfc3339_from_ms),
-            last_error: row.try_get("last_error").map_err(&read)?,
-            delivered_at: delivered_at_ms.map(rfc3339_from_ms),
-            delivered_detail: row.try_get("delivered_detail").map_err(&read)?,
-            event: row.try_get("event").map_err(&read)?,
-        })
-    }};
+/// A row with the `LIST_SQL` columns, as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    id: i64,
+    lead_id: i64,
+    submission_id: String,
+    form_id: String,
+    destination_kind: String,
+    destination_id: Option<String>,
+    destination_key: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at_ms: Option<i64>,
+    last_error: Option<String>,
+    delivered_at_ms: Option<i64>,
+    delivered_detail: Option<String>,
+    event: String,
 }
-pub(crate) use delivery_from_row;
+
+impl TryFrom<DeliveryRow> for DeliveryRecord {
+    type Error = StoreError;
+
+    fn try_from(row: DeliveryRow) -> Result<Self, StoreError> {
+        Ok(DeliveryRecord {
+            status: read_delivery_status(row.id, &row.status)?,
+            id: row.id,
+            lead_id: row.lead_id,
+            submission_id: row.submission_id,
+            form_id: row.form_id,
+            destination_kind: row.destination_kind,
+            destination_id: row.destination_id,
+            destination_key: row.destination_key,
+            attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+            next_attempt_at: row.next_attempt_at_ms.map(rfc3339_from_ms),
+            last_error: row.last_error,
+            delivered_at: row.delivered_at_ms.map(rfc3339_from_ms),
+            delivered_detail: row.delivered_detail,
+            event: row.event,
+        })
+    }
+}
+
+/// The records of `rows`; a status no release writes is a corrupt row naming its delivery.
+pub(crate) fn delivery_records(rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryRecord>, StoreError> {
+    rows.into_iter().map(DeliveryRecord::try_from).collect()
+}
 
 /// Back to `pending`, due now. The attempt count starts over, so a replayed delivery gets the
 /// forwarder's full retry schedule again instead of dying after one more failure.
@@ -58,30 +76,24 @@ impl Store {
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         let status = match filter {
             DeliveryFilter::All => None,
-            DeliveryFilter::Status(status) if DELIVERY_STATUSES.contains(&status.as_str()) => {
-                Some(status)
-            }
-            DeliveryFilter::Status(unknown) => return Err(StoreError::UnknownStatus(unknown)),
+            DeliveryFilter::Status(status) => Some(status.as_str()),
         };
         with_backend!(&self.backend, |pool, dialect| {
-            let fail = |action| failed(dialect.name(), action);
-            let rows = match &status {
+            let rows: Vec<DeliveryRow> = match status {
                 None => {
-                    sqlx::query(&format!("{LIST_SQL} ORDER BY d.id"))
+                    sqlx::query_as(&format!("{LIST_SQL} ORDER BY d.id"))
                         .fetch_all(pool)
                         .await
                 }
                 Some(status) => {
-                    sqlx::query(&format!("{LIST_SQL} WHERE d.status = $1 ORDER BY d.id"))
+                    sqlx::query_as(&format!("{LIST_SQL} WHERE d.status = $1 ORDER BY d.id"))
                         .bind(status)
                         .fetch_all(pool)
                         .await
                 }
             }
-            .map_err(fail("list deliveries"))?;
-            rows.iter()
-                .map(|row| -> Result<DeliveryRecord, StoreError> { delivery_from_row!(row, fail) })
-                .collect()
+            .map_err(failed(dialect.name(), "list deliveries"))?;
+            delivery_records(rows)
         })
     }
 

@@ -5,7 +5,7 @@
 use crate::backend::{with_backend, Dialect};
 use crate::clock::rfc3339_from_ms;
 use crate::console_error::ConsoleStoreError;
-use crate::deliveries::{delivery_from_row, LIST_SQL};
+use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
 use crate::lead_work::{ClosedReason, LeadStatus};
 use crate::model::DeliveryRecord;
 use crate::Store;
@@ -376,19 +376,14 @@ impl Store {
                     person_leads.push(summary_from_row!(row, fail));
                 }
             }
-            let rows = sqlx::query(&format!(
+            let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
                 "{LIST_SQL} WHERE d.lead_id = $1 ORDER BY d.destination_index"
             ))
             .bind(lead_id)
             .fetch_all(pool)
             .await
             .map_err(fail("read the lead's deliveries"))?;
-            let mut deliveries = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let delivery: Result<DeliveryRecord, ConsoleStoreError> =
-                    (|| delivery_from_row!(row, fail))();
-                deliveries.push(delivery?);
-            }
+            let deliveries = delivery_records(rows)?;
             let rows = sqlx::query(
                 "SELECT changed_by, from_status, to_status, closed_reason, changed_at_ms
                  FROM lead_status_changes WHERE lead_id = $1 ORDER BY changed_at_ms, id",

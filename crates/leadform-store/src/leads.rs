@@ -3,50 +3,55 @@
 use crate::backend::{with_backend, BeginWrite};
 use crate::clock::rfc3339_from_ms;
 use crate::error::{failed, StoreError};
+use crate::intent_column::read_intent;
 use crate::lead_steps::{store_lead, LeadRow};
 use crate::model::{InsertOutcome, NewLead, StoredLead};
 use crate::Store;
 use leadform_core::LeadSubmission;
 use leadform_scoring::ScoringRules;
-use sqlx::Row;
 
-/// Reads a [`StoredLead`] from a row with the `export_leads` columns. A macro because the row type
-/// differs per backend.
-macro_rules! stored_lead_from_row {
-    ($row:expr, $fail:expr) => {{
-        let row = $row;
-        let read = $fail("read an exported lead");
-        let id: i64 = row.try_get("id").map_err(&read)?;
-        let lead_json: String = row.try_get("lead_json").map_err(&read)?;
+/// A row with the `export_leads` columns, as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct StoredLeadRow {
+    id: i64,
+    submission_id: String,
+    form_id: String,
+    intent: String,
+    email: Option<String>,
+    person_id: Option<i64>,
+    first_for_person: bool,
+    is_spam: bool,
+    received_at_ms: i64,
+    lead_json: String,
+    raw_payload: String,
+    erased_at_ms: Option<i64>,
+}
+
+impl TryFrom<StoredLeadRow> for StoredLead {
+    type Error = StoreError;
+
+    fn try_from(row: StoredLeadRow) -> Result<Self, StoreError> {
         let lead: LeadSubmission =
-            serde_json::from_str(&lead_json).map_err(|e| StoreError::CorruptRow {
-                what: format!("lead {id}"),
+            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
+                what: format!("lead {}", row.id),
                 detail: e.to_string(),
             })?;
-        let received_at_ms: i64 = row.try_get("received_at_ms").map_err(&read)?;
         Ok(StoredLead {
-            id,
-            submission_id: row.try_get("submission_id").map_err(&read)?,
-            form_id: row.try_get("form_id").map_err(&read)?,
-            intent: $crate::intent_column::read_intent(
-                id,
-                row.try_get::<&str, _>("intent").map_err(&read)?,
-            )?,
-            email: row.try_get("email").map_err(&read)?,
-            person_id: row.try_get("person_id").map_err(&read)?,
-            first_for_person: row.try_get("first_for_person").map_err(&read)?,
-            is_spam: row.try_get("is_spam").map_err(&read)?,
-            received_at: rfc3339_from_ms(received_at_ms),
+            intent: read_intent(row.id, &row.intent)?,
+            id: row.id,
+            submission_id: row.submission_id,
+            form_id: row.form_id,
+            email: row.email,
+            person_id: row.person_id,
+            first_for_person: row.first_for_person,
+            is_spam: row.is_spam,
+            received_at: rfc3339_from_ms(row.received_at_ms),
             lead,
-            raw_payload: row.try_get("raw_payload").map_err(&read)?,
-            erased_at: row
-                .try_get::<Option<i64>, _>("erased_at_ms")
-                .map_err(&read)?
-                .map(rfc3339_from_ms),
+            raw_payload: row.raw_payload,
+            erased_at: row.erased_at_ms.map(rfc3339_from_ms),
         })
-    }};
+    }
 }
-pub(crate) use stored_lead_from_row;
 
 impl Store {
     /// Stores a lead with its person link, profile merge and delivery rows in one transaction.
@@ -88,7 +93,7 @@ impl Store {
     pub async fn export_leads(&self) -> Result<Vec<StoredLead>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
-            let rows = sqlx::query(
+            let rows: Vec<StoredLeadRow> = sqlx::query_as(
                 "SELECT id, submission_id, form_id, intent, email, person_id, first_for_person, is_spam,
                         received_at_ms, lead_json, raw_payload, erased_at_ms
                  FROM leads ORDER BY received_at_ms, id",
@@ -96,9 +101,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(fail("export the leads"))?;
-            rows.iter()
-                .map(|row| -> Result<StoredLead, StoreError> { stored_lead_from_row!(row, fail) })
-                .collect()
+            rows.into_iter().map(StoredLead::try_from).collect()
         })
     }
 }

@@ -1,5 +1,5 @@
-//! The database's clock and lease renewal: every instance on one PostgreSQL judges leases by the
-//! same clock (the server's), however wrong its own is. SQLite has one process anyway; it takes
+//! The database's clock: every instance on one PostgreSQL judges leases by the same clock (the
+//! server's), however wrong its own is. SQLite has one process anyway; it takes
 //! the same path with SQLite's clock.
 
 use crate::backend::{with_backend, Dialect};
@@ -20,45 +20,6 @@ impl Dialect {
             Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
         }
     }
-
-    /// Extends a claim's lease. Binds: $1 id, $2 claim_token, $3 lease_ms.
-    fn renew_lease_sql(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => {
-                "UPDATE deliveries
-                 SET lease_until_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER) + $3
-                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
-            }
-            Dialect::Postgres => {
-                "UPDATE deliveries
-                 SET lease_until_ms = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + $3
-                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
-            }
-        }
-    }
-}
-
-impl Dialect {
-    /// in_flight(claim_token) → delivered, stamped by the database's clock.
-    /// Binds: $1 id, $2 claim_token, $3 detail.
-    pub(crate) fn mark_delivered_sql(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => {
-                "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-                    delivered_detail = $3,
-                    delivered_at_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER),
-                    next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
-                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
-            }
-            Dialect::Postgres => {
-                "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
-                    delivered_detail = $3,
-                    delivered_at_ms = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),
-                    next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
-                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
-            }
-        }
-    }
 }
 
 impl Store {
@@ -70,27 +31,5 @@ impl Store {
                 .await
                 .map_err(failed(dialect.name(), "read the database clock"))?
         }))
-    }
-
-    /// Extends the lease of a claimed delivery to `lease_ms` from now by the database's clock.
-    /// False when the claim is no longer this one's (it expired and another claim took the row,
-    /// or its outcome is already recorded): then the holder must not send.
-    pub(crate) async fn renew_claim(
-        &self,
-        id: i64,
-        claim_token: &str,
-        lease_ms: i64,
-    ) -> Result<bool, StoreError> {
-        let updated = with_backend!(&self.backend, |pool, dialect| {
-            sqlx::query(dialect.renew_lease_sql())
-                .bind(id)
-                .bind(claim_token)
-                .bind(lease_ms)
-                .execute(pool)
-                .await
-                .map_err(failed(dialect.name(), "renew a delivery's lease"))?
-                .rows_affected()
-        });
-        Ok(updated == 1)
     }
 }

@@ -11,6 +11,7 @@ mod backup;
 mod clock;
 mod connect;
 mod deliveries;
+mod delivery_status;
 mod erasure;
 mod erasure_steps;
 mod error;
@@ -27,7 +28,6 @@ mod model;
 mod mql_routes;
 mod outages;
 mod outbox;
-mod outbox_store;
 mod outbox_summary;
 mod profiles;
 mod readiness;
@@ -54,15 +54,13 @@ pub use access::{PersonAccessRecord, PersonLead, PersonRecord, VisitorProfileRec
 // The one wall clock in milliseconds, shared with the handler (core cannot: no clock on wasm).
 pub use clock::now_ms;
 pub use connect::is_postgres_url;
+pub use delivery_status::DeliveryStatus;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
 pub use form_tokens::FormTokenUse;
 pub use group_commit::{CommitterTask, GroupCommitter};
 pub use leadform_core::KnownProfile;
-pub use model::{
-    DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead,
-    DELIVERY_STATUSES,
-};
+pub use model::{DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead};
 pub use mql_routes::MqlRoutes;
 pub use outbox_summary::{OutboxCount, OutboxSummary};
 pub use readiness::NotReady;

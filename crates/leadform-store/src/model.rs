@@ -1,5 +1,6 @@
 //! The values that go into and come out of the store.
 
+use crate::delivery_status::DeliveryStatus;
 use leadform_core::{Intent, KnownProfile, LeadSubmission};
 use serde::Serialize;
 
@@ -110,8 +111,7 @@ pub struct DeliveryRecord {
     /// `Destination::id()`; `None` for a row queued before destinations had ids.
     pub destination_id: Option<String>,
     pub destination_key: String,
-    /// `pending`, `in_flight`, `delivered` or `dead`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: u32,
     /// RFC 3339, UTC; set while the delivery is pending or in flight.
     pub next_attempt_at: Option<String>,
@@ -127,9 +127,5 @@ pub struct DeliveryRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryFilter {
     All,
-    /// One of `pending`, `in_flight`, `delivered`, `dead`.
-    Status(String),
+    Status(DeliveryStatus),
 }
-
-/// The delivery statuses, as stored.
-pub const DELIVERY_STATUSES: [&str; 4] = ["pending", "in_flight", "delivered", "dead"];

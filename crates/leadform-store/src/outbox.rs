@@ -1,25 +1,18 @@
-//! The forwarder's side of the delivery outbox: claiming due deliveries under a lease, and recording
-//! each outcome only while the claim still holds.
+//! The forwarder's side of the delivery outbox: claiming due deliveries under a lease, renewing it,
+//! and recording each outcome only while the claim still holds; all of it as `OutboxStore` for
+//! `Store`, the forwarder's contract (leadform-delivery).
 
 use crate::backend::{with_backend, BeginWrite, Dialect};
 use crate::error::{failed, StoreError};
+use crate::intent_column::read_intent;
 use crate::Store;
 use leadform_core::definition::LeadEvent;
-use leadform_core::{Intent, LeadSubmission};
-use leadform_delivery::{DeliveryEvent, MqlHandOff, PendingDelivery};
+use leadform_core::LeadSubmission;
+use leadform_delivery::{
+    DeliveryEvent, MqlHandOff, OutageGate, OutboxError, OutboxStore, PendingDelivery, RetryPolicy,
+    SendSlot,
+};
 use sqlx::Row;
-
-/// Reads the stored intent back.
-fn parse_intent(lead_id: i64, stored: &str) -> Result<Intent, StoreError> {
-    match stored {
-        "contact_request" => Ok(Intent::ContactRequest),
-        "content_download" => Ok(Intent::ContentDownload),
-        other => Err(StoreError::CorruptRow {
-            what: format!("intent of lead {lead_id}"),
-            detail: format!("{other:?} is not contact_request or content_download"),
-        }),
-    }
-}
 
 /// Reads a delivery's stored event back; a `lead.mql` row carries its person, score and time.
 fn delivery_event(
@@ -86,6 +79,45 @@ const MARK_DEAD_SQL: &str = "UPDATE deliveries SET status = 'dead', attempts = a
         last_error = $3, next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
     WHERE id = $1 AND status = 'in_flight' AND claim_token = $2";
 
+impl Dialect {
+    /// Extends a claim's lease. Binds: $1 id, $2 claim_token, $3 lease_ms.
+    fn renew_lease_sql(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "UPDATE deliveries
+                 SET lease_until_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER) + $3
+                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
+            }
+            Dialect::Postgres => {
+                "UPDATE deliveries
+                 SET lease_until_ms = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) + $3
+                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
+            }
+        }
+    }
+
+    /// in_flight(claim_token) → delivered, stamped by the database's clock.
+    /// Binds: $1 id, $2 claim_token, $3 detail.
+    fn mark_delivered_sql(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
+                    delivered_detail = $3,
+                    delivered_at_ms = CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER),
+                    next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
+                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
+            }
+            Dialect::Postgres => {
+                "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,
+                    delivered_detail = $3,
+                    delivered_at_ms = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT),
+                    next_attempt_at_ms = NULL, lease_until_ms = NULL, claim_token = NULL
+                 WHERE id = $1 AND status = 'in_flight' AND claim_token = $2"
+            }
+        }
+    }
+}
+
 /// How a claimed delivery ends (or pauses).
 pub(crate) enum Outcome<'a> {
     Delivered {
@@ -108,6 +140,28 @@ pub(crate) enum Outcome<'a> {
 }
 
 impl Store {
+    /// Extends the lease of a claimed delivery to `lease_ms` from now by the database's clock.
+    /// False when the claim is no longer this one's (it expired and another claim took the row,
+    /// or its outcome is already recorded): then the holder must not send.
+    pub(crate) async fn renew_claim(
+        &self,
+        id: i64,
+        claim_token: &str,
+        lease_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let updated = with_backend!(&self.backend, |pool, dialect| {
+            sqlx::query(dialect.renew_lease_sql())
+                .bind(id)
+                .bind(claim_token)
+                .bind(lease_ms)
+                .execute(pool)
+                .await
+                .map_err(failed(dialect.name(), "renew a delivery's lease"))?
+                .rows_affected()
+        });
+        Ok(updated == 1)
+    }
+
     /// Claims up to `limit` due deliveries for `lease_ms`; see `OutboxStore::claim_due`.
     pub(crate) async fn claim_due_deliveries(
         &self,
@@ -175,7 +229,7 @@ impl Store {
                         destination_key: row.try_get("destination_key").map_err(&read)?,
                         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                         lead,
-                        intent: parse_intent(lead_id, &intent)?,
+                        intent: read_intent(lead_id, &intent)?,
                         received_at_ms: row.try_get("received_at_ms").map_err(&read)?,
                         client_ip: row.try_get("client_ip").map_err(&read)?,
                         hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
@@ -259,5 +313,160 @@ impl Store {
             .map_err(failed(dialect.name(), "count delivered deliveries"))?
         });
         Ok(u64::try_from(count).unwrap_or(0))
+    }
+}
+
+/// The forwarder's contract reports its errors as text (leadform-delivery cannot name `StoreError`).
+fn outbox_error(error: StoreError) -> OutboxError {
+    OutboxError(error.to_string())
+}
+
+impl OutboxStore for Store {
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        limit: usize,
+        lease_ms: i64,
+    ) -> Result<Vec<PendingDelivery>, OutboxError> {
+        self.claim_due_deliveries(now_ms, limit, lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn database_now_ms(&self) -> Result<i64, OutboxError> {
+        Store::database_now_ms(self).await.map_err(outbox_error)
+    }
+
+    async fn renew_lease(
+        &self,
+        id: i64,
+        claim_token: &str,
+        lease_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        self.renew_claim(id, claim_token, lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn take_send_slot(
+        &self,
+        destination_key: &str,
+        max: u64,
+        window_ms: i64,
+        in_flight_ms: i64,
+        at_once: Option<u64>,
+    ) -> Result<SendSlot, OutboxError> {
+        self.take_slot(destination_key, max, window_ms, in_flight_ms, at_once)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn finish_send_slot(
+        &self,
+        slot_id: i64,
+        counts: bool,
+        window_ms: i64,
+    ) -> Result<(), OutboxError> {
+        self.finish_slot(slot_id, counts, window_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn pass_outage_gate(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        probe_lease_ms: i64,
+    ) -> Result<OutageGate, OutboxError> {
+        Store::pass_outage_gate(self, destination_key, delivery_id, probe_lease_ms)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn record_destination_failure(
+        &self,
+        destination_key: &str,
+        delivery_id: i64,
+        reason: &str,
+        probe: &RetryPolicy,
+        retry_after_ms: Option<i64>,
+    ) -> Result<(), OutboxError> {
+        Store::record_destination_failure(
+            self,
+            destination_key,
+            delivery_id,
+            reason,
+            probe,
+            retry_after_ms,
+        )
+        .await
+        .map_err(outbox_error)
+    }
+
+    async fn end_destination_outage(&self, destination_key: &str) -> Result<u64, OutboxError> {
+        Store::end_destination_outage(self, destination_key)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn mark_delivered(
+        &self,
+        id: i64,
+        claim_token: &str,
+        detail: &str,
+    ) -> Result<(), OutboxError> {
+        self.finish_claim(id, claim_token, Outcome::Delivered { detail })
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+        counts_as_attempt: bool,
+    ) -> Result<(), OutboxError> {
+        let outcome = Outcome::Retry {
+            next_attempt_at_ms,
+            last_error,
+            counts_as_attempt,
+        };
+        self.finish_claim(id, claim_token, outcome)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn wait_for_probe(
+        &self,
+        id: i64,
+        claim_token: &str,
+        next_attempt_at_ms: i64,
+        last_error: &str,
+    ) -> Result<(), OutboxError> {
+        let outcome = Outcome::WaitForProbe {
+            next_attempt_at_ms,
+            last_error,
+        };
+        self.finish_claim(id, claim_token, outcome)
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn mark_dead(&self, id: i64, claim_token: &str, reason: &str) -> Result<(), OutboxError> {
+        self.finish_claim(id, claim_token, Outcome::Dead { reason })
+            .await
+            .map_err(outbox_error)
+    }
+
+    async fn delivered_count_since(
+        &self,
+        destination_key: &str,
+        since_ms: i64,
+    ) -> Result<u64, OutboxError> {
+        self.count_delivered_since(destination_key, since_ms)
+            .await
+            .map_err(outbox_error)
     }
 }

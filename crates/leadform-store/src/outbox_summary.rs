@@ -3,13 +3,15 @@
 //! same shared outbox.
 
 use crate::backend::with_backend;
+use crate::delivery_status::DeliveryStatus;
 use crate::error::{failed, StoreError};
 use crate::Store;
 
 /// How many deliveries to one destination are in one state.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxCount {
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeliveryStatus,
     pub destination_key: String,
     pub deliveries: i64,
 }

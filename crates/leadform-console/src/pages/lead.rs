@@ -219,12 +219,12 @@ fn deliveries_section(current: &CurrentUser, detail: &LeadDetail) -> Markup {
                     thead { tr { th scope="col" { "Destination" } th scope="col" { "State" } th scope="col" { "Attempts" } th scope="col" { "Detail" } } }
                     tbody { @for delivery in &detail.deliveries { tr {
                         td { (delivery.destination_kind) " · " (delivery.event) br; span.muted.break { (delivery.destination_key) } }
-                        td { span class={ "badge delivery-" (delivery.status) } { (delivery.status.replace('_', " ")) } }
+                        td { span class={ "badge delivery-" (delivery.status) } { (delivery.status.as_str().replace('_', " ")) } }
                         td { (delivery.attempts) }
                         td.break {
                             @if let Some(at) = &delivery.delivered_at { "Delivered " (short_time(at)) }
                             @if let Some(error) = &delivery.last_error { (error) }
-                            @if delivery.status == "dead" && current.is_admin() {
+                            @if delivery.status == leadform_store::DeliveryStatus::Dead && current.is_admin() {
                                 form.inline method="post" action={ "/console/deliveries/" (delivery.id) "/retry" } {
                                     input type="hidden" name="csrf_token" value=(current.csrf_token);
                                     button type="submit" { "Retry" }

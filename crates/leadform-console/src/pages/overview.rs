@@ -31,7 +31,7 @@ pub async fn show(
     let dead: Vec<DeliveryRecord> = if current.is_admin() {
         state
             .store
-            .list_deliveries(DeliveryFilter::Status("dead".into()))
+            .list_deliveries(DeliveryFilter::Status(leadform_store::DeliveryStatus::Dead))
             .await
             .map_err(|e| ConsoleError::Store(e.into()))?
             .into_iter()

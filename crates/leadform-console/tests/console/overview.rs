@@ -356,14 +356,18 @@ async fn admins_retry_a_dead_delivery_from_the_overview_and_members_see_no_butto
         handler
             .eventually("the delivery is dead", async || {
                 !store
-                    .list_deliveries(leadform_store::DeliveryFilter::Status("dead".into()))
+                    .list_deliveries(leadform_store::DeliveryFilter::Status(
+                        leadform_store::DeliveryStatus::Dead,
+                    ))
                     .await
                     .unwrap()
                     .is_empty()
             })
             .await;
         let dead = store
-            .list_deliveries(leadform_store::DeliveryFilter::Status("dead".into()))
+            .list_deliveries(leadform_store::DeliveryFilter::Status(
+                leadform_store::DeliveryStatus::Dead,
+            ))
             .await
             .unwrap();
         let action = format!("/console/deliveries/{}/retry", dead[0].id);

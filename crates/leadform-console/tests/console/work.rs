@@ -265,7 +265,7 @@ async fn admins_retry_dead_deliveries_and_members_cannot() {
         handler
             .eventually("the refused delivery to die", async || {
                 store
-                    .list_deliveries(DeliveryFilter::Status("dead".into()))
+                    .list_deliveries(DeliveryFilter::Status(leadform_store::DeliveryStatus::Dead))
                     .await
                     .unwrap()
                     .len()

@@ -2,6 +2,7 @@
 //! second Sunday of March to the first Sunday of November). Computed here rather than with a time
 //! zone database: the US rule has been fixed since 2007 and this is its only use.
 
+use leadform_core::time::{civil_from_days, days_from_civil};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const DAY: i64 = 86_400;
@@ -43,38 +44,11 @@ fn is_daylight_day(day: i64) -> bool {
 }
 
 /// The `n`th Sunday of a month, as days since the epoch.
-fn nth_sunday(year: i64, month: u32, n: i64) -> i64 {
+fn nth_sunday(year: i64, month: i64, n: i64) -> i64 {
     let first = days_from_civil(year, month, 1);
     // 1970-01-01 was a Thursday: weekday 0 = Sunday is (day + 4) mod 7.
     let weekday = (first + 4).rem_euclid(7);
     first + (7 - weekday) % 7 + 7 * (n - 1)
-}
-
-/// Howard Hinnant's `days_from_civil`: days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of [`days_from_civil`]: `(year, month, day)`.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = u32::try_from(day_of_year - (153 * mp + 2) / 5 + 1).unwrap_or(1);
-    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ fn delivery() -> PendingDelivery {
 async fn send(standin: &StandIn, destination: serde_json::Value) -> Received {
     let form = form(destination).expect("valid form");
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form).await;
+    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form, None).await;
     assert!(
         matches!(outcome, DeliveryOutcome::Delivered(_)),
         "{outcome:?}"

@@ -95,7 +95,14 @@ fn sender() -> HttpSender {
 }
 
 async fn send(sender: &HttpSender, form: &FormDefinition, submission: u8) -> DeliveryOutcome {
-    attempt_delivery(sender, &form.destinations[0], &delivery(submission), form).await
+    attempt_delivery(
+        sender,
+        &form.destinations[0],
+        &delivery(submission),
+        form,
+        None,
+    )
+    .await
 }
 
 fn token_requests(standin: &StandIn) -> Vec<Received> {

@@ -67,7 +67,7 @@ async fn received_by(standin: &StandIn, storage: &str, destination: serde_json::
     std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
     let form = form(storage, destination);
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form).await;
+    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form, None).await;
     assert!(
         matches!(outcome, DeliveryOutcome::Delivered(_)),
         "{outcome:?}"

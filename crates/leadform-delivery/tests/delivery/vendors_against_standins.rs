@@ -82,7 +82,7 @@ fn delivery_with(email: &str) -> PendingDelivery {
 async fn attempt(form: &FormDefinition, delivery: &PendingDelivery) -> DeliveryOutcome {
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
     let destination: &Destination = &form.destinations[0];
-    attempt_delivery(&sender, destination, delivery, form).await
+    attempt_delivery(&sender, destination, delivery, form, None).await
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

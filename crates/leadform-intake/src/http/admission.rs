@@ -2,6 +2,7 @@
 //! limit, and turning the request into an [`IncomingLead`]. `POST /v1/leads` answers refusals as
 //! JSON and the fallback form as HTML pages, so this returns what went wrong and each route words it.
 
+use super::checked_origin::WithCors;
 use super::cookies::cookie_value;
 use super::cors::{judge_origin, judge_origin_value, OriginVerdict};
 use super::errors::ApiError;
@@ -35,18 +36,22 @@ pub enum SenderPage {
 pub enum NotAdmitted {
     /// The sending page is neither the handler's own nor listed by the form.
     Origin(ApiError),
+    /// The origin passed (`verdict`), so the page may read this refusal.
     RateLimited {
         retry_after_secs: u64,
+        verdict: OriginVerdict,
     },
 }
 
-impl From<NotAdmitted> for ApiError {
+/// The JSON API's answer: a refused origin may not read it; a rate-limited page may.
+impl From<NotAdmitted> for WithCors<ApiError> {
     fn from(refusal: NotAdmitted) -> Self {
         match refusal {
-            NotAdmitted::Origin(error) => error,
-            NotAdmitted::RateLimited { retry_after_secs } => {
-                ApiError::RateLimited { retry_after_secs }
-            }
+            NotAdmitted::Origin(error) => WithCors::refused(error),
+            NotAdmitted::RateLimited {
+                retry_after_secs,
+                verdict,
+            } => WithCors::allowed(verdict, ApiError::RateLimited { retry_after_secs }),
         }
     }
 }
@@ -73,7 +78,10 @@ pub fn admit(
     state
         .rate_limiter
         .check(client_ip)
-        .map_err(|retry_after_secs| NotAdmitted::RateLimited { retry_after_secs })?;
+        .map_err(|retry_after_secs| NotAdmitted::RateLimited {
+            retry_after_secs,
+            verdict: verdict.clone(),
+        })?;
     Ok(Admitted { verdict, client_ip })
 }
 

@@ -4,7 +4,9 @@
 //!
 //! - [`FormOrigin`]: `/v1/forms/{id}…`, the form named in the path;
 //! - [`ProfileOrigin`]: `/v1/profile?form=`, the form named, or any form when none is;
-//! - [`PageOrigin`]: `POST /v1/page-views`, any form, and an `Origin` header is required.
+//! - [`PageOrigin`]: `POST /v1/page-views`, any form, and an `Origin` header is required;
+//! - [`LeadOrigin`]: `POST /v1/leads`, any form until the body names one (then `admit` judges it
+//!   against that form's list).
 
 use super::cors::{add_cors_headers, judge_origin, OriginVerdict};
 use super::errors::ApiError;
@@ -40,6 +42,13 @@ impl<R> WithCors<R> {
             verdict: None,
             answer,
         }
+    }
+}
+
+impl<R> WithCors<R> {
+    /// The answer itself, without its headers (to log a refusal before it is sent).
+    pub fn answer(&self) -> &R {
+        &self.answer
     }
 }
 
@@ -161,6 +170,38 @@ impl FromRequestParts<AppState> for PageOrigin {
             state.forms.any_allows_origin(origin)
         })?;
         Ok(PageOrigin(verdict))
+    }
+}
+
+/// The origin of a lead post judged against every form's list, since only the body names the
+/// form. It never rejects: the checks run size, JSON shape and form first, and `admit` then
+/// judges the origin against the named form's own list. This verdict decides only whether a page
+/// may read a refusal that comes before the form is known, and answers the preflight.
+#[derive(Debug)]
+pub struct LeadOrigin(pub Result<OriginVerdict, ApiError>);
+
+impl LeadOrigin {
+    /// `answer` with the CORS headers when some form allows the caller's origin.
+    pub fn answer<R>(&self, answer: R) -> WithCors<R> {
+        match &self.0 {
+            Ok(verdict) => WithCors::allowed(verdict.clone(), answer),
+            Err(_) => WithCors::refused(answer),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for LeadOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(LeadOrigin(judge_origin(
+            &parts.headers,
+            &state.own_origin,
+            |origin| state.forms.any_allows_origin(origin),
+        )))
     }
 }
 

@@ -84,18 +84,6 @@ pub fn add_cors_headers(headers: &mut HeaderMap, verdict: &OriginVerdict) {
     }
 }
 
-/// The answer to an `OPTIONS` preflight: 204 with the allowed methods and headers, or 403.
-pub fn preflight(
-    headers: &HeaderMap,
-    own_origin: &OwnOrigin,
-    is_listed: impl Fn(&str) -> bool,
-) -> Response {
-    match judge_origin(headers, own_origin, is_listed) {
-        Ok(verdict) => preflight_answer(&verdict),
-        Err(refusal) => refusal.into_response(),
-    }
-}
-
 /// 204 for a preflight whose origin passed: the methods and headers it may use, and for how long.
 pub fn preflight_answer(verdict: &OriginVerdict) -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();

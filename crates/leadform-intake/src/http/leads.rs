@@ -5,8 +5,9 @@
 //! first answer again (201 with the same body) and stores nothing new.
 
 use super::admission::{admit, incoming_lead, SenderPage};
+use super::checked_origin::{LeadOrigin, WithCors};
 use super::cookies::set_visitor_cookie;
-use super::cors::{add_cors_headers, judge_origin, preflight as cors_preflight};
+use super::cors::preflight_answer;
 use super::errors::ApiError;
 use super::visitor::SignedVisitor;
 use super::{AppState, BODY_LIMIT_BYTES};
@@ -23,73 +24,75 @@ use std::net::SocketAddr;
 pub async fn post_lead(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    origin: LeadOrigin,
     visitor: SignedVisitor,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match handle(&state, peer, &headers, visitor, body).await {
-        Ok(response) => response,
-        Err((form_id, error)) => {
+    match handle(&state, peer, &headers, &origin, visitor, body).await {
+        Ok(accepted) => accepted.into_response(),
+        Err(RefusedLead { form_id, answer }) => {
+            let error = answer.answer();
             tracing::info!(
                 form_id = form_id.as_deref().unwrap_or("-"),
                 outcome = error.code(),
                 status = error.status().as_u16(),
                 "lead refused"
             );
-            let refused_origin = matches!(error, ApiError::OriginNotAllowed(_));
-            let mut response = error.into_response();
-            // A listed site's widget must be able to read why its lead was refused.
-            let form = form_id.as_deref().and_then(|id| state.forms.get(id));
-            let verdict = judge_origin(&headers, &state.own_origin, |origin| match form {
-                Some(form) => form.allows_origin(origin),
-                None => state.forms.any_allows_origin(origin),
-            });
-            if let (false, Ok(verdict)) = (refused_origin, verdict) {
-                add_cors_headers(response.headers_mut(), &verdict);
-            }
-            response
+            answer.into_response()
         }
     }
 }
 
-/// Errors carry the form id when it names a real form (never raw input: it could be anything).
-type Refusal = (Option<String>, ApiError);
+/// A refused lead: the form it named when that is a real form (never raw input: it could be
+/// anything), and the answer, readable by the page when its origin may call.
+struct RefusedLead {
+    form_id: Option<String>,
+    answer: WithCors<ApiError>,
+}
 
 async fn handle(
     state: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
+    origin: &LeadOrigin,
     visitor: SignedVisitor,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Refusal> {
+) -> Result<WithCors<Response>, RefusedLead> {
+    // Before the form is known, a page some form allows may read why its post was refused.
+    let unknown = |error| RefusedLead {
+        form_id: None,
+        answer: origin.answer(error),
+    };
     let body = body.map_err(|rejection| {
-        let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        unknown(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge {
                 limit_bytes: BODY_LIMIT_BYTES,
             }
         } else {
             ApiError::MalformedJson(rejection.body_text())
-        };
-        (None, error)
+        })
     })?;
-    let submission = parse_submission(&body).map_err(|e| (None, e))?;
+    let submission = parse_submission(&body).map_err(unknown)?;
     let form = state
         .forms
         .get(&submission.form_id)
         .cloned()
-        .ok_or_else(|| {
-            (
-                None,
-                ApiError::UnknownForm(submission.form_id.chars().take(64).collect()),
-            )
+        .ok_or_else(|| unknown(ApiError::unknown_form(&submission.form_id)))?;
+    let admitted =
+        admit(state, peer, headers, &form, SenderPage::OriginHeader).map_err(|refusal| {
+            RefusedLead {
+                form_id: Some(form.id.clone()),
+                answer: refusal.into(),
+            }
         })?;
-    let known = |error| (Some(form.id.clone()), error);
-    let admitted = admit(state, peer, headers, &form, SenderPage::OriginHeader)
-        .map_err(|refusal| known(refusal.into()))?;
     let incoming = incoming_lead(&form, submission, &body, &admitted, headers, visitor);
     let accepted = accept_lead(&state.intake(), incoming)
         .await
-        .map_err(|error| known(api_error(error)))?;
+        .map_err(|error| RefusedLead {
+            form_id: Some(form.id.clone()),
+            answer: WithCors::allowed(admitted.verdict.clone(), api_error(error)),
+        })?;
 
     tracing::info!(
         form_id = %form.id,
@@ -100,14 +103,13 @@ async fn handle(
         "lead accepted"
     );
     let mut response = (StatusCode::CREATED, Json(&accepted.answer)).into_response();
-    add_cors_headers(response.headers_mut(), &admitted.verdict);
     if let Some(visitor) = &accepted.new_visitor_id {
         response.headers_mut().append(
             header::SET_COOKIE,
             set_visitor_cookie(headers, &state.own_origin, &state.signing_key, visitor),
         );
     }
-    Ok(response)
+    Ok(WithCors::allowed(admitted.verdict, response))
 }
 
 /// Parses the body, naming where the JSON went wrong: `fields.email: invalid type: integer ...`.
@@ -145,11 +147,12 @@ pub fn api_error(error: AcceptError) -> ApiError {
     }
 }
 
-pub async fn preflight(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    // A preflight does not say which form it is for; the POST itself checks that form's list.
-    cors_preflight(&headers, &state.own_origin, |origin| {
-        state.forms.any_allows_origin(origin)
-    })
+/// A preflight does not say which form it is for; the POST itself checks that form's list.
+pub async fn preflight(origin: LeadOrigin) -> Response {
+    match origin.0 {
+        Ok(verdict) => preflight_answer(&verdict),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 #[cfg(test)]

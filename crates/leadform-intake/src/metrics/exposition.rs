@@ -155,7 +155,7 @@ mod tests {
         );
         let outbox = OutboxSummary {
             counts: vec![OutboxCount {
-                status: "pending".into(),
+                status: leadform_store::DeliveryStatus::Pending,
                 destination_key: "hubspot:\"1\"".into(),
                 deliveries: 3,
             }],

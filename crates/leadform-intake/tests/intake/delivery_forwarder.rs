@@ -8,6 +8,7 @@ use leadform_core::{FormDefinition, Intent, LeadSubmission};
 use leadform_delivery::{
     Forwarder, ForwarderConfig, OutboxStore, RateLimits, RetryPolicy, WindowLimit,
 };
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
 use serde_json::json;
@@ -279,7 +280,10 @@ fn now_ms() -> i64 {
 
 fn all_delivered(expected: usize) -> impl Fn(&[DeliveryRecord]) -> bool {
     move |deliveries| {
-        deliveries.len() == expected && deliveries.iter().all(|d| d.status == "delivered")
+        deliveries.len() == expected
+            && deliveries
+                .iter()
+                .all(|d| d.status == DeliveryStatus::Delivered)
     }
 }
 
@@ -343,10 +347,10 @@ async fn a_destination_down_then_back_gets_every_lead_exactly_once_across_a_rest
                 // While Salesforce is down one probe at a time goes out (issue 13 item 3): the
                 // others wait for it, so only some leads count attempts.
                 hs.len() == 6
-                    && hs.iter().all(|d| d.status == "delivered")
+                    && hs.iter().all(|d| d.status == DeliveryStatus::Delivered)
                     && sf
                         .iter()
-                        .all(|d| d.status == "pending" && d.last_error.is_some())
+                        .all(|d| d.status == DeliveryStatus::Pending && d.last_error.is_some())
                     && sf.iter().any(|d| d.attempts >= 2)
             },
         )
@@ -417,7 +421,7 @@ async fn a_429_retry_after_is_honoured_on(backend: Backend) {
     assert_eq!((pass.claimed, pass.retried), (1, 1), "{pass:?}");
 
     let deliveries = outbox.deliveries().await;
-    assert_eq!(deliveries[0].status, "pending");
+    assert_eq!(deliveries[0].status, DeliveryStatus::Pending);
     assert_eq!(deliveries[0].attempts, 1);
     assert!(
         deliveries[0]
@@ -474,7 +478,7 @@ async fn a_400_is_dead_with_the_vendors_reason_and_replayable_on(backend: Backen
     let pass = forwarder.deliver_due().await.expect("pass");
     assert_eq!((pass.claimed, pass.dead), (1, 1), "{pass:?}");
     let deliveries = outbox.deliveries().await;
-    assert_eq!(deliveries[0].status, "dead");
+    assert_eq!(deliveries[0].status, DeliveryStatus::Dead);
     assert_eq!(
         deliveries[0].last_error.as_deref(),
         Some("HubSpot refused the submission (HTTP 400): INVALID_EMAIL: Error in 'fields.email'. Invalid email address")
@@ -609,7 +613,10 @@ async fn queued_deliveries_follow_their_destination_not_its_position_on(backend:
     assert_each_once(accepted_submissions(&hook_b), &b_expected, "webhook B");
     assert_each_once(accepted_submissions(&hook_a), &a_expected, "webhook A");
     let deliveries = only_a.deliveries().await;
-    let dead: Vec<&DeliveryRecord> = deliveries.iter().filter(|d| d.status == "dead").collect();
+    let dead: Vec<&DeliveryRecord> = deliveries
+        .iter()
+        .filter(|d| d.status == DeliveryStatus::Dead)
+        .collect();
     assert_eq!(dead.len(), 2, "{deliveries:#?}");
     for delivery in dead {
         assert!(orphaned.contains(&delivery.submission_id));
@@ -669,7 +676,7 @@ async fn a_webhooks_secret_path_is_never_stored_or_listed_on(backend: Backend) {
         "{reasons:?}"
     );
     assert!(
-        deliveries.iter().any(|d| d.status == "dead"),
+        deliveries.iter().any(|d| d.status == DeliveryStatus::Dead),
         "{deliveries:#?}"
     );
     let rows = format!("{deliveries:?}");
@@ -783,12 +790,12 @@ async fn salesforce_daily_limit_is_counted_from_the_store_and_survives_a_restart
                 // a third may go out; assert_spacing below still checks the limit throughout.
                 let delivered = deliveries
                     .iter()
-                    .filter(|d| d.status == "delivered")
+                    .filter(|d| d.status == DeliveryStatus::Delivered)
                     .count();
                 delivered >= 2
                     && deliveries
                         .iter()
-                        .all(|d| d.status == "delivered" || d.last_error.is_some())
+                        .all(|d| d.status == DeliveryStatus::Delivered || d.last_error.is_some())
             },
         )
         .await;

@@ -8,6 +8,7 @@ use instances_support::{
     form, insert_leads, start_switchable_standin, RunningForwarder, HOOK_SECRET_VARIABLE,
 };
 use leadform_delivery::{Forwarder, ForwarderConfig, RetryPolicy};
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase};
 use serde_json::json;
@@ -59,7 +60,10 @@ async fn outage_then_recovery_on(store: Arc<Store>) {
             .list_deliveries(DeliveryFilter::All)
             .await
             .expect("list deliveries");
-        if deliveries.iter().all(|d| d.status == "delivered") {
+        if deliveries
+            .iter()
+            .all(|d| d.status == DeliveryStatus::Delivered)
+        {
             break;
         }
         assert!(

@@ -3,6 +3,7 @@
 
 use crate::support;
 
+use leadform_store::DeliveryStatus;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::fixtures::{contact_lead, ebook_lead};
@@ -178,7 +179,7 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    assert_ne!(delivery.status, "delivered");
+    assert_ne!(delivery.status, DeliveryStatus::Delivered);
 
     let CliOutput {
         success: ok,
@@ -189,7 +190,7 @@ async fn outbox_list_and_retry_show_and_replay_deliveries() {
     // The destination by its identity: host and a hash, never the URL's path (often its secret).
     assert!(stdout.contains("webhook:127.0.0.1:9:"), "{stdout}");
     assert!(!stdout.contains("/unreachable"), "{stdout}");
-    assert!(stdout.contains(&delivery.status), "{stdout}");
+    assert!(stdout.contains(delivery.status.as_str()), "{stdout}");
     assert!(
         stdout.contains(" lead.created "),
         "the event is shown: {stdout}"

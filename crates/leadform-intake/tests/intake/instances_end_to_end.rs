@@ -12,6 +12,7 @@ use crate::instances_support;
 use crate::support;
 
 use instances_support::{start_counting_standin, Tally};
+use leadform_store::DeliveryStatus;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -225,7 +226,10 @@ async fn three_instances_one_skewed_one_killed_deliver_every_lead_once_at_a_time
         logs,
         |listing| {
             listing.rows.len() == 2 * LEADS
-                && listing.rows.iter().all(|row| row.status == "delivered")
+                && listing
+                    .rows
+                    .iter()
+                    .all(|row| row.status == DeliveryStatus::Delivered)
         },
     )
     .await;

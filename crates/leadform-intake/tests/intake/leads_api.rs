@@ -485,3 +485,58 @@ async fn hostile_attribution_is_stored_as_plain_capped_text() {
         "stored unchanged; only CSV export neutralises it"
     );
 }
+
+#[tokio::test]
+async fn a_listed_page_can_read_every_refusal_but_the_origin_one_and_an_unlisted_page_none() {
+    let handler = TestHandler::start_with(TestOptions {
+        rate_limit_per_minute: 1,
+        ..Default::default()
+    })
+    .await;
+    let cors_of = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|value| value.to_str().unwrap().to_owned())
+    };
+    let listed = Some(LISTED_ORIGIN.to_owned());
+
+    // Before the body names a form: any form's list decides.
+    for origin in [LISTED_ORIGIN, UNLISTED_ORIGIN] {
+        let response = handler
+            .client
+            .post(handler.url("/v1/leads"))
+            .header("Origin", origin)
+            .header("Content-Type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{origin}");
+        let expected = (origin == LISTED_ORIGIN).then(|| origin.to_owned());
+        assert_eq!(cors_of(&response), expected, "{origin}");
+    }
+    let mut unknown = fixtures::lead("no-such-form", json!({}));
+    unknown["form_token"] = Value::Null;
+    let response = handler
+        .post_lead_with(&unknown, &[("Origin", LISTED_ORIGIN)])
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(cors_of(&response), listed);
+
+    // After: the form's own list, and the rate limit's refusal is readable too.
+    let response = handler
+        .post_lead_with(&contact_lead("not-an-email"), &[("Origin", LISTED_ORIGIN)])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(cors_of(&response), listed);
+    let response = handler
+        .post_lead_with(
+            &contact_lead("ada@example.com"),
+            &[("Origin", LISTED_ORIGIN)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(cors_of(&response), listed);
+    assert_eq!(response.headers()["vary"], "Origin");
+}

@@ -6,6 +6,7 @@ use leadform_standins as standins;
 
 use leadform_core::{FormDefinition, Intent, LeadSubmission};
 use leadform_delivery::{Forwarder, ForwarderConfig, RateLimits, RetryPolicy, WindowLimit};
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, DeliveryRecord, NewDelivery, NewLead, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase};
 use serde_json::json;
@@ -159,7 +160,11 @@ async fn marketo_limits_and_waits_are_kept_on(postgres: bool) {
             .list_deliveries(DeliveryFilter::All)
             .await
             .expect("list deliveries");
-        if deliveries.len() == 6 && deliveries.iter().all(|d| d.status == "delivered") {
+        if deliveries.len() == 6
+            && deliveries
+                .iter()
+                .all(|d| d.status == DeliveryStatus::Delivered)
+        {
             break deliveries;
         }
         assert!(

@@ -138,7 +138,9 @@ async fn export_email_gives_everything_about_one_person_and_forget_erases_it() {
         assert_eq!(stdout, "0 dead deliveries are pending again\n");
         let cancelled = handler
             .store
-            .list_deliveries(leadform_store::DeliveryFilter::Status("dead".into()))
+            .list_deliveries(leadform_store::DeliveryFilter::Status(
+                leadform_store::DeliveryStatus::Dead,
+            ))
             .await
             .unwrap();
         assert_eq!(cancelled.len(), 1, "{cancelled:?}");

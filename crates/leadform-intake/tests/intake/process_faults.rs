@@ -13,6 +13,7 @@ use crate::support;
 
 use leadform_standins as standins;
 
+use leadform_store::DeliveryStatus;
 use serde_json::{json, Value};
 use standins::{Scripted, StandIn, Vendor};
 use std::collections::{BTreeMap, BTreeSet};
@@ -278,7 +279,7 @@ fn delivered_count(listing: &OutboxListing, destination_prefix: &str) -> usize {
     listing
         .to(destination_prefix)
         .iter()
-        .filter(|row| row.status == "delivered")
+        .filter(|row| row.status == DeliveryStatus::Delivered)
         .count()
 }
 
@@ -286,7 +287,10 @@ fn all_delivered(expected: usize) -> impl Fn(&OutboxListing) -> bool {
     move |listing| {
         listing.rows.len() == expected
             && listing.stated_count == expected
-            && listing.rows.iter().all(|row| row.status == "delivered")
+            && listing
+                .rows
+                .iter()
+                .all(|row| row.status == DeliveryStatus::Delivered)
     }
 }
 
@@ -297,7 +301,7 @@ fn is_hubspot_waiting(row: &OutboxRow) -> bool {
     let waits_for_probe = row
         .note
         .starts_with(&format!("waiting: hubspot:{PORTAL_ID} is failing"));
-    row.status == "pending" && (failed || waits_for_probe)
+    row.status == DeliveryStatus::Pending && (failed || waits_for_probe)
 }
 
 /// Runs a scenario once per backend: SQLite always, PostgreSQL when its URL is set.
@@ -519,7 +523,10 @@ async fn killed_mid_stream_on(backend: Backend) {
             "the key names the destination by its identity: {key}"
         );
     }
-    assert_eq!(done.with_status("delivered").len(), 2 * STREAM_TOTAL);
+    assert_eq!(
+        done.with_status(DeliveryStatus::Delivered).len(),
+        2 * STREAM_TOTAL
+    );
     scenario.finish().await;
 }
 
@@ -561,7 +568,9 @@ async fn done_when_scenario_on(backend: Backend) {
             let (salesforce, hubspot) = (listing.to("salesforce:"), listing.to("hubspot:"));
             listing.rows.len() == 2 * DONE_WHEN_LEADS
                 && salesforce.len() == DONE_WHEN_LEADS
-                && salesforce.iter().all(|row| row.status == "delivered")
+                && salesforce
+                    .iter()
+                    .all(|row| row.status == DeliveryStatus::Delivered)
                 && hubspot.len() == DONE_WHEN_LEADS
                 && hubspot.iter().all(|row| is_hubspot_waiting(row))
         },
@@ -713,7 +722,7 @@ async fn dead_delivery_replayed_on(backend: Backend) {
         "the delivery dead",
         GIVE_UP,
         scenario.log(),
-        |listing| listing.rows.len() == 1 && listing.rows[0].status == "dead",
+        |listing| listing.rows.len() == 1 && listing.rows[0].status == DeliveryStatus::Dead,
     )
     .await;
     let dead = outbox_list(&db, Some("dead")).await;
@@ -770,7 +779,7 @@ fn the_outbox_table_reader_keeps_notes_with_spaces_whole() {
     );
     assert!(is_hubspot_waiting(&listing.rows[0]));
     assert_eq!(listing.rows[1].destination, "salesforce:00D5g000004abcd");
-    assert_eq!(listing.rows[1].status, "delivered");
+    assert_eq!(listing.rows[1].status, DeliveryStatus::Delivered);
     assert_eq!(listing.rows[1].event, "lead.created");
     assert_eq!(listing.rows[1].next_attempt, "-");
 }

@@ -9,7 +9,7 @@ use crate::support;
 use leadform_standins as standins;
 
 use leadform_delivery::{ForwarderConfig, RetryPolicy};
-use leadform_store::{DeliveryFilter, DeliveryRecord};
+use leadform_store::{DeliveryFilter, DeliveryRecord, DeliveryStatus};
 use serde_json::{json, Value};
 use standins::{slack_links, Scripted, StandIn, Vendor};
 use std::time::{Duration, Instant};
@@ -75,7 +75,11 @@ async fn deliveries(handler: &TestHandler) -> Vec<DeliveryRecord> {
 }
 
 /// Waits until the delivery of `lead_id` is in `status`, and returns it.
-async fn wait_for_delivery(handler: &TestHandler, lead_id: i64, status: &str) -> DeliveryRecord {
+async fn wait_for_delivery(
+    handler: &TestHandler,
+    lead_id: i64,
+    status: DeliveryStatus,
+) -> DeliveryRecord {
     let started = Instant::now();
     loop {
         let all = deliveries(handler).await;
@@ -121,8 +125,8 @@ async fn a_contact_request_posts_once_and_downloads_and_spam_post_nothing(
     let spam_id = post(&handler, &spam).await;
     let second_id = post(&handler, &contact_lead("alan@example.com")).await;
 
-    let first_delivery = wait_for_delivery(&handler, first_id, "delivered").await;
-    wait_for_delivery(&handler, second_id, "delivered").await;
+    let first_delivery = wait_for_delivery(&handler, first_id, DeliveryStatus::Delivered).await;
+    wait_for_delivery(&handler, second_id, DeliveryStatus::Delivered).await;
     assert_eq!(first_delivery.destination_kind, "slack");
     assert_eq!(first_delivery.attempts, 1);
 
@@ -183,7 +187,7 @@ async fn slacks_refusals_are_dead_and_its_busy_answers_are_retried(backend: supp
     });
     let handler = handler(backend, &standin).await;
     let retried_id = post(&handler, &contact_lead("ada@example.com")).await;
-    let delivered = wait_for_delivery(&handler, retried_id, "delivered").await;
+    let delivered = wait_for_delivery(&handler, retried_id, DeliveryStatus::Delivered).await;
     assert_eq!(delivered.attempts, 3, "{delivered:?}");
     assert_eq!(accepted_texts(&standin).len(), 1);
     let statuses: Vec<u16> = standin.received().iter().map(|r| r.status).collect();
@@ -202,7 +206,7 @@ async fn slacks_refusals_are_dead_and_its_busy_answers_are_retried(backend: supp
         retry_after: None,
     });
     let archived_id = post(&handler, &contact_lead("grace@example.com")).await;
-    let dead = wait_for_delivery(&handler, archived_id, "dead").await;
+    let dead = wait_for_delivery(&handler, archived_id, DeliveryStatus::Dead).await;
     assert_eq!(dead.attempts, 1);
     assert_eq!(
         dead.last_error.as_deref(),
@@ -214,7 +218,7 @@ async fn slacks_refusals_are_dead_and_its_busy_answers_are_retried(backend: supp
         retry_after: None,
     });
     let prohibited_id = post(&handler, &contact_lead("alan@example.com")).await;
-    let dead = wait_for_delivery(&handler, prohibited_id, "dead").await;
+    let dead = wait_for_delivery(&handler, prohibited_id, DeliveryStatus::Dead).await;
     assert_eq!(
         dead.last_error.as_deref(),
         Some("Slack refused the message with HTTP 403: action_prohibited")
@@ -229,7 +233,7 @@ async fn the_webhook_url_is_shown_nowhere(backend: support::Backend) {
     .await;
     let handler = handler(backend, &standin).await;
     let lead_id = post(&handler, &contact_lead("ada@example.com")).await;
-    let delivery = wait_for_delivery(&handler, lead_id, "delivered").await;
+    let delivery = wait_for_delivery(&handler, lead_id, DeliveryStatus::Delivered).await;
     let host = format!("slack:{}", standin.base_url());
     assert!(
         delivery.destination_key.starts_with(&format!("{host}/…#")),

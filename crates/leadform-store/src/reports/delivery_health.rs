@@ -1,5 +1,6 @@
 //! Delivery health: what the outbox still holds, by destination.
 
+use crate::delivery_status::DeliveryStatus;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -49,6 +50,7 @@ pub(crate) async fn delivery_health(
                 let kind: String = row.try_get("destination_kind").map_err(&read)?;
                 let key: String = row.try_get("destination_key").map_err(&read)?;
                 let status: String = row.try_get("status").map_err(&read)?;
+                let status: DeliveryStatus = status.parse().map_err(ReportError::Store)?;
                 let failed_before: i64 = row.try_get("failed_before").map_err(&read)?;
                 let deliveries: i64 = row.try_get("deliveries").map_err(&read)?;
                 Ok((
@@ -77,7 +79,7 @@ pub(crate) async fn delivery_health(
         let Some(destination) = health.last_mut() else {
             continue;
         };
-        if status == "dead" {
+        if status == DeliveryStatus::Dead {
             destination.dead += deliveries;
         } else {
             destination.pending += deliveries;

@@ -3,6 +3,7 @@
 
 use crate::support;
 
+use leadform_store::DeliveryStatus;
 use leadform_store::{
     ClosedReason, ConsoleStoreError, DeliveryFilter, LeadFilter, LeadStatus, LoginThrottlePolicy,
     NewDelivery, SessionLifetime, SpamFilter, StatusChangeOutcome, Store, UserRole, WeakPassword,
@@ -427,7 +428,7 @@ async fn marking_spam_cancels_pending_deliveries_and_not_spam_queues_them() {
         assert_eq!(queued, 1, "{label}");
         let deliveries = store.list_deliveries(DeliveryFilter::All).await.unwrap();
         assert_eq!(deliveries.len(), 1);
-        assert_eq!(deliveries[0].status, "pending");
+        assert_eq!(deliveries[0].status, DeliveryStatus::Pending);
         assert_eq!(deliveries[0].destination_kind, "webhook");
         // Marking not spam again queues nothing twice.
         assert_eq!(

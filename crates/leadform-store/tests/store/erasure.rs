@@ -5,6 +5,7 @@ use crate::support;
 
 use leadform_core::KnownProfile;
 use leadform_delivery::OutboxStore;
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, ErasureReport, Store};
 use support::{new_lead, new_submission_id, on_each_database};
 
@@ -111,11 +112,15 @@ async fn forget_erases_the_persons_leads_profile_and_pending_deliveries() {
 
         let deliveries = store.list_deliveries(DeliveryFilter::All).await.unwrap();
         for delivery in deliveries.iter().filter(|d| d.lead_id != bob) {
-            if delivery.status == "delivered" {
+            if delivery.status == DeliveryStatus::Delivered {
                 assert_eq!(delivery.delivered_detail, None, "{label}: {delivery:?}");
                 assert!(delivery.delivered_at.is_some());
             } else {
-                assert_eq!(delivery.status, "dead", "{label}: {delivery:?}");
+                assert_eq!(
+                    delivery.status,
+                    DeliveryStatus::Dead,
+                    "{label}: {delivery:?}"
+                );
                 assert_eq!(
                     delivery.last_error.as_deref(),
                     Some("cancelled: the lead was erased at 2026-11-19T11:06:40.000Z")
@@ -125,7 +130,7 @@ async fn forget_erases_the_persons_leads_profile_and_pending_deliveries() {
         assert_eq!(
             deliveries
                 .iter()
-                .filter(|d| d.status == "delivered")
+                .filter(|d| d.status == DeliveryStatus::Delivered)
                 .count(),
             1,
             "{label}"
@@ -225,7 +230,7 @@ async fn an_access_record_holds_everything_about_the_person() {
             record
                 .deliveries
                 .iter()
-                .filter(|d| d.status == "delivered")
+                .filter(|d| d.status == DeliveryStatus::Delivered)
                 .count(),
             1
         );

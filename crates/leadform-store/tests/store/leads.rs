@@ -4,6 +4,7 @@
 use crate::support;
 
 use leadform_core::Intent;
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, InsertOutcome, Store};
 use support::{new_lead, new_submission_id, on_each_database};
 
@@ -48,7 +49,7 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
         for delivery in &deliveries {
             assert_eq!(delivery.lead_id, lead_id);
             assert_eq!(delivery.submission_id, id);
-            assert_eq!(delivery.status, "pending");
+            assert_eq!(delivery.status, DeliveryStatus::Pending);
             assert_eq!(delivery.attempts, 0);
             assert_eq!(
                 delivery.next_attempt_at.as_deref(),

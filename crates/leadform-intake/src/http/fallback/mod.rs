@@ -139,7 +139,9 @@ async fn submit(
                 text(locale, Text::OriginRefusedBody),
             )
         }
-        Err(NotAdmitted::RateLimited { retry_after_secs }) => {
+        Err(NotAdmitted::RateLimited {
+            retry_after_secs, ..
+        }) => {
             let seconds = leadform_core::locale::format_count(
                 locale,
                 usize::try_from(retry_after_secs).unwrap_or(usize::MAX),

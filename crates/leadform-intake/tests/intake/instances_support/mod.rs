@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use leadform_core::{FormDefinition, Intent, LeadSubmission};
 use leadform_delivery::{Forwarder, ForwarderConfig, RetryPolicy};
+use leadform_store::DeliveryStatus;
 use leadform_store::{DeliveryFilter, NewDelivery, NewLead, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase, POSTGRES_URL_VARIABLE};
 use serde_json::json;
@@ -203,7 +204,11 @@ impl SharedDatabase {
                 .list_deliveries(DeliveryFilter::All)
                 .await
                 .expect("list deliveries");
-            if deliveries.len() == expected && deliveries.iter().all(|d| d.status == "delivered") {
+            if deliveries.len() == expected
+                && deliveries
+                    .iter()
+                    .all(|d| d.status == DeliveryStatus::Delivered)
+            {
                 return;
             }
             assert!(

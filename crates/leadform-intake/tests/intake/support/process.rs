@@ -3,6 +3,7 @@
 //! `export` commands run as separate processes, their output parsed the way an operator reads it.
 
 use super::{fresh_postgres_database, Backend};
+use leadform_store::DeliveryStatus;
 use leadform_testdb::ScratchDatabase;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -254,7 +255,7 @@ pub struct OutboxRow {
     pub destination: String,
     /// `lead.created` or `lead.mql`.
     pub event: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: u32,
     pub next_attempt: String,
     /// The last column: `delivered <time>` or the last error, or empty.
@@ -278,7 +279,7 @@ impl OutboxListing {
             .collect()
     }
 
-    pub fn with_status(&self, status: &str) -> Vec<&OutboxRow> {
+    pub fn with_status(&self, status: DeliveryStatus) -> Vec<&OutboxRow> {
         self.rows
             .iter()
             .filter(|row| row.status == status)
@@ -342,7 +343,7 @@ fn parse_row(line: &str) -> Option<OutboxRow> {
         form_id: columns[2].to_owned(),
         destination: columns[3].to_owned(),
         event: columns[4].to_owned(),
-        status: columns[5].to_owned(),
+        status: columns[5].parse().expect("a delivery status"),
         attempts: columns[6].parse().ok()?,
         next_attempt: columns[7].to_owned(),
         note: rest.trim().to_owned(),
