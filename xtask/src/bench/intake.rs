@@ -16,7 +16,7 @@ use crate::paths;
 use crate::postgres::{self, FreshDatabase};
 use crate::run;
 
-const FORM_ID: &str = "contact-us";
+pub(super) const FORM_ID: &str = "contact-us";
 
 pub fn run_sqlite(runtime: &tokio::runtime::Runtime, bin: &Path, options: &Options) -> Result<()> {
     run::header("bench (2): intake throughput, SQLite");
@@ -87,6 +87,7 @@ fn run_load(
     // Each lead carries its own form token, fetched as the widget would and aged past the form's
     // min_fill_seconds before the timed part starts, so the bench measures stored, delivered leads.
     let tokens = runtime.block_on(fetch_form_tokens(
+        &reqwest::Client::new(),
         &handler.base_url(),
         &form.origin,
         options.leads,
@@ -155,8 +156,13 @@ struct Lead {
 }
 
 /// `count` form tokens from `GET /v1/forms/{FORM_ID}`, one per lead (a token carries one lead).
-async fn fetch_form_tokens(base_url: &str, origin: &str, count: usize) -> Result<Vec<String>> {
-    let client = reqwest::Client::new();
+/// The recovery bench posts to the same form, so it fetches its tokens here too.
+pub(super) async fn fetch_form_tokens(
+    client: &reqwest::Client,
+    base_url: &str,
+    origin: &str,
+    count: usize,
+) -> Result<Vec<String>> {
     let url = format!("{base_url}/v1/forms/{FORM_ID}");
     let mut tokens = Vec::with_capacity(count);
     for _ in 0..count {

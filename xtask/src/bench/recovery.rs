@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
+use super::intake::{fetch_form_tokens, FORM_ID};
 use crate::intake::{Handler, ServeOptions};
 use crate::paths;
 use crate::run;
@@ -73,7 +74,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
     let forms = scratch.path().join("forms");
     std::fs::create_dir(&forms)?;
     std::fs::write(
-        forms.join("contact-us.json"),
+        forms.join(format!("{FORM_ID}.json")),
         serde_json::to_string_pretty(&form(&standin_url))?,
     )?;
     let db = scratch
@@ -131,7 +132,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, bin: &Path) -> Result<()> {
 
 fn form(standin_url: &str) -> Value {
     json!({
-        "id": "contact-us",
+        "id": FORM_ID,
         "title": "Talk to us",
         "kind": "contact",
         "submit_label": "Send",
@@ -166,25 +167,11 @@ async fn post_leads(base_url: &str) -> Result<()> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()?;
-    let mut tokens = Vec::with_capacity(LEADS);
-    for _ in 0..LEADS {
-        let definition: Value = client
-            .get(format!("{base_url}/v1/forms/contact-us"))
-            .header("Origin", ORIGIN)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let token = definition["form_token"]
-            .as_str()
-            .ok_or_else(|| anyhow!("GET /v1/forms/contact-us has no form_token"))?;
-        tokens.push(token.to_owned());
-    }
+    let tokens = fetch_form_tokens(&client, base_url, ORIGIN, LEADS).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     for (n, token) in tokens.iter().enumerate() {
         let body = json!({
-            "form_id": "contact-us",
+            "form_id": FORM_ID,
             "submission_id": uuid::Uuid::new_v4().to_string(),
             "fields": {"first_name": "Ada", "email": format!("ada+outage{n}@example.com")},
             "page_url": format!("{ORIGIN}/contact.html"),
