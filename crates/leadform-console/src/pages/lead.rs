@@ -8,7 +8,7 @@ use crate::pages::leads::intent_label;
 use crate::state::ConsoleState;
 use axum::extract::{Path, State};
 use axum::response::Redirect;
-use leadform_core::AttributionTouch;
+use leadform_core::{AttributionTouch, FieldDefinition, FieldKind};
 use leadform_store::{ClosedReason, ConsoleUser, LeadDetail, LeadStatus, NewDelivery};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -50,7 +50,7 @@ pub async fn show(
             div.columns {
                 div.main-column {
                     (values_section(&state, &detail))
-                    (person_section(&detail))
+                    (person_section(&state, &detail))
                     @if let Some((figures, snapshots)) = &score {
                         (crate::pages::lead_score::score_section(figures, snapshots))
                     }
@@ -157,7 +157,7 @@ fn values_section(state: &ConsoleState, detail: &LeadDetail) -> Markup {
             dl.values {
                 @for (name, value) in &ordered_fields {
                     dt { (label_of(name)) @if is_hidden(name) { " " span.muted { "(hidden)" } } }
-                    dd.break { (value) }
+                    dd.break { (shown_value(form.and_then(|f| f.field(name)), value)) }
                 }
                 dt { "Consent" } dd { @if lead.consent { "Given" } @else { "Not given" } }
             }
@@ -177,7 +177,33 @@ fn values_section(state: &ConsoleState, detail: &LeadDetail) -> Markup {
     }
 }
 
-fn person_section(detail: &LeadDetail) -> Markup {
+/// A value as the visitor chose it: a select's option label rather than its stored value, and a
+/// checkbox as Yes or No. Values the form no longer offers are shown as stored.
+fn shown_value<'a>(field: Option<&'a FieldDefinition>, value: &'a str) -> &'a str {
+    let Some(field) = field else { return value };
+    match field.kind {
+        FieldKind::Select => field
+            .options
+            .iter()
+            .find(|option| option.value == value)
+            .map_or(value, |option| option.label.as_str()),
+        FieldKind::Checkbox => match value {
+            "true" => "Yes",
+            "false" => "No",
+            other => other,
+        },
+        _ => value,
+    }
+}
+
+fn person_section(state: &ConsoleState, detail: &LeadDetail) -> Markup {
+    // The form's title says what the person did ("Get the eBook"); its id is for machines.
+    let form_title = |form_id: &str| {
+        state
+            .forms
+            .get(form_id)
+            .map_or(form_id.to_owned(), |form| form.title.clone())
+    };
     let count = detail.person_leads.len();
     let position = detail
         .person_leads
@@ -195,9 +221,9 @@ fn person_section(detail: &LeadDetail) -> Markup {
                     @for lead in &detail.person_leads {
                         li {
                             @if lead.id == detail.summary.id {
-                                strong { (short_time(&lead.received_at)) " · " (lead.form_id) " (this lead)" }
+                                strong { (short_time(&lead.received_at)) " · " (form_title(&lead.form_id)) " (this lead)" }
                             } @else {
-                                a href={ "/console/leads/" (lead.id) } { (short_time(&lead.received_at)) " · " (lead.form_id) }
+                                a href={ "/console/leads/" (lead.id) } { (short_time(&lead.received_at)) " · " (form_title(&lead.form_id)) }
                                 " · " (lead.status.label())
                             }
                         }

@@ -78,6 +78,11 @@ fn forms(hook_url: &str) -> Vec<Value> {
                 { "name": "email", "label": "Work email", "kind": "email", "required": true },
                 { "name": "company", "label": "Company", "kind": "text" },
                 { "name": "message", "label": "Message", "kind": "textarea" },
+                { "name": "topic", "label": "Topic", "kind": "select", "options": [
+                    { "value": "pricing", "label": "Pricing and plans" },
+                    { "value": "demo", "label": "A product demo" }
+                ] },
+                { "name": "newsletter", "label": "Send me the newsletter", "kind": "checkbox" },
                 { "name": "form_variant", "label": "Variant", "kind": "hidden", "value": "v1" }
             ],
             "hidden": { "lead_source": "Website", "campaign_id": "701CONTACT" },

@@ -20,7 +20,10 @@ async fn a_status_change_is_recorded_and_shown_with_its_history() {
         let lead = handler
             .submit_lead(
                 "contact-us",
-                json!({"first_name": "Grace", "email": "Grace@Example.com", "form_variant": "v1"}),
+                json!({
+                    "first_name": "Grace", "email": "Grace@Example.com", "form_variant": "v1",
+                    "topic": "pricing", "newsletter": "true"
+                }),
                 json!({}),
             )
             .await;
@@ -33,6 +36,10 @@ async fn a_status_change_is_recorded_and_shown_with_its_history() {
         );
         assert!(html.contains(&format!("href=\"/console/leads/{first}\"")));
         assert!(
+            html.contains("· Get the eBook</a>"),
+            "the person's other leads name their form by its title: {html}"
+        );
+        assert!(
             html.contains("Variant") && html.contains("(hidden)"),
             "hidden fields are shown"
         );
@@ -41,6 +48,11 @@ async fn a_status_change_is_recorded_and_shown_with_its_history() {
             "first touch"
         );
         assert!(html.contains("en-GB"));
+        assert!(
+            html.contains("<dd class=\"break\">Pricing and plans</dd>")
+                && html.contains("<dd class=\"break\">Yes</dd>"),
+            "a select shows its option's label and a checkbox Yes: {html}"
+        );
 
         let status_path = format!("{path}/status");
         let refused = handler
