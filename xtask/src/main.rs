@@ -36,13 +36,14 @@ commands:
   demo [--port PORT]   dist, seed ./leadform.db with demo leads if it has none, then serve the
                        demo site and the handler on 127.0.0.1:PORT (default 8080)
   test                 fmt, clippy, native tests, browser tests, end-to-end tests
-  bench [--leads N] [--concurrency N] [--browser-only | --intake-only]
+  bench [--leads N] [--concurrency N] [--browser-only | --intake-only | --recovery-only]
                        print download sizes, the form's startup side by side with React +
                        Formspree and Preact (cold Chromium, CPU slowed 4x), the handler's
                        loopback throughput, 500 slow clients, scoring and the console overview
                        on 100,000 leads (defaults: 2000 leads, 32 at a time; --browser-only
                        stops after the startup comparison; --intake-only runs only the
-                       handler's throughput); never fails on a figure
+                       handler's throughput; --recovery-only only the outage-and-recovery
+                       run); never fails on a figure
   help                 this text
 ";
 
@@ -82,11 +83,23 @@ fn try_main() -> Result<()> {
             test::test()
         }
         "bench" => {
+            let scopes = [
+                (args.flag("--browser-only"), bench::Scope::Browser),
+                (args.flag("--intake-only"), bench::Scope::Intake),
+                (args.flag("--recovery-only"), bench::Scope::Recovery),
+            ];
+            let mut chosen = scopes.iter().filter(|(given, _)| *given);
+            let scope = match (chosen.next(), chosen.next()) {
+                (None, _) => bench::Scope::Everything,
+                (Some((_, scope)), None) => *scope,
+                (Some(_), Some(_)) => bail!(
+                    "choose one of --browser-only, --intake-only and --recovery-only, or none for everything"
+                ),
+            };
             let options = bench::Options {
                 leads: args.value("--leads")?.unwrap_or(2000),
                 concurrency: args.value("--concurrency")?.unwrap_or(32),
-                browser_only: args.flag("--browser-only"),
-                intake_only: args.flag("--intake-only"),
+                scope,
             };
             args.finish()?;
             bench::bench(options)

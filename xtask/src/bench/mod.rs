@@ -18,21 +18,33 @@ mod startup;
 pub struct Options {
     pub leads: usize,
     pub concurrency: usize,
-    /// Only the sizes and the side-by-side startup benchmark, not the handler's throughput.
-    pub browser_only: bool,
-    /// Only the handler's throughput on SQLite and PostgreSQL (no widget build, no browser).
-    pub intake_only: bool,
+    pub scope: Scope,
+}
+
+/// Which parts run: all of them, or one group for a quicker look while working on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everything,
+    /// The sizes and the side-by-side startup benchmark, not the handler's throughput.
+    Browser,
+    /// The handler's throughput on SQLite and PostgreSQL (no widget build, no browser).
+    Intake,
+    /// The outage-and-recovery run (no widget build, no browser).
+    Recovery,
 }
 
 pub fn bench(options: Options) -> Result<()> {
     if options.leads == 0 || options.concurrency == 0 {
         bail!("--leads and --concurrency must be at least 1");
     }
-    if options.intake_only {
+    if matches!(options.scope, Scope::Intake | Scope::Recovery) {
         run::header("bench: building the handler (release)");
         let bin = crate::intake::build(true)?;
         let runtime = tokio::runtime::Runtime::new()?;
-        return bench_intake_on_both(&runtime, &bin, &options);
+        return match options.scope {
+            Scope::Intake => bench_intake_on_both(&runtime, &bin, &options),
+            _ => recovery::run(&runtime, &bin),
+        };
     }
     dist::dist(Profile::Release)?;
     run::header("bench: building the handler (release)");
@@ -41,7 +53,7 @@ pub fn bench(options: Options) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     size::run(&runtime, &bin)?;
     startup::run(&runtime, &bin)?;
-    if options.browser_only {
+    if options.scope == Scope::Browser {
         return Ok(());
     }
     scoring::run()?;
