@@ -5,7 +5,9 @@
 use crate::support;
 
 use leadform_core::{DefinitionError, FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery};
+use leadform_delivery::{
+    attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery, SystemClock,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -67,7 +69,15 @@ fn delivery() -> PendingDelivery {
 async fn send(standin: &StandIn, destination: serde_json::Value) -> Received {
     let form = form(destination).expect("valid form");
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form, None).await;
+    let outcome = attempt_delivery(
+        &sender,
+        &form.destinations[0],
+        &delivery(),
+        &form,
+        None,
+        &SystemClock,
+    )
+    .await;
     assert!(
         matches!(outcome, DeliveryOutcome::Delivered(_)),
         "{outcome:?}"
