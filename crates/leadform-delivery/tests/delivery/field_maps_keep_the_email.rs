@@ -15,6 +15,8 @@ use support::standins::{Received, StandIn, Vendor};
 
 const ORG_ID: &str = "00D5g000004abcd";
 
+/// Not the demo's contact form: the field maps under test name `job_title` and `company_size`,
+/// which it lacks, and a refused form must come back as an error, not a panic.
 fn form(destination: serde_json::Value) -> Result<FormDefinition, String> {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",

@@ -30,6 +30,7 @@ async fn standin(token_life: Duration) -> StandIn {
     .await
 }
 
+/// Not the demo's contact form: `company_size` is the custom field the stand-in knows.
 fn form(standin: &StandIn, storage: &str, field_map: serde_json::Value) -> FormDefinition {
     try_form(standin, storage, field_map).expect("valid form")
 }

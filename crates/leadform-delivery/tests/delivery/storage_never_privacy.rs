@@ -17,6 +17,8 @@ const ORG_ID: &str = "00D5g000004abcd";
 const HOOK_SECRET_VARIABLE: &str = "LEADFORM_TEST_PRIVACY_HOOK_SECRET";
 const HOOK_SECRET: &str = "whsec_privacy_0123456789";
 
+/// Not the demo's contact form: three fields keep each vendor's asserted body to what privacy
+/// is about.
 fn form(storage: &str, destination: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",

@@ -15,6 +15,8 @@ use support::standins::{Scripted, StandIn, Vendor};
 const ORG_ID: &str = "00D5g000004abcd";
 const SUBMISSION_ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
 
+/// Not the demo's contact form (`forms/contact-us.json`): the vendors' exact bodies below are
+/// asserted for these fields (job title, a checkbox, a German consent text).
 fn form_with(destination: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",
