@@ -6,6 +6,7 @@
 use crate::error::StoreError;
 use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
+use crate::score_rows::{ScoreLogRow, LOG_COLUMNS};
 use leadform_scoring::{LogRow, ScoreEvent, ScoreEventKind, WeeklySnapshot};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -116,26 +117,16 @@ macro_rules! impl_score_tx {
                 person_id: i64,
             ) -> Result<Vec<LogRow>, StoreError> {
                 let read = crate::error::failed($backend, "read the score log");
-                let rows = sqlx::query(
-                    "SELECT at_ms, delta, rule, event_id, decay_week_ms FROM score_log
-                     WHERE run_id = $1 AND person_id = $2 ORDER BY at_ms, id",
-                )
+                let rows: Vec<ScoreLogRow> = sqlx::query_as(&format!(
+                    "SELECT {LOG_COLUMNS} FROM score_log
+                     WHERE run_id = $1 AND person_id = $2 ORDER BY at_ms, id"
+                ))
                 .bind(run_id)
                 .bind(person_id)
                 .fetch_all(&mut **self)
                 .await
                 .map_err(&read)?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(LogRow {
-                            at_ms: row.try_get("at_ms").map_err(&read)?,
-                            delta: row.try_get("delta").map_err(&read)?,
-                            rule: row.try_get("rule").map_err(&read)?,
-                            event_id: row.try_get("event_id").map_err(&read)?,
-                            decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
-                        })
-                    })
-                    .collect()
+                Ok(rows.into_iter().map(LogRow::from).collect())
             }
 
             async fn load_events(&mut self, person_id: i64) -> Result<Vec<ScoreEvent>, StoreError> {
