@@ -1,8 +1,10 @@
 //! The scoring tables' rows as stored, read through `FromRow` and converted to the scoring crate's
 //! and the store's types (the scoring crate has no sqlx).
 
-use crate::score_model::{PersonScoreLog, StoredSnapshot};
-use leadform_scoring::LogRow;
+use crate::error::StoreError;
+use crate::score_model::{PersonScoreLog, StoredSnapshot, VisitorLead};
+use leadform_core::LeadSubmission;
+use leadform_scoring::{LogRow, ScoreEvent, ScoreEventKind};
 
 /// The `score_log` columns every reader selects: `at_ms, delta, rule, event_id, decay_week_ms`.
 pub(crate) const LOG_COLUMNS: &str = "at_ms, delta, rule, event_id, decay_week_ms";
@@ -76,5 +78,66 @@ impl From<SnapshotRow> for StoredSnapshot {
             engagement: row.engagement,
             change: row.change,
         }
+    }
+}
+
+/// A `score_events` row: `id, kind, at_ms, form_id, intent, fields_json`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ScoreEventRow {
+    id: i64,
+    kind: String,
+    at_ms: i64,
+    form_id: Option<String>,
+    intent: Option<String>,
+    fields_json: String,
+}
+
+impl TryFrom<ScoreEventRow> for ScoreEvent {
+    type Error = StoreError;
+
+    /// A kind or fields no release writes are a corrupt row naming the event.
+    fn try_from(row: ScoreEventRow) -> Result<Self, StoreError> {
+        let corrupt = |detail: String| StoreError::CorruptRow {
+            what: format!("score event {}", row.id),
+            detail,
+        };
+        let Some(kind) = ScoreEventKind::parse(&row.kind) else {
+            return Err(corrupt(format!("unknown kind {:?}", row.kind)));
+        };
+        let fields = serde_json::from_str(&row.fields_json).map_err(|e| corrupt(e.to_string()))?;
+        Ok(ScoreEvent {
+            id: row.id,
+            kind,
+            at_ms: row.at_ms,
+            form_id: row.form_id,
+            intent: row.intent,
+            fields,
+        })
+    }
+}
+
+/// A lead under a visitor cookie: `id, form_id, person_id, lead_json`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct VisitorLeadRow {
+    id: i64,
+    form_id: String,
+    person_id: Option<i64>,
+    lead_json: String,
+}
+
+impl TryFrom<VisitorLeadRow> for VisitorLead {
+    type Error = StoreError;
+
+    fn try_from(row: VisitorLeadRow) -> Result<Self, StoreError> {
+        let lead: LeadSubmission =
+            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
+                what: format!("lead {}", row.id),
+                detail: e.to_string(),
+            })?;
+        Ok(VisitorLead {
+            form_id: row.form_id,
+            consent: lead.consent,
+            person_id: row.person_id,
+        })
     }
 }

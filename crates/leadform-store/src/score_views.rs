@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use leadform_scoring::LogRow;
-use sqlx::Row;
 
 use crate::backend::with_backend;
 use crate::error::{failed, StoreError};
@@ -50,22 +49,15 @@ impl Store {
     pub async fn latest_lead_by_person(&self) -> Result<BTreeMap<i64, i64>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "find each person's latest lead");
-            let rows = sqlx::query(
+            let rows: Vec<(i64, i64)> = sqlx::query_as(
                 "SELECT person_id, id FROM leads WHERE person_id IS NOT NULL
                  ORDER BY person_id, received_at_ms, id",
             )
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            let mut latest = BTreeMap::new();
-            for row in &rows {
-                // Ordered oldest first: the last insert per person wins.
-                latest.insert(
-                    row.try_get::<i64, _>("person_id").map_err(&read)?,
-                    row.try_get::<i64, _>("id").map_err(&read)?,
-                );
-            }
-            Ok(latest)
+            // Ordered oldest first: the last insert per person wins.
+            Ok(rows.into_iter().collect())
         })
     }
 }

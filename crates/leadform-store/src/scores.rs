@@ -9,7 +9,7 @@ use crate::score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
     VisitorLead,
 };
-use crate::score_rows::{PersonLogRow, ScoredPersonRow, SnapshotRow, LOG_COLUMNS};
+use crate::score_rows::{PersonLogRow, ScoredPersonRow, SnapshotRow, VisitorLeadRow, LOG_COLUMNS};
 use crate::score_tx::{erase_person_scores, ScoreTx};
 use crate::Store;
 use leadform_core::LeadSubmission;
@@ -17,7 +17,6 @@ use leadform_scoring::{
     decay_rows, first_mql_at, replay, score_event, week_start_ms, weekly_snapshots, LogRow,
     ScoreEventKind, ScoringRules, WEEK_MS,
 };
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Persons per transaction in the decay pass: few enough to keep locks short, enough that SQLite
@@ -197,7 +196,7 @@ impl Store {
     pub async fn visitor_leads(&self, visitor_id: &str) -> Result<Vec<VisitorLead>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "read the visitor's leads");
-            let rows = sqlx::query(
+            let rows: Vec<VisitorLeadRow> = sqlx::query_as(
                 "SELECT id, form_id, person_id, lead_json FROM leads
                  WHERE visitor_id = $1 AND is_spam = $2
                  ORDER BY received_at_ms DESC, id DESC",
@@ -207,22 +206,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            rows.iter()
-                .map(|row| {
-                    let id: i64 = row.try_get("id").map_err(&read)?;
-                    let json: String = row.try_get("lead_json").map_err(&read)?;
-                    let lead: LeadSubmission =
-                        serde_json::from_str(&json).map_err(|e| StoreError::CorruptRow {
-                            what: format!("lead {id}"),
-                            detail: e.to_string(),
-                        })?;
-                    Ok(VisitorLead {
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        consent: lead.consent,
-                        person_id: row.try_get("person_id").map_err(&read)?,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(VisitorLead::try_from).collect()
         })
     }
 
