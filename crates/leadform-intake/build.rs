@@ -107,6 +107,8 @@ fn is_widget_file(name: &str) -> bool {
 }
 
 /// FNV-1a, as `cargo xtask dist` names files: a cache validator, not a security boundary.
+/// A copy of `xtask/src/dist_cache.rs`'s on purpose: nothing needs the two to agree (this is an
+/// ETag), and seven lines are cheaper than a build-dependency crate every handler build compiles.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {

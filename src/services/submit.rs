@@ -65,7 +65,7 @@ pub async fn send_form(job: SendJob) {
     let submission_id = Some(state.submission_id.as_str());
     events::dispatch(&container, events::SUBMIT, form_id, submission_id, None);
 
-    match send_lead(&options.endpoint, &submission, locale).await {
+    let (message, action) = match send_lead(&options.endpoint, &submission, locale).await {
         SendOutcome::Accepted(answer) => {
             attribution::remember(policy, consent);
             visitor::remember_answers(policy, consent, &definition.fields, &submission.fields);
@@ -80,28 +80,20 @@ pub async fn send_form(job: SendJob) {
                     let _ = window.location().assign(&url);
                 }
             }
+            return;
         }
+        // The event says what the visitor sees, hidden-value problems included.
         SendOutcome::Rejected(errors) => {
-            // The event says what the visitor sees, hidden-value problems included.
-            let message = state.rejection_message(&errors);
-            events::dispatch(
-                &container,
-                events::ERROR,
-                form_id,
-                submission_id,
-                Some(&message),
-            );
-            dispatcher.dispatch(Action::Rejected(errors));
+            (state.rejection_message(&errors), Action::Rejected(errors))
         }
-        SendOutcome::Failed(message) => {
-            events::dispatch(
-                &container,
-                events::ERROR,
-                form_id,
-                submission_id,
-                Some(&message),
-            );
-            dispatcher.dispatch(Action::Failed(message));
-        }
-    }
+        SendOutcome::Failed(message) => (message.clone(), Action::Failed(message)),
+    };
+    events::dispatch(
+        &container,
+        events::ERROR,
+        form_id,
+        submission_id,
+        Some(&message),
+    );
+    dispatcher.dispatch(action);
 }

@@ -50,6 +50,7 @@ pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
 }
 
 /// FNV-1a: a cache key, not a security boundary; 64 bits make an accidental clash negligible.
+/// `crates/leadform-intake/build.rs` keeps its own copy for its ETags (see the reason there).
 fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in bytes {

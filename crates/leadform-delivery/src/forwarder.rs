@@ -291,6 +291,7 @@ impl<S: OutboxStore> Forwarder<S> {
             delivery,
             form,
             self.config.public_url.as_deref(),
+            self.clock.as_ref(),
         ) {
             Ok(request) => request,
             Err(outcome) => return Verdict::Outcome(outcome),
@@ -365,7 +366,8 @@ impl<S: OutboxStore> Forwarder<S> {
             self.finish_place(ticket, false).await;
             return verdict;
         }
-        let outcome = send_and_classify(&self.sender, destination, &request).await;
+        let outcome =
+            send_and_classify(&self.sender, destination, &request, self.clock.as_ref()).await;
         let delivered = matches!(outcome, DeliveryOutcome::Delivered(_));
         self.finish_place(ticket, delivered).await;
         self.note_health(delivery, is_probe, &outcome).await;

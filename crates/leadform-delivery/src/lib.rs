@@ -46,7 +46,7 @@ pub mod sender;
 pub mod vendors;
 
 pub use attempt::{attempt_delivery, build_attempt, send_and_classify};
-pub use clock::{ForwarderClock, SystemClock};
+pub use clock::{ForwarderClock, ManualClock, SystemClock};
 pub use forwarder::{Forwarder, ForwarderConfig, ForwarderError, PassSummary};
 pub use outbox::{
     destination_key, legacy_destination_key, DeliveryEvent, MqlHandOff, OutageGate, OutboxError,

@@ -2,6 +2,7 @@
 //! `submitForm` request with it as a Bearer header, and one more try with a new token when
 //! Marketo says the token is invalid or expired (601/602).
 
+use crate::clock::ForwarderClock;
 use crate::marketo_tokens::CachedToken;
 use crate::outcome::DeliveryOutcome;
 use crate::request::OutgoingRequest;
@@ -9,18 +10,19 @@ use crate::sender::HttpSender;
 use crate::vendors::{marketo, marketo_client_secret};
 use leadform_core::definition::MarketoDestination;
 use marketo::MarketoVerdict;
-use std::time::SystemTime;
 
 /// Sends `submit` (built by `marketo::build_request`) with a valid token and classifies the answer.
 /// The whole exchange (up to two token fetches and two submissions) is bounded by one request
-/// timeout, so the forwarder's lease, sized for one request per delivery, still holds.
+/// timeout, so the forwarder's lease, sized for one request per delivery, still holds. `clock`
+/// judges the token's expiry and the answer.
 pub async fn send_with_token(
     sender: &HttpSender,
     destination: &MarketoDestination,
     submit: &OutgoingRequest,
+    clock: &dyn ForwarderClock,
 ) -> DeliveryOutcome {
     let bound = sender.timeout();
-    match tokio::time::timeout(bound, exchange(sender, destination, submit)).await {
+    match tokio::time::timeout(bound, exchange(sender, destination, submit, clock)).await {
         Ok(outcome) => outcome,
         Err(_) => DeliveryOutcome::Retry {
             after: None,
@@ -35,13 +37,14 @@ async fn exchange(
     sender: &HttpSender,
     destination: &MarketoDestination,
     submit: &OutgoingRequest,
+    clock: &dyn ForwarderClock,
 ) -> DeliveryOutcome {
     let key = marketo::token_key(destination);
     let mut rejected_reason = String::new();
     // A token rejected once is replaced once; a second rejection is Marketo's problem, not a
     // stale cache, and the lead waits for the normal backoff.
     for _ in 0..2 {
-        let token = match token(sender, destination, &key).await {
+        let token = match token(sender, destination, &key, clock).await {
             Ok(token) => token,
             Err(outcome) => return outcome,
         };
@@ -57,7 +60,7 @@ async fn exchange(
                 }
             }
         };
-        match marketo::classify(&answer, SystemTime::now()) {
+        match marketo::classify(&answer, clock.now()) {
             MarketoVerdict::Outcome(outcome) => return outcome,
             MarketoVerdict::TokenRejected(reason) => {
                 sender.marketo_tokens().forget(&key, &token);
@@ -77,14 +80,15 @@ async fn token(
     sender: &HttpSender,
     destination: &MarketoDestination,
     key: &str,
+    clock: &dyn ForwarderClock,
 ) -> Result<String, DeliveryOutcome> {
     let tokens = sender.marketo_tokens();
-    if let Some(token) = tokens.usable(key, SystemTime::now()) {
+    if let Some(token) = tokens.usable(key, clock.now()) {
         return Ok(token);
     }
     let _fetching = tokens.fetch_guard().await;
     // Another delivery may have fetched one while this one waited.
-    if let Some(token) = tokens.usable(key, SystemTime::now()) {
+    if let Some(token) = tokens.usable(key, clock.now()) {
         return Ok(token);
     }
     let retry = |reason: String| DeliveryOutcome::Retry {
@@ -92,7 +96,7 @@ async fn token(
         reason,
     };
     let secret = marketo_client_secret(destination).map_err(|error| retry(error.to_string()))?;
-    let requested_at = SystemTime::now();
+    let requested_at = clock.now();
     let answer = sender
         .send(&marketo::token_request(destination, &secret))
         .await

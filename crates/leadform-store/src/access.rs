@@ -11,7 +11,6 @@ use crate::profiles::parse_profile;
 use crate::Store;
 use leadform_core::KnownProfile;
 use serde::Serialize;
-use sqlx::Row;
 use std::collections::BTreeSet;
 
 /// The person row.
@@ -60,6 +59,60 @@ pub struct PersonAccessRecord {
     pub deliveries: Vec<DeliveryRecord>,
 }
 
+/// A `persons` row, as stored.
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    email: String,
+    created_at_ms: i64,
+    first_lead_id: Option<i64>,
+}
+
+impl From<PersonRow> for PersonRecord {
+    fn from(row: PersonRow) -> Self {
+        PersonRecord {
+            id: row.id,
+            email: row.email,
+            created_at: rfc3339_from_ms(row.created_at_ms),
+            first_lead_id: row.first_lead_id,
+        }
+    }
+}
+
+/// A lead row with what the store keeps about its sender, as stored.
+#[derive(sqlx::FromRow)]
+struct PersonLeadRow {
+    #[sqlx(flatten)]
+    stored: StoredLeadRow,
+    client_ip: Option<String>,
+    visitor_id: Option<String>,
+    hubspotutk: Option<String>,
+    user_agent: Option<String>,
+    status: String,
+}
+
+impl TryFrom<PersonLeadRow> for PersonLead {
+    type Error = StoreError;
+
+    fn try_from(row: PersonLeadRow) -> Result<Self, StoreError> {
+        Ok(PersonLead {
+            stored: StoredLead::try_from(row.stored)?,
+            client_ip: row.client_ip,
+            visitor_id: row.visitor_id,
+            hubspotutk: row.hubspotutk,
+            user_agent: row.user_agent,
+            status: row.status,
+        })
+    }
+}
+
+/// A `visitor_profiles` row's values, as stored.
+#[derive(sqlx::FromRow)]
+struct VisitorProfileRow {
+    known_json: String,
+    updated_at_ms: i64,
+}
+
 impl Store {
     /// Everything stored about the person with this email (case and surrounding spaces ignored).
     /// `None` when nothing is: no person and no lead with that email.
@@ -70,7 +123,7 @@ impl Store {
         let email = normalise_email(email);
         let (person, leads, profiles) = with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
-            let person = sqlx::query(
+            let person: Option<PersonRecord> = sqlx::query_as::<_, PersonRow>(
                 "SELECT id, email, created_at_ms, first_lead_id FROM persons
                  WHERE email = $1 AND erased_at_ms IS NULL",
             )
@@ -78,17 +131,8 @@ impl Store {
             .fetch_optional(pool)
             .await
             .map_err(fail("find the person"))?
-            .map(|row| -> Result<PersonRecord, StoreError> {
-                let read = fail("read the person");
-                Ok(PersonRecord {
-                    id: row.try_get("id").map_err(&read)?,
-                    email: row.try_get("email").map_err(&read)?,
-                    created_at: rfc3339_from_ms(row.try_get("created_at_ms").map_err(&read)?),
-                    first_lead_id: row.try_get("first_lead_id").map_err(&read)?,
-                })
-            })
-            .transpose()?;
-            let rows = sqlx::query(
+            .map(PersonRecord::from);
+            let rows: Vec<PersonLeadRow> = sqlx::query_as(
                 "SELECT id, submission_id, form_id, intent, email, person_id, first_for_person,
                         is_spam, received_at_ms, lead_json, raw_payload, erased_at_ms,
                         client_ip, visitor_id, hubspotutk, user_agent, status
@@ -101,21 +145,8 @@ impl Store {
             .await
             .map_err(fail("find the person's leads"))?;
             let leads = rows
-                .iter()
-                .map(|row| -> Result<PersonLead, StoreError> {
-                    let read = fail("read the person's lead");
-                    let stored = StoredLead::try_from(
-                        <StoredLeadRow as sqlx::FromRow<_>>::from_row(row).map_err(&read)?,
-                    )?;
-                    Ok(PersonLead {
-                        stored,
-                        client_ip: row.try_get("client_ip").map_err(&read)?,
-                        visitor_id: row.try_get("visitor_id").map_err(&read)?,
-                        hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
-                        user_agent: row.try_get("user_agent").map_err(&read)?,
-                        status: row.try_get("status").map_err(&read)?,
-                    })
-                })
+                .into_iter()
+                .map(PersonLead::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             let visitors: BTreeSet<&str> = leads
                 .iter()
@@ -123,7 +154,7 @@ impl Store {
                 .collect();
             let mut profiles = Vec::new();
             for visitor_id in visitors {
-                let row = sqlx::query(
+                let row: Option<VisitorProfileRow> = sqlx::query_as(
                     "SELECT known_json, updated_at_ms FROM visitor_profiles WHERE visitor_id = $1",
                 )
                 .bind(visitor_id)
@@ -131,12 +162,10 @@ impl Store {
                 .await
                 .map_err(fail("read a visitor profile"))?;
                 if let Some(row) = row {
-                    let read = fail("read a visitor profile");
-                    let json: String = row.try_get("known_json").map_err(&read)?;
                     profiles.push(VisitorProfileRecord {
                         visitor_id: visitor_id.to_owned(),
-                        profile: parse_profile(visitor_id, &json)?,
-                        updated_at: rfc3339_from_ms(row.try_get("updated_at_ms").map_err(&read)?),
+                        profile: parse_profile(visitor_id, &row.known_json)?,
+                        updated_at: rfc3339_from_ms(row.updated_at_ms),
                     });
                 }
             }

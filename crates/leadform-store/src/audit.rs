@@ -5,7 +5,6 @@ use crate::clock::rfc3339_from_ms;
 use crate::console_error::ConsoleStoreError;
 use crate::Store;
 use serde::Serialize;
-use sqlx::Row;
 
 /// What an audit entry records. Stored as [`AuditAction::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +75,31 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// An `audit_log` row, as stored.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at_ms: i64,
+    actor: String,
+    action: String,
+    lead_id: Option<i64>,
+    detail: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        AuditEntry {
+            id: row.id,
+            at_ms: row.at_ms,
+            at: rfc3339_from_ms(row.at_ms),
+            actor: row.actor,
+            action: row.action,
+            lead_id: row.lead_id,
+            detail: row.detail,
+        }
+    }
+}
+
 /// Inserts an audit row inside the caller's transaction `$tx`.
 macro_rules! insert_audit {
     ($tx:expr, $fail:expr, $at_ms:expr, $actor:expr, $action:expr, $lead_id:expr, $detail:expr) => {
@@ -121,7 +145,7 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, ConsoleStoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let rows = sqlx::query(
+            let rows: Vec<AuditRow> = sqlx::query_as(
                 "SELECT id, at_ms, actor, action, lead_id, detail FROM audit_log
                  WHERE id < $1 ORDER BY id DESC LIMIT $2",
             )
@@ -130,21 +154,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(fail("read the audit log"))?;
-            rows.iter()
-                .map(|row| {
-                    let read = fail("read an audit entry");
-                    let at_ms: i64 = row.try_get("at_ms").map_err(&read)?;
-                    Ok(AuditEntry {
-                        id: row.try_get("id").map_err(&read)?,
-                        at_ms,
-                        at: rfc3339_from_ms(at_ms),
-                        actor: row.try_get("actor").map_err(&read)?,
-                        action: row.try_get("action").map_err(&read)?,
-                        lead_id: row.try_get("lead_id").map_err(&read)?,
-                        detail: row.try_get("detail").map_err(&read)?,
-                    })
-                })
-                .collect()
+            Ok(rows.into_iter().map(AuditEntry::from).collect())
         })
     }
 }

@@ -6,10 +6,10 @@
 
 use crate::error::{failed, StoreError};
 use leadform_core::{HiddenValues, LeadSubmission};
-use sqlx::Row;
 
-/// A lead about to be erased: what its tombstone keeps and what links it to other rows.
-#[derive(Debug, Clone)]
+/// A lead about to be erased: what its tombstone keeps and what links it to other rows. Read as
+/// selected with `LEAD_TO_ERASE_COLUMNS`.
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct LeadToErase {
     pub id: i64,
     pub form_id: String,
@@ -92,25 +92,6 @@ pub(crate) trait EraseSteps {
 const LEAD_TO_ERASE_COLUMNS: &str =
     "id, form_id, submission_id, lead_source, campaign_id, person_id, visitor_id";
 
-fn lead_to_erase<R>(row: &R, backend: &'static str) -> Result<LeadToErase, StoreError>
-where
-    R: Row,
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    let read = failed(backend, "read a lead to erase");
-    Ok(LeadToErase {
-        id: row.try_get("id").map_err(&read)?,
-        form_id: row.try_get("form_id").map_err(&read)?,
-        submission_id: row.try_get("submission_id").map_err(&read)?,
-        lead_source: row.try_get("lead_source").map_err(&read)?,
-        campaign_id: row.try_get("campaign_id").map_err(&read)?,
-        person_id: row.try_get("person_id").map_err(&read)?,
-        visitor_id: row.try_get("visitor_id").map_err(&read)?,
-    })
-}
-
 macro_rules! erase_steps_for {
     ($db:ty, $backend:literal) => {
         impl<'c> EraseSteps for sqlx::Transaction<'c, $db> {
@@ -127,7 +108,7 @@ macro_rules! erase_steps_for {
                 email: &str,
                 person_id: Option<i64>,
             ) -> Result<Vec<LeadToErase>, StoreError> {
-                let rows = sqlx::query(&format!(
+                sqlx::query_as(&format!(
                     "SELECT {LEAD_TO_ERASE_COLUMNS} FROM leads
                      WHERE (email = $1 OR person_id = $2) AND erased_at_ms IS NULL
                      ORDER BY received_at_ms, id"
@@ -136,8 +117,7 @@ macro_rules! erase_steps_for {
                 .bind(person_id)
                 .fetch_all(&mut **self)
                 .await
-                .map_err(failed($backend, "find the person's leads"))?;
-                rows.iter().map(|row| lead_to_erase(row, $backend)).collect()
+                .map_err(failed($backend, "find the person's leads"))
             }
 
             async fn leads_received_before(
@@ -146,7 +126,7 @@ macro_rules! erase_steps_for {
                 cutoff_ms: i64,
                 limit: i64,
             ) -> Result<Vec<LeadToErase>, StoreError> {
-                let rows = sqlx::query(&format!(
+                sqlx::query_as(&format!(
                     "SELECT {LEAD_TO_ERASE_COLUMNS} FROM leads
                      WHERE form_id = $1 AND received_at_ms < $2 AND erased_at_ms IS NULL
                      ORDER BY received_at_ms, id LIMIT $3"
@@ -156,8 +136,7 @@ macro_rules! erase_steps_for {
                 .bind(limit)
                 .fetch_all(&mut **self)
                 .await
-                .map_err(failed($backend, "find leads past their retention"))?;
-                rows.iter().map(|row| lead_to_erase(row, $backend)).collect()
+                .map_err(failed($backend, "find leads past their retention"))
             }
 
             async fn erase_lead_values(

@@ -6,12 +6,13 @@ use crate::backend::{with_backend, Dialect};
 use crate::clock::rfc3339_from_ms;
 use crate::console_error::ConsoleStoreError;
 use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
+use crate::error::StoreError;
+use crate::intent_column::read_intent;
 use crate::lead_work::{ClosedReason, LeadStatus};
 use crate::model::DeliveryRecord;
 use crate::Store;
 use leadform_core::{Intent, LeadSubmission};
 use serde::Serialize;
-use sqlx::Row;
 
 /// Which leads by their spam flag.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -268,45 +269,84 @@ macro_rules! bind_all {
     }};
 }
 
-/// Reads a [`LeadSummary`] from a row selected with [`SUMMARY_COLUMNS`].
-macro_rules! summary_from_row {
-    ($row:expr, $fail:expr) => {{
-        let row = $row;
-        let read = $fail("read a lead");
-        let id: i64 = row.try_get("id").map_err(&read)?;
-        let lead_json: String = row.try_get("lead_json").map_err(&read)?;
-        let lead: LeadSubmission = serde_json::from_str(&lead_json).map_err(|e| {
-            ConsoleStoreError::Store(crate::StoreError::CorruptRow {
-                what: format!("lead {id}"),
+/// A row with the [`SUMMARY_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
+struct LeadSummaryRow {
+    id: i64,
+    submission_id: String,
+    form_id: String,
+    intent: String,
+    email: Option<String>,
+    campaign_id: Option<String>,
+    lead_source: Option<String>,
+    status: String,
+    closed_reason: Option<String>,
+    is_spam: bool,
+    person_id: Option<i64>,
+    owner_user_id: Option<i64>,
+    owner_name: Option<String>,
+    received_at_ms: i64,
+    first_contacted_at_ms: Option<i64>,
+    lead_json: String,
+}
+
+impl TryFrom<LeadSummaryRow> for LeadSummary {
+    type Error = StoreError;
+
+    fn try_from(row: LeadSummaryRow) -> Result<Self, StoreError> {
+        let lead: LeadSubmission =
+            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
+                what: format!("lead {}", row.id),
                 detail: e.to_string(),
-            })
-        })?;
-        let status: String = row.try_get("status").map_err(&read)?;
-        let reason: Option<String> = row.try_get("closed_reason").map_err(&read)?;
-        let received_at_ms: i64 = row.try_get("received_at_ms").map_err(&read)?;
-        LeadSummary {
-            id,
-            submission_id: row.try_get("submission_id").map_err(&read)?,
-            form_id: row.try_get("form_id").map_err(&read)?,
-            intent: $crate::intent_column::read_intent(
-                id,
-                row.try_get::<&str, _>("intent").map_err(&read)?,
-            )?,
-            email: row.try_get("email").map_err(&read)?,
-            campaign_id: row.try_get("campaign_id").map_err(&read)?,
-            lead_source: row.try_get("lead_source").map_err(&read)?,
-            status: LeadStatus::parse(&status).unwrap_or(LeadStatus::Open),
-            closed_reason: reason.as_deref().and_then(ClosedReason::parse),
-            is_spam: row.try_get("is_spam").map_err(&read)?,
-            person_id: row.try_get("person_id").map_err(&read)?,
-            owner_user_id: row.try_get("owner_user_id").map_err(&read)?,
-            owner_name: row.try_get("owner_name").map_err(&read)?,
-            received_at_ms,
-            received_at: rfc3339_from_ms(received_at_ms),
-            first_contacted_at_ms: row.try_get("first_contacted_at_ms").map_err(&read)?,
+            })?;
+        Ok(LeadSummary {
+            intent: read_intent(row.id, &row.intent)?,
+            id: row.id,
+            submission_id: row.submission_id,
+            form_id: row.form_id,
+            email: row.email,
+            campaign_id: row.campaign_id,
+            lead_source: row.lead_source,
+            status: LeadStatus::parse(&row.status).unwrap_or(LeadStatus::Open),
+            closed_reason: row.closed_reason.as_deref().and_then(ClosedReason::parse),
+            is_spam: row.is_spam,
+            person_id: row.person_id,
+            owner_user_id: row.owner_user_id,
+            owner_name: row.owner_name,
+            received_at_ms: row.received_at_ms,
+            received_at: rfc3339_from_ms(row.received_at_ms),
+            first_contacted_at_ms: row.first_contacted_at_ms,
             lead,
+        })
+    }
+}
+
+/// The summaries of `rows`; a lead whose JSON or intent no release writes is a corrupt row.
+fn lead_summaries(rows: Vec<LeadSummaryRow>) -> Result<Vec<LeadSummary>, StoreError> {
+    rows.into_iter().map(LeadSummary::try_from).collect()
+}
+
+/// A `lead_status_changes` row, as stored.
+#[derive(sqlx::FromRow)]
+struct StatusChangeRow {
+    changed_by: String,
+    from_status: String,
+    to_status: String,
+    closed_reason: Option<String>,
+    changed_at_ms: i64,
+}
+
+impl From<StatusChangeRow> for StatusHistoryEntry {
+    fn from(row: StatusChangeRow) -> Self {
+        StatusHistoryEntry {
+            changed_by: row.changed_by,
+            from_status: row.from_status,
+            to_status: row.to_status,
+            closed_reason: row.closed_reason,
+            changed_at_ms: row.changed_at_ms,
+            changed_at: rfc3339_from_ms(row.changed_at_ms),
         }
-    }};
+    }
 }
 
 impl Store {
@@ -332,18 +372,14 @@ impl Store {
                 n + 1,
                 n + 2
             );
-            let rows = bind_all!(sqlx::query(&list_sql), &values)
+            let rows: Vec<LeadSummaryRow> = bind_all!(sqlx::query_as(&list_sql), &values)
                 .bind(i64::from(limit))
                 .bind(i64::try_from(offset).unwrap_or(i64::MAX))
                 .fetch_all(pool)
                 .await
                 .map_err(fail("list the leads"))?;
-            let mut leads = Vec::with_capacity(rows.len());
-            for row in &rows {
-                leads.push(summary_from_row!(row, fail));
-            }
             Ok(LeadListPage {
-                leads,
+                leads: lead_summaries(rows)?,
                 total: u64::try_from(total).unwrap_or(0),
             })
         })
@@ -353,18 +389,19 @@ impl Store {
     pub async fn lead_detail(&self, lead_id: i64) -> Result<Option<LeadDetail>, ConsoleStoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} WHERE l.id = $1"))
-                .bind(lead_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(fail("read the lead"))?;
+            let row: Option<LeadSummaryRow> =
+                sqlx::query_as(&format!("SELECT {SUMMARY_COLUMNS} WHERE l.id = $1"))
+                    .bind(lead_id)
+                    .fetch_optional(pool)
+                    .await
+                    .map_err(fail("read the lead"))?;
             let Some(row) = row else {
                 return Ok(None);
             };
-            let summary = summary_from_row!(&row, fail);
+            let summary = LeadSummary::try_from(row)?;
             let mut person_leads = Vec::new();
             if let Some(person_id) = summary.person_id {
-                let rows = sqlx::query(&format!(
+                let rows: Vec<LeadSummaryRow> = sqlx::query_as(&format!(
                     "SELECT {SUMMARY_COLUMNS} WHERE l.person_id = $1
                      ORDER BY l.received_at_ms, l.id"
                 ))
@@ -372,9 +409,7 @@ impl Store {
                 .fetch_all(pool)
                 .await
                 .map_err(fail("read the person's leads"))?;
-                for row in &rows {
-                    person_leads.push(summary_from_row!(row, fail));
-                }
+                person_leads = lead_summaries(rows)?;
             }
             let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
                 "{LIST_SQL} WHERE d.lead_id = $1 ORDER BY d.destination_index"
@@ -384,7 +419,7 @@ impl Store {
             .await
             .map_err(fail("read the lead's deliveries"))?;
             let deliveries = delivery_records(rows)?;
-            let rows = sqlx::query(
+            let rows: Vec<StatusChangeRow> = sqlx::query_as(
                 "SELECT changed_by, from_status, to_status, closed_reason, changed_at_ms
                  FROM lead_status_changes WHERE lead_id = $1 ORDER BY changed_at_ms, id",
             )
@@ -392,24 +427,11 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(fail("read the status history"))?;
-            let mut history = Vec::with_capacity(rows.len());
-            for row in &rows {
-                let read = fail("read a status change");
-                let changed_at_ms: i64 = row.try_get("changed_at_ms").map_err(&read)?;
-                history.push(StatusHistoryEntry {
-                    changed_by: row.try_get("changed_by").map_err(&read)?,
-                    from_status: row.try_get("from_status").map_err(&read)?,
-                    to_status: row.try_get("to_status").map_err(&read)?,
-                    closed_reason: row.try_get("closed_reason").map_err(&read)?,
-                    changed_at_ms,
-                    changed_at: rfc3339_from_ms(changed_at_ms),
-                });
-            }
             Ok(Some(LeadDetail {
                 summary,
                 person_leads,
                 deliveries,
-                history,
+                history: rows.into_iter().map(StatusHistoryEntry::from).collect(),
             }))
         })
     }
@@ -422,7 +444,7 @@ impl Store {
     ) -> Result<Vec<LeadSummary>, ConsoleStoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let rows = sqlx::query(&format!(
+            let rows: Vec<LeadSummaryRow> = sqlx::query_as(&format!(
                 "SELECT {SUMMARY_COLUMNS}
                  WHERE l.intent = 'contact_request' AND l.status = 'open' AND l.is_spam = $1
                  ORDER BY l.received_at_ms, l.id LIMIT $2"
@@ -432,11 +454,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(fail("list the open contact requests"))?;
-            let mut leads = Vec::with_capacity(rows.len());
-            for row in &rows {
-                leads.push(summary_from_row!(row, fail));
-            }
-            Ok(leads)
+            Ok(lead_summaries(rows)?)
         })
     }
 }

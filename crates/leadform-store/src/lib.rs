@@ -33,6 +33,7 @@ mod profiles;
 mod readiness;
 pub mod reports;
 mod score_model;
+mod score_rows;
 mod score_tx;
 mod score_views;
 mod scores;

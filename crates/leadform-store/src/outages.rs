@@ -7,7 +7,6 @@ use crate::backend::{with_backend, BeginWrite, Dialect};
 use crate::error::{failed, StoreError};
 use crate::Store;
 use leadform_delivery::{OutageGate, RetryPolicy};
-use sqlx::Row;
 
 impl Dialect {
     /// Reads a destination's outage row, locked against other instances. Binds: $1 key.
@@ -25,12 +24,53 @@ impl Dialect {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct OutageRow {
     failures: i64,
     next_probe_at_ms: i64,
     probe_delivery_id: Option<i64>,
     probe_until_ms: Option<i64>,
 }
+
+/// What both outage transactions start from: now by the database's clock, and the destination's
+/// outage row (locked on PostgreSQL), if it has one.
+struct OutageReading {
+    now_ms: i64,
+    outage: Option<OutageRow>,
+}
+
+/// The outage steps on an open write transaction, implemented for both databases by one macro
+/// (like `ScoreTx`).
+trait OutageTx {
+    async fn read_outage(&mut self, destination_key: &str) -> Result<OutageReading, StoreError>;
+}
+
+macro_rules! impl_outage_tx {
+    ($db:ty, $dialect:expr) => {
+        impl OutageTx for sqlx::Transaction<'_, $db> {
+            async fn read_outage(
+                &mut self,
+                destination_key: &str,
+            ) -> Result<OutageReading, StoreError> {
+                let dialect: Dialect = $dialect;
+                let fail = |action| failed(dialect.name(), action);
+                let now_ms: i64 = sqlx::query_scalar(&format!("SELECT {}", dialect.now_ms_sql()))
+                    .fetch_one(&mut **self)
+                    .await
+                    .map_err(fail("read the database clock"))?;
+                let outage = sqlx::query_as(dialect.select_outage_sql())
+                    .bind(destination_key)
+                    .fetch_optional(&mut **self)
+                    .await
+                    .map_err(fail("read an outage"))?;
+                Ok(OutageReading { now_ms, outage })
+            }
+        }
+    };
+}
+
+impl_outage_tx!(sqlx::Sqlite, Dialect::Sqlite);
+impl_outage_tx!(sqlx::Postgres, Dialect::Postgres);
 
 impl Store {
     /// May `delivery_id` be sent to `destination_key` now? See [`OutageGate`].
@@ -46,27 +86,12 @@ impl Store {
                 .begin_write()
                 .await
                 .map_err(fail("begin checking an outage"))?;
-            let now_ms: i64 = sqlx::query_scalar(&format!("SELECT {}", dialect.now_ms_sql()))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(fail("read the database clock"))?;
-            let row = sqlx::query(dialect.select_outage_sql())
-                .bind(destination_key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(fail("read an outage"))?;
-            let Some(row) = row else {
+            let OutageReading { now_ms, outage } = tx.read_outage(destination_key).await?;
+            let Some(outage) = outage else {
                 tx.rollback()
                     .await
                     .map_err(fail("end checking an outage"))?;
                 return Ok(OutageGate::Open);
-            };
-            let read = fail("read an outage");
-            let outage = OutageRow {
-                failures: row.try_get("failures").map_err(&read)?,
-                next_probe_at_ms: row.try_get("next_probe_at_ms").map_err(&read)?,
-                probe_delivery_id: row.try_get("probe_delivery_id").map_err(&read)?,
-                probe_until_ms: row.try_get("probe_until_ms").map_err(&read)?,
             };
             let probe_held_by_other = outage.probe_delivery_id.is_some_and(|id| id != delivery_id)
                 && outage.probe_until_ms.is_some_and(|until| until > now_ms);
@@ -118,21 +143,13 @@ impl Store {
                 .begin_write()
                 .await
                 .map_err(fail("begin recording an outage"))?;
-            let now_ms: i64 = sqlx::query_scalar(&format!("SELECT {}", dialect.now_ms_sql()))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(fail("read the database clock"))?;
-            let row = sqlx::query(dialect.select_outage_sql())
-                .bind(destination_key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(fail("read an outage"))?;
+            let OutageReading { now_ms, outage } = tx.read_outage(destination_key).await?;
             let after = retry_after_ms.map(|ms| std::time::Duration::from_millis(ms.max(0) as u64));
             let delay_ms = |failures: i64| {
                 let attempts = u32::try_from(failures).unwrap_or(u32::MAX);
                 i64::try_from(probe.delay(attempts, after).as_millis()).unwrap_or(i64::MAX)
             };
-            match row {
+            match outage {
                 None => {
                     sqlx::query(
                         "INSERT INTO destination_outages (destination_key, failures,
@@ -147,13 +164,8 @@ impl Store {
                     .await
                     .map_err(fail("start an outage"))?;
                 }
-                Some(row) => {
-                    let probe_id: Option<i64> = row
-                        .try_get("probe_delivery_id")
-                        .map_err(fail("read an outage"))?;
-                    if probe_id == Some(delivery_id) {
-                        let failures: i64 =
-                            row.try_get("failures").map_err(fail("read an outage"))?;
+                Some(outage) => {
+                    if outage.probe_delivery_id == Some(delivery_id) {
                         sqlx::query(
                             "UPDATE destination_outages SET failures = failures + 1,
                                  next_probe_at_ms = $2, last_error = $3,
@@ -161,7 +173,7 @@ impl Store {
                              WHERE destination_key = $1",
                         )
                         .bind(destination_key)
-                        .bind(now_ms.saturating_add(delay_ms(failures)))
+                        .bind(now_ms.saturating_add(delay_ms(outage.failures)))
                         .bind(reason)
                         .execute(&mut *tx)
                         .await

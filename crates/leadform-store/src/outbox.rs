@@ -12,7 +12,6 @@ use leadform_delivery::{
     DeliveryEvent, MqlHandOff, OutageGate, OutboxError, OutboxStore, PendingDelivery, RetryPolicy,
     SendSlot,
 };
-use sqlx::Row;
 
 /// Reads a delivery's stored event back; a `lead.mql` row carries its person, score and time.
 fn delivery_event(
@@ -55,6 +54,65 @@ const SELECT_CLAIMED_SQL: &str = "SELECT d.id, d.claim_token, d.lead_id, l.form_
     FROM deliveries d JOIN leads l ON l.id = d.lead_id LEFT JOIN persons p ON p.id = l.person_id
     WHERE d.claim_token = $1
     ORDER BY d.next_attempt_at_ms, d.id";
+
+/// A row with the [`SELECT_CLAIMED_SQL`] columns, as stored.
+#[derive(sqlx::FromRow)]
+struct ClaimedDeliveryRow {
+    id: i64,
+    claim_token: String,
+    lead_id: i64,
+    form_id: String,
+    destination_id: Option<String>,
+    destination_key: String,
+    attempts: i64,
+    lead_json: String,
+    intent: String,
+    received_at_ms: i64,
+    client_ip: Option<String>,
+    hubspotutk: Option<String>,
+    user_agent: Option<String>,
+    event: String,
+    event_score: Option<i64>,
+    event_at_ms: Option<i64>,
+    person_id: Option<i64>,
+    person_email: Option<String>,
+}
+
+impl TryFrom<ClaimedDeliveryRow> for PendingDelivery {
+    type Error = StoreError;
+
+    fn try_from(row: ClaimedDeliveryRow) -> Result<Self, StoreError> {
+        let lead: LeadSubmission =
+            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
+                what: format!("lead {}", row.lead_id),
+                detail: e.to_string(),
+            })?;
+        let event = delivery_event(
+            row.id,
+            row.event,
+            row.person_id,
+            row.person_email,
+            row.event_score,
+            row.event_at_ms,
+        )?;
+        Ok(PendingDelivery {
+            intent: read_intent(row.lead_id, &row.intent)?,
+            id: row.id,
+            claim_token: row.claim_token,
+            lead_id: row.lead_id,
+            form_id: row.form_id,
+            destination_id: row.destination_id,
+            destination_key: row.destination_key,
+            attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+            lead,
+            received_at_ms: row.received_at_ms,
+            client_ip: row.client_ip,
+            hubspotutk: row.hubspotutk,
+            user_agent: row.user_agent,
+            event,
+        })
+    }
+}
 
 /// `$5` is 1 when the try counts as an attempt, 0 when only a rate limit made it wait.
 const SCHEDULE_RETRY_SQL: &str =
@@ -194,50 +252,13 @@ impl Store {
                     .map_err(fail("end claiming deliveries"))?;
                 return Ok(Vec::new());
             }
-            let rows = sqlx::query(SELECT_CLAIMED_SQL)
+            let rows: Vec<ClaimedDeliveryRow> = sqlx::query_as(SELECT_CLAIMED_SQL)
                 .bind(&claim_token)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(fail("read the claimed deliveries"))?;
             tx.commit().await.map_err(fail("commit the claim"))?;
-            rows.iter()
-                .map(|row| -> Result<PendingDelivery, StoreError> {
-                    let read = fail("read a claimed delivery");
-                    let lead_id: i64 = row.try_get("lead_id").map_err(&read)?;
-                    let lead_json: String = row.try_get("lead_json").map_err(&read)?;
-                    let lead: LeadSubmission =
-                        serde_json::from_str(&lead_json).map_err(|e| StoreError::CorruptRow {
-                            what: format!("lead {lead_id}"),
-                            detail: e.to_string(),
-                        })?;
-                    let intent: String = row.try_get("intent").map_err(&read)?;
-                    let attempts: i64 = row.try_get("attempts").map_err(&read)?;
-                    let event = delivery_event(
-                        row.try_get("id").map_err(&read)?,
-                        row.try_get("event").map_err(&read)?,
-                        row.try_get("person_id").map_err(&read)?,
-                        row.try_get("person_email").map_err(&read)?,
-                        row.try_get("event_score").map_err(&read)?,
-                        row.try_get("event_at_ms").map_err(&read)?,
-                    )?;
-                    Ok(PendingDelivery {
-                        id: row.try_get("id").map_err(&read)?,
-                        claim_token: row.try_get("claim_token").map_err(&read)?,
-                        lead_id,
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        destination_id: row.try_get("destination_id").map_err(&read)?,
-                        destination_key: row.try_get("destination_key").map_err(&read)?,
-                        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                        lead,
-                        intent: read_intent(lead_id, &intent)?,
-                        received_at_ms: row.try_get("received_at_ms").map_err(&read)?,
-                        client_ip: row.try_get("client_ip").map_err(&read)?,
-                        hubspotutk: row.try_get("hubspotutk").map_err(&read)?,
-                        user_agent: row.try_get("user_agent").map_err(&read)?,
-                        event,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(PendingDelivery::try_from).collect()
         })
     }
 

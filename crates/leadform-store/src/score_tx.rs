@@ -6,9 +6,8 @@
 use crate::error::StoreError;
 use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
+use crate::score_rows::{ScoreEventRow, ScoreLogRow, LOG_COLUMNS};
 use leadform_scoring::{LogRow, ScoreEvent, ScoreEventKind, WeeklySnapshot};
-use sqlx::Row;
-use std::collections::BTreeMap;
 
 /// Steps on an open write transaction.
 pub(crate) trait ScoreTx {
@@ -78,13 +77,6 @@ pub(crate) async fn erase_person_scores<T: ScoreTx>(
     tx.erase_person_scores(person_id).await
 }
 
-fn parse_fields(event_id: i64, json: &str) -> Result<BTreeMap<String, String>, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::CorruptRow {
-        what: format!("score event {event_id}"),
-        detail: e.to_string(),
-    })
-}
-
 macro_rules! impl_score_tx {
     ($db:ty, $backend:literal, $lock_runs:expr, $lock_person:expr, $lock_runs_for_rescore:expr) => {
         impl ScoreTx for sqlx::Transaction<'_, $db> {
@@ -116,31 +108,21 @@ macro_rules! impl_score_tx {
                 person_id: i64,
             ) -> Result<Vec<LogRow>, StoreError> {
                 let read = crate::error::failed($backend, "read the score log");
-                let rows = sqlx::query(
-                    "SELECT at_ms, delta, rule, event_id, decay_week_ms FROM score_log
-                     WHERE run_id = $1 AND person_id = $2 ORDER BY at_ms, id",
-                )
+                let rows: Vec<ScoreLogRow> = sqlx::query_as(&format!(
+                    "SELECT {LOG_COLUMNS} FROM score_log
+                     WHERE run_id = $1 AND person_id = $2 ORDER BY at_ms, id"
+                ))
                 .bind(run_id)
                 .bind(person_id)
                 .fetch_all(&mut **self)
                 .await
                 .map_err(&read)?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(LogRow {
-                            at_ms: row.try_get("at_ms").map_err(&read)?,
-                            delta: row.try_get("delta").map_err(&read)?,
-                            rule: row.try_get("rule").map_err(&read)?,
-                            event_id: row.try_get("event_id").map_err(&read)?,
-                            decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
-                        })
-                    })
-                    .collect()
+                Ok(rows.into_iter().map(LogRow::from).collect())
             }
 
             async fn load_events(&mut self, person_id: i64) -> Result<Vec<ScoreEvent>, StoreError> {
                 let read = crate::error::failed($backend, "read the score events");
-                let rows = sqlx::query(
+                let rows: Vec<ScoreEventRow> = sqlx::query_as(
                     "SELECT id, kind, at_ms, form_id, intent, fields_json FROM score_events
                      WHERE person_id = $1 ORDER BY at_ms, id",
                 )
@@ -148,27 +130,7 @@ macro_rules! impl_score_tx {
                 .fetch_all(&mut **self)
                 .await
                 .map_err(&read)?;
-                let mut events = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let id: i64 = row.try_get("id").map_err(&read)?;
-                    let kind: String = row.try_get("kind").map_err(&read)?;
-                    let Some(kind) = ScoreEventKind::parse(&kind) else {
-                        return Err(StoreError::CorruptRow {
-                            what: format!("score event {id}"),
-                            detail: format!("unknown kind {kind:?}"),
-                        });
-                    };
-                    let fields_json: String = row.try_get("fields_json").map_err(&read)?;
-                    events.push(ScoreEvent {
-                        id,
-                        kind,
-                        at_ms: row.try_get("at_ms").map_err(&read)?,
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        intent: row.try_get("intent").map_err(&read)?,
-                        fields: parse_fields(id, &fields_json)?,
-                    });
-                }
-                Ok(events)
+                rows.into_iter().map(ScoreEvent::try_from).collect()
             }
 
             async fn insert_event(&mut self, event: &NewScoreEvent) -> Result<i64, StoreError> {
@@ -383,7 +345,7 @@ macro_rules! impl_score_tx {
                 person_id: i64,
             ) -> Result<Option<(i64, String)>, StoreError> {
                 let read = crate::error::failed($backend, "find the person's latest lead");
-                let row = sqlx::query(
+                sqlx::query_as(
                     "SELECT id, form_id FROM leads
                      WHERE person_id = $1 AND is_spam = $2 AND erased_at_ms IS NULL
                      ORDER BY received_at_ms DESC, id DESC LIMIT 1",
@@ -392,9 +354,7 @@ macro_rules! impl_score_tx {
                 .bind(false)
                 .fetch_optional(&mut **self)
                 .await
-                .map_err(&read)?;
-                row.map(|row| Ok((row.try_get("id").map_err(&read)?, row.try_get("form_id").map_err(&read)?)))
-                    .transpose()
+                .map_err(read)
             }
 
             async fn queue_mql_delivery(

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use leadform_scoring::LogRow;
-use sqlx::Row;
 
 use crate::backend::with_backend;
 use crate::error::{failed, StoreError};
 use crate::score_model::PersonScoreLog;
+use crate::score_rows::{ScoreLogRow, ScoredPersonRow, LOG_COLUMNS};
 use crate::Store;
 
 impl Store {
@@ -19,42 +19,29 @@ impl Store {
     ) -> Result<Option<PersonScoreLog>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "read a person's score log");
-            let Some(person) = sqlx::query("SELECT email, mql_at_ms FROM persons WHERE id = $1")
-                .bind(person_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(&read)?
+            let Some(person) = sqlx::query_as::<_, ScoredPersonRow>(
+                "SELECT id, email, mql_at_ms FROM persons WHERE id = $1",
+            )
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(&read)?
             else {
                 return Ok(None);
             };
-            let rows = sqlx::query(
-                "SELECT at_ms, delta, rule, event_id, decay_week_ms FROM score_log
+            let rows: Vec<ScoreLogRow> = sqlx::query_as(&format!(
+                "SELECT {LOG_COLUMNS} FROM score_log
                  WHERE person_id = $1
                    AND run_id = (SELECT COALESCE(MAX(id), 0) FROM score_runs)
-                 ORDER BY at_ms, id",
-            )
+                 ORDER BY at_ms, id"
+            ))
             .bind(person_id)
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            let rows = rows
-                .iter()
-                .map(|row| {
-                    Ok(LogRow {
-                        at_ms: row.try_get("at_ms").map_err(&read)?,
-                        delta: row.try_get("delta").map_err(&read)?,
-                        rule: row.try_get("rule").map_err(&read)?,
-                        event_id: row.try_get("event_id").map_err(&read)?,
-                        decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            Ok(Some(PersonScoreLog {
-                person_id,
-                email: person.try_get("email").map_err(&read)?,
-                mql_at_ms: person.try_get("mql_at_ms").map_err(&read)?,
-                rows,
-            }))
+            Ok(Some(
+                person.with_rows(rows.into_iter().map(LogRow::from).collect()),
+            ))
         })
     }
 
@@ -62,22 +49,15 @@ impl Store {
     pub async fn latest_lead_by_person(&self) -> Result<BTreeMap<i64, i64>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "find each person's latest lead");
-            let rows = sqlx::query(
+            let rows: Vec<(i64, i64)> = sqlx::query_as(
                 "SELECT person_id, id FROM leads WHERE person_id IS NOT NULL
                  ORDER BY person_id, received_at_ms, id",
             )
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            let mut latest = BTreeMap::new();
-            for row in &rows {
-                // Ordered oldest first: the last insert per person wins.
-                latest.insert(
-                    row.try_get::<i64, _>("person_id").map_err(&read)?,
-                    row.try_get::<i64, _>("id").map_err(&read)?,
-                );
-            }
-            Ok(latest)
+            // Ordered oldest first: the last insert per person wins.
+            Ok(rows.into_iter().collect())
         })
     }
 }

@@ -9,6 +9,7 @@ use crate::score_model::{
     NewScoreEvent, PersonScoreLog, RescoreReport, ScorePassReport, ScoredEvents, StoredSnapshot,
     VisitorLead,
 };
+use crate::score_rows::{PersonLogRow, ScoredPersonRow, SnapshotRow, VisitorLeadRow, LOG_COLUMNS};
 use crate::score_tx::{erase_person_scores, ScoreTx};
 use crate::Store;
 use leadform_core::LeadSubmission;
@@ -16,7 +17,6 @@ use leadform_scoring::{
     decay_rows, first_mql_at, replay, score_event, week_start_ms, weekly_snapshots, LogRow,
     ScoreEventKind, ScoringRules, WEEK_MS,
 };
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// Persons per transaction in the decay pass: few enough to keep locks short, enough that SQLite
@@ -196,7 +196,7 @@ impl Store {
     pub async fn visitor_leads(&self, visitor_id: &str) -> Result<Vec<VisitorLead>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "read the visitor's leads");
-            let rows = sqlx::query(
+            let rows: Vec<VisitorLeadRow> = sqlx::query_as(
                 "SELECT id, form_id, person_id, lead_json FROM leads
                  WHERE visitor_id = $1 AND is_spam = $2
                  ORDER BY received_at_ms DESC, id DESC",
@@ -206,22 +206,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            rows.iter()
-                .map(|row| {
-                    let id: i64 = row.try_get("id").map_err(&read)?;
-                    let json: String = row.try_get("lead_json").map_err(&read)?;
-                    let lead: LeadSubmission =
-                        serde_json::from_str(&json).map_err(|e| StoreError::CorruptRow {
-                            what: format!("lead {id}"),
-                            detail: e.to_string(),
-                        })?;
-                    Ok(VisitorLead {
-                        form_id: row.try_get("form_id").map_err(&read)?,
-                        consent: lead.consent,
-                        person_id: row.try_get("person_id").map_err(&read)?,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(VisitorLead::try_from).collect()
         })
     }
 
@@ -374,41 +359,27 @@ impl Store {
     pub async fn score_logs(&self) -> Result<Vec<PersonScoreLog>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "read the score logs");
-            let persons = sqlx::query("SELECT id, email, mql_at_ms FROM persons ORDER BY id")
-                .fetch_all(pool)
-                .await
-                .map_err(&read)?;
-            let mut logs: BTreeMap<i64, PersonScoreLog> = BTreeMap::new();
-            for row in &persons {
-                let person_id: i64 = row.try_get("id").map_err(&read)?;
-                logs.insert(
-                    person_id,
-                    PersonScoreLog {
-                        person_id,
-                        email: row.try_get("email").map_err(&read)?,
-                        mql_at_ms: row.try_get("mql_at_ms").map_err(&read)?,
-                        rows: Vec::new(),
-                    },
-                );
-            }
-            let rows = sqlx::query(
-                "SELECT person_id, at_ms, delta, rule, event_id, decay_week_ms FROM score_log
+            let persons: Vec<ScoredPersonRow> =
+                sqlx::query_as("SELECT id, email, mql_at_ms FROM persons ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(&read)?;
+            let mut logs: BTreeMap<i64, PersonScoreLog> = persons
+                .into_iter()
+                .map(|person| person.with_rows(Vec::new()))
+                .map(|log| (log.person_id, log))
+                .collect();
+            let rows: Vec<PersonLogRow> = sqlx::query_as(&format!(
+                "SELECT person_id, {LOG_COLUMNS} FROM score_log
                  WHERE run_id = (SELECT COALESCE(MAX(id), 0) FROM score_runs)
-                 ORDER BY person_id, at_ms, id",
-            )
+                 ORDER BY person_id, at_ms, id"
+            ))
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            for row in &rows {
-                let person_id: i64 = row.try_get("person_id").map_err(&read)?;
+            for PersonLogRow { person_id, row } in rows {
                 if let Some(log) = logs.get_mut(&person_id) {
-                    log.rows.push(LogRow {
-                        at_ms: row.try_get("at_ms").map_err(&read)?,
-                        delta: row.try_get("delta").map_err(&read)?,
-                        rule: row.try_get("rule").map_err(&read)?,
-                        event_id: row.try_get("event_id").map_err(&read)?,
-                        decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
-                    });
+                    log.rows.push(LogRow::from(row));
                 }
             }
             Ok(logs.into_values().collect())
@@ -435,7 +406,7 @@ impl Store {
     pub async fn score_snapshots(&self, person_id: i64) -> Result<Vec<StoredSnapshot>, StoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let read = failed(dialect.name(), "read the weekly snapshots");
-            let rows = sqlx::query(
+            let rows: Vec<SnapshotRow> = sqlx::query_as(
                 "SELECT week_start_ms, score, fit, engagement, change FROM score_snapshots
                  WHERE person_id = $1 ORDER BY week_start_ms",
             )
@@ -443,17 +414,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(&read)?;
-            rows.iter()
-                .map(|row| {
-                    Ok(StoredSnapshot {
-                        week_start_ms: row.try_get("week_start_ms").map_err(&read)?,
-                        score: row.try_get("score").map_err(&read)?,
-                        fit: row.try_get("fit").map_err(&read)?,
-                        engagement: row.try_get("engagement").map_err(&read)?,
-                        change: row.try_get("change").map_err(&read)?,
-                    })
-                })
-                .collect()
+            Ok(rows.into_iter().map(StoredSnapshot::from).collect())
         })
     }
 }

@@ -3,12 +3,21 @@
 
 use crate::backend::{with_backend, BeginWrite};
 use crate::console_error::ConsoleStoreError;
-use crate::users::{ConsoleUser, UserRole};
+use crate::users::{ConsoleUser, UserRow};
 use crate::Store;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+
+/// A live session's row with its user, as stored.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    csrf_token: String,
+    last_seen_at_ms: i64,
+    absolute_expires_at_ms: i64,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
 
 /// How long a session lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +120,7 @@ impl Store {
         let id = token_sha256(token);
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let row = sqlx::query(
+            let row: Option<SessionRow> = sqlx::query_as(
                 "SELECT s.csrf_token, s.last_seen_at_ms, s.absolute_expires_at_ms,
                         u.id, u.name, u.role, u.created_at_ms
                  FROM console_sessions s JOIN users u ON u.id = s.user_id
@@ -126,9 +135,7 @@ impl Store {
             let Some(row) = row else {
                 return Ok(None);
             };
-            let read = fail("read the session");
-            let last_seen: i64 = row.try_get("last_seen_at_ms").map_err(&read)?;
-            let absolute: i64 = row.try_get("absolute_expires_at_ms").map_err(&read)?;
+            let (last_seen, absolute) = (row.last_seen_at_ms, row.absolute_expires_at_ms);
             if now_ms - last_seen >= TOUCH_EVERY_MS {
                 sqlx::query(
                     "UPDATE console_sessions SET last_seen_at_ms = $1, idle_expires_at_ms = $2
@@ -141,16 +148,9 @@ impl Store {
                 .await
                 .map_err(fail("extend the session"))?;
             }
-            let role: String = row.try_get("role").map_err(&read)?;
-            let created_at_ms: i64 = row.try_get("created_at_ms").map_err(&read)?;
             Ok(Some(ActiveSession {
-                csrf_token: row.try_get("csrf_token").map_err(&read)?,
-                user: ConsoleUser {
-                    id: row.try_get("id").map_err(&read)?,
-                    name: row.try_get("name").map_err(&read)?,
-                    role: UserRole::parse(&role).unwrap_or(UserRole::Member),
-                    created_at: crate::clock::rfc3339_from_ms(created_at_ms),
-                },
+                csrf_token: row.csrf_token,
+                user: row.user.into_session_user(),
             }))
         })
     }

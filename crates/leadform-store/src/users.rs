@@ -8,7 +8,6 @@ use crate::console_error::ConsoleStoreError;
 use crate::passwords::{check_new_password, decoy_hash, hash_password, verify_password};
 use crate::Store;
 use serde::Serialize;
-use sqlx::Row;
 
 /// What a user may do: members see and work leads; admins also manage deliveries and read the
 /// audit log.
@@ -61,6 +60,48 @@ async fn hash_off_thread(password: &str) -> Result<String, ConsoleStoreError> {
         .await
         .map_err(|e| ConsoleStoreError::Hashing(e.to_string()))?
         .map_err(ConsoleStoreError::Hashing)
+}
+
+/// A `users` row's `id, name, role, created_at_ms`, as stored.
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    name: String,
+    role: String,
+    created_at_ms: i64,
+}
+
+impl UserRow {
+    /// The user with `role`, read from the stored text by the caller's rule: a user list refuses an
+    /// unknown role as a corrupt row, a session lookup reads it as a member.
+    fn into_user(self, role: UserRole) -> ConsoleUser {
+        ConsoleUser {
+            id: self.id,
+            name: self.name,
+            role,
+            created_at: rfc3339_from_ms(self.created_at_ms),
+        }
+    }
+
+    /// An unknown role is a corrupt row.
+    fn checked(self) -> Result<ConsoleUser, ConsoleStoreError> {
+        let role = role_of(&self.role)?;
+        Ok(self.into_user(role))
+    }
+
+    /// An unknown role reads as a member, for a session lookup.
+    pub(crate) fn into_session_user(self) -> ConsoleUser {
+        let role = UserRole::parse(&self.role).unwrap_or(UserRole::Member);
+        self.into_user(role)
+    }
+}
+
+/// A user row with its password hash, for a login.
+#[derive(sqlx::FromRow)]
+struct UserLoginRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
 }
 
 fn role_of(text: &str) -> Result<UserRole, ConsoleStoreError> {
@@ -131,23 +172,12 @@ impl Store {
     pub async fn list_users(&self) -> Result<Vec<ConsoleUser>, ConsoleStoreError> {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let rows = sqlx::query("SELECT id, name, role, created_at_ms FROM users ORDER BY name")
-                .fetch_all(pool)
-                .await
-                .map_err(fail("list the users"))?;
-            rows.iter()
-                .map(|row| {
-                    let read = fail("read a user");
-                    let role: String = row.try_get("role").map_err(&read)?;
-                    let created_at_ms: i64 = row.try_get("created_at_ms").map_err(&read)?;
-                    Ok(ConsoleUser {
-                        id: row.try_get("id").map_err(&read)?,
-                        name: row.try_get("name").map_err(&read)?,
-                        role: role_of(&role)?,
-                        created_at: rfc3339_from_ms(created_at_ms),
-                    })
-                })
-                .collect()
+            let rows: Vec<UserRow> =
+                sqlx::query_as("SELECT id, name, role, created_at_ms FROM users ORDER BY name")
+                    .fetch_all(pool)
+                    .await
+                    .map_err(fail("list the users"))?;
+            rows.into_iter().map(UserRow::checked).collect()
         })
     }
 
@@ -270,7 +300,7 @@ impl Store {
     ) -> Result<Option<ConsoleUser>, ConsoleStoreError> {
         let found = with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| ConsoleStoreError::query(dialect.name(), action);
-            let row = sqlx::query(
+            let row: Option<UserLoginRow> = sqlx::query_as(
                 "SELECT id, name, role, password_hash, created_at_ms FROM users WHERE name = $1",
             )
             .bind(name)
@@ -279,21 +309,10 @@ impl Store {
             .map_err(fail("find the user"))?;
             match row {
                 None => None,
-                Some(row) => {
-                    let read = fail("read the user");
-                    let role: String = row.try_get("role").map_err(&read)?;
-                    let created_at_ms: i64 = row.try_get("created_at_ms").map_err(&read)?;
-                    let hash: String = row.try_get("password_hash").map_err(&read)?;
-                    Some((
-                        ConsoleUser {
-                            id: row.try_get("id").map_err(&read)?,
-                            name: row.try_get("name").map_err(&read)?,
-                            role: role_of(&role)?,
-                            created_at: rfc3339_from_ms(created_at_ms),
-                        },
-                        hash,
-                    ))
-                }
+                Some(UserLoginRow {
+                    user,
+                    password_hash,
+                }) => Some((user.checked()?, password_hash)),
             }
         });
         let password = password.to_owned();

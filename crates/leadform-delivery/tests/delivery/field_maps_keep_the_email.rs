@@ -5,7 +5,9 @@
 use crate::support;
 
 use leadform_core::{DefinitionError, FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery};
+use leadform_delivery::{
+    attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery, SystemClock,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,6 +15,8 @@ use support::standins::{Received, StandIn, Vendor};
 
 const ORG_ID: &str = "00D5g000004abcd";
 
+/// Not the demo's contact form: the field maps under test name `job_title` and `company_size`,
+/// which it lacks, and a refused form must come back as an error, not a panic.
 fn form(destination: serde_json::Value) -> Result<FormDefinition, String> {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",
@@ -67,7 +71,15 @@ fn delivery() -> PendingDelivery {
 async fn send(standin: &StandIn, destination: serde_json::Value) -> Received {
     let form = form(destination).expect("valid form");
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form, None).await;
+    let outcome = attempt_delivery(
+        &sender,
+        &form.destinations[0],
+        &delivery(),
+        &form,
+        None,
+        &SystemClock,
+    )
+    .await;
     assert!(
         matches!(outcome, DeliveryOutcome::Delivered(_)),
         "{outcome:?}"

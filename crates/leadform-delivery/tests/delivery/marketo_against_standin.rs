@@ -4,7 +4,10 @@
 use crate::support;
 
 use leadform_core::{DefinitionError, FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery};
+use leadform_delivery::{
+    attempt_delivery, DeliveryOutcome, ForwarderClock, HttpSender, ManualClock, PendingDelivery,
+    SystemClock,
+};
 use serde_json::json;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::standins::{Received, Scripted, StandIn, Vendor};
@@ -27,6 +30,7 @@ async fn standin(token_life: Duration) -> StandIn {
     .await
 }
 
+/// Not the demo's contact form: `company_size` is the custom field the stand-in knows.
 fn form(standin: &StandIn, storage: &str, field_map: serde_json::Value) -> FormDefinition {
     try_form(standin, storage, field_map).expect("valid form")
 }
@@ -95,12 +99,23 @@ fn sender() -> HttpSender {
 }
 
 async fn send(sender: &HttpSender, form: &FormDefinition, submission: u8) -> DeliveryOutcome {
+    send_at(sender, form, submission, &SystemClock).await
+}
+
+/// [`send`] with the token's expiry judged by `clock`.
+async fn send_at(
+    sender: &HttpSender,
+    form: &FormDefinition,
+    submission: u8,
+    clock: &dyn ForwarderClock,
+) -> DeliveryOutcome {
     attempt_delivery(
         sender,
         &form.destinations[0],
         &delivery(submission),
         form,
         None,
+        clock,
     )
     .await
 }
@@ -187,6 +202,36 @@ async fn an_expired_token_is_replaced_before_it_is_sent() {
     assert_eq!(sent.len(), 2, "no call was made with the expired token");
     assert_eq!(
         sent[1].header("authorization"),
+        Some("Bearer cdf01657-110d-4155-99a7-f986b2ff13a0:int1")
+    );
+}
+
+/// The token's expiry is judged by the forwarder's clock: moved past the token's hour, the next
+/// send fetches a new token, though the machine's clock has barely moved.
+#[tokio::test]
+async fn a_token_expires_by_the_forwarders_clock() {
+    let standin = standin(Duration::from_secs(3599)).await;
+    let form = form(&standin, "always", json!({}));
+    let sender = sender();
+    let clock = ManualClock::starting_at(SystemClock.now_ms());
+    assert_delivered(&send_at(&sender, &form, 1, &clock).await);
+    clock.advance(Duration::from_secs(3538));
+    assert_delivered(&send_at(&sender, &form, 2, &clock).await);
+    assert_eq!(
+        token_requests(&standin).len(),
+        1,
+        "still inside the token's life"
+    );
+    clock.advance(Duration::from_secs(1));
+    assert_delivered(&send_at(&sender, &form, 3, &clock).await);
+    assert_eq!(
+        token_requests(&standin).len(),
+        2,
+        "its last minute is not used"
+    );
+    let sent = submissions(&standin);
+    assert_eq!(
+        sent[2].header("authorization"),
         Some("Bearer cdf01657-110d-4155-99a7-f986b2ff13a0:int1")
     );
 }

@@ -4,7 +4,9 @@
 use crate::support;
 
 use leadform_core::{FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery};
+use leadform_delivery::{
+    attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery, SystemClock,
+};
 use serde_json::json;
 use std::time::Duration;
 use support::standins::{Received, StandIn, Vendor};
@@ -15,6 +17,8 @@ const ORG_ID: &str = "00D5g000004abcd";
 const HOOK_SECRET_VARIABLE: &str = "LEADFORM_TEST_PRIVACY_HOOK_SECRET";
 const HOOK_SECRET: &str = "whsec_privacy_0123456789";
 
+/// Not the demo's contact form: three fields keep each vendor's asserted body to what privacy
+/// is about.
 fn form(storage: &str, destination: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",
@@ -67,7 +71,15 @@ async fn received_by(standin: &StandIn, storage: &str, destination: serde_json::
     std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
     let form = form(storage, destination);
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(&sender, &form.destinations[0], &delivery(), &form, None).await;
+    let outcome = attempt_delivery(
+        &sender,
+        &form.destinations[0],
+        &delivery(),
+        &form,
+        None,
+        &SystemClock,
+    )
+    .await;
     assert!(
         matches!(outcome, DeliveryOutcome::Delivered(_)),
         "{outcome:?}"

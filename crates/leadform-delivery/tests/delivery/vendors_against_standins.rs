@@ -4,7 +4,10 @@
 use crate::support;
 
 use leadform_core::{Destination, FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery};
+use leadform_delivery::{
+    attempt_delivery, DeliveryOutcome, ForwarderClock, HttpSender, ManualClock, PendingDelivery,
+    SystemClock,
+};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 use support::standins::{Scripted, StandIn, Vendor};
@@ -12,6 +15,8 @@ use support::standins::{Scripted, StandIn, Vendor};
 const ORG_ID: &str = "00D5g000004abcd";
 const SUBMISSION_ID: &str = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b";
 
+/// Not the demo's contact form (`forms/contact-us.json`): the vendors' exact bodies below are
+/// asserted for these fields (job title, a checkbox, a German consent text).
 fn form_with(destination: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",
@@ -80,9 +85,19 @@ fn delivery_with(email: &str) -> PendingDelivery {
 }
 
 async fn attempt(form: &FormDefinition, delivery: &PendingDelivery) -> DeliveryOutcome {
+    attempt_at(form, delivery, &SystemClock).await
+}
+
+/// One attempt judged by `clock`: the forwarder's one clock signs, reads `Retry-After` dates and
+/// times Marketo's tokens.
+async fn attempt_at(
+    form: &FormDefinition,
+    delivery: &PendingDelivery,
+    clock: &dyn ForwarderClock,
+) -> DeliveryOutcome {
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
     let destination: &Destination = &form.destinations[0];
-    attempt_delivery(&sender, destination, delivery, form, None).await
+    attempt_delivery(&sender, destination, delivery, form, None, clock).await
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -287,6 +302,58 @@ async fn hubspot_429_400_and_404_answers_are_classified_with_their_reasons() {
     assert!(standin.accepted().is_empty());
 }
 
+/// A `Retry-After` date is judged by the forwarder's clock, not the machine's: with the clock in
+/// 2020 and the vendor asking for 90 s after it, the wait is 90 s (the machine's clock would read
+/// the date as long past and wait nothing).
+#[tokio::test]
+async fn a_retry_after_date_is_judged_by_the_forwarders_clock() {
+    let standin = StandIn::start(Vendor::Hubspot {
+        portal_id: "2468013".into(),
+        form_guid: "5f1c2e3a-0b4d-4e6f-8a9b-0c1d2e3f4a5b".into(),
+    })
+    .await;
+    let form = form_with(hubspot_destination(&standin));
+    // 2020-01-01T00:00:00Z.
+    let clock = ManualClock::starting_at(1_577_836_800_000);
+    standin.script(Scripted::TooManyRequests {
+        retry_after: httpdate::fmt_http_date(clock.now() + Duration::from_secs(90)),
+    });
+    let outcome = attempt_at(&form, &delivery_with("jose@example.com"), &clock).await;
+    assert!(
+        matches!(&outcome, DeliveryOutcome::Retry { after: Some(after), .. } if *after == Duration::from_secs(90)),
+        "{outcome:?}"
+    );
+}
+
+/// A webhook's signed timestamp is the forwarder's clock too: an hour behind, the receiver's
+/// replay check refuses it.
+#[tokio::test]
+async fn a_webhook_is_signed_with_the_forwarders_clock() {
+    let variable = "LEADFORM_TEST_CLOCKED_WEBHOOK_SECRET";
+    let secret = "whsec_clocked";
+    std::env::set_var(variable, secret);
+    let standin = StandIn::start(Vendor::Webhook {
+        path: "/hooks/leads".into(),
+        secret: secret.as_bytes().to_vec(),
+        tolerance: Duration::from_secs(300),
+    })
+    .await;
+    let form = form_with(
+        json!({"kind": "webhook", "url": format!("{}/hooks/leads", standin.base_url()), "secret_env": variable}),
+    );
+    let an_hour_behind = ManualClock::starting_at(SystemClock.now_ms() - 3_600_000);
+    let outcome = attempt_at(&form, &delivery_with("jose@example.com"), &an_hour_behind).await;
+    assert_eq!(
+        outcome,
+        DeliveryOutcome::Dead("the webhook refused the lead with HTTP 401: stale timestamp".into())
+    );
+    let on_time = attempt_at(&form, &delivery_with("jose@example.com"), &SystemClock).await;
+    assert!(
+        matches!(on_time, DeliveryOutcome::Delivered(_)),
+        "{on_time:?}"
+    );
+}
+
 #[tokio::test]
 async fn pardot_gets_external_field_names_urlencoded_and_its_redirect_counts_as_delivered() {
     let standin = StandIn::start(Vendor::Pardot {
@@ -416,8 +483,13 @@ async fn a_webhook_receiver_refuses_a_replayed_old_signature() {
         an_hour_ago,
     );
     let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome =
-        leadform_delivery::send_and_classify(&sender, &form.destinations[0], &request).await;
+    let outcome = leadform_delivery::send_and_classify(
+        &sender,
+        &form.destinations[0],
+        &request,
+        &SystemClock,
+    )
+    .await;
     assert_eq!(
         outcome,
         DeliveryOutcome::Dead("the webhook refused the lead with HTTP 401: stale timestamp".into())

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use leadform_core::Intent;
 use leadform_demo::{load_forms, seed_demo, SeedOutcome};
 use leadform_store::{OverviewQuery, Store};
 use leadform_testdb::{postgres_admin_url, ScratchDatabase};
@@ -118,7 +119,7 @@ async fn the_demo_seed_gives_every_chart_something_to_show() {
         // People who downloaded more than once.
         let mut leads_per_person: BTreeMap<i64, usize> = BTreeMap::new();
         for lead in store.export_leads().await.expect("export") {
-            if let (Some(person), "content_download") = (lead.person_id, lead.intent.as_str()) {
+            if let (Some(person), Intent::ContentDownload) = (lead.person_id, lead.intent) {
                 *leads_per_person.entry(person).or_default() += 1;
             }
         }

@@ -37,6 +37,8 @@ fn hubspot_standin() -> Vendor {
     }
 }
 
+/// Not the demo's contact form: these leads carry only these four fields (the demo's form also
+/// requires a topic and a message).
 fn form(destinations: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",

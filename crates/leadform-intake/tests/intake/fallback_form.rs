@@ -2,6 +2,7 @@
 
 use crate::support;
 
+use leadform_core::Intent;
 use reqwest::StatusCode;
 use support::fixtures::UNLISTED_ORIGIN;
 use support::TestHandler;
@@ -178,8 +179,8 @@ async fn gated_content_redirects_to_the_asset() {
         support::EBOOK_ASSET_BYTES
     );
     assert_eq!(
-        handler.stored_leads().await[0].intent.as_str(),
-        "content_download"
+        handler.stored_leads().await[0].intent,
+        Intent::ContentDownload
     );
 }
 

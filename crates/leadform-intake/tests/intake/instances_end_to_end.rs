@@ -40,6 +40,7 @@ const WHILE_DOWN: usize = 40;
 /// Covers the killed instance's 60 s lease, HubSpot's limit for 120 requests, and slow CI.
 const GIVE_UP: Duration = Duration::from_secs(240);
 
+/// Not the demo's contact form: three required fields keep 120 generated leads valid and small.
 fn form(webhook_url: &str, hubspot_url: &str) -> Value {
     json!({
         "id": FORM_ID,

@@ -2,6 +2,7 @@
 
 use crate::support;
 
+use leadform_core::Intent;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::fixtures::{self, contact_lead, ebook_lead, LISTED_ORIGIN, UNLISTED_ORIGIN};
@@ -30,7 +31,7 @@ async fn a_valid_lead_is_readable_from_a_fresh_store_when_201_arrives() {
         let leads = handler.stored_leads().await;
         assert_eq!(leads.len(), 1);
         assert_eq!(leads[0].id, answer["id"].as_i64().unwrap());
-        assert_eq!(leads[0].intent.as_str(), "contact_request");
+        assert_eq!(leads[0].intent, Intent::ContactRequest);
         assert!(!leads[0].is_spam);
         assert_eq!(
             leads[0].lead.fields["form_variant"], "test-v1",
@@ -422,13 +423,13 @@ async fn intent_follows_the_form_kind_and_the_asset_is_revealed_only_after_submi
     );
     handler.post_lead(&contact_lead("ada@example.com")).await;
 
-    let intents: Vec<String> = handler
+    let intents: Vec<Intent> = handler
         .stored_leads()
         .await
         .into_iter()
-        .map(|l| l.intent.to_string())
+        .map(|l| l.intent)
         .collect();
-    assert_eq!(intents, ["content_download", "contact_request"]);
+    assert_eq!(intents, [Intent::ContentDownload, Intent::ContactRequest]);
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ const SECRET_VARIABLE: &str = "LEADFORM_TEST_MARKETO_FORWARDER_SECRET";
 const SECRET: &str = "forwarder-s3cret";
 const GIVE_UP_AFTER: Duration = Duration::from_secs(90);
 
+/// Not the demo's contact form: these leads carry a first name and an email only.
 fn form(standin: &StandIn) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us", "title": "Talk to us", "kind": "contact", "submit_label": "Send",

@@ -18,6 +18,8 @@ const MUNCHKIN: &str = "id:123-ABC-456&token:_mch-www.example.com-1764400000000-
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36";
 const GIVE_UP_AFTER: Duration = Duration::from_secs(60);
 
+/// Not the demo's contact form: one per storage policy, each with its own id, and leads with a
+/// first name and an email only.
 fn form(id: &str, storage: &str, standin: &StandIn) -> Value {
     json!({
         "id": id, "title": "Talk to us", "kind": "contact", "submit_label": "Send",

@@ -79,6 +79,8 @@ fn webhook_destination(standin: &StandIn) -> Value {
            "secret_env": HOOK_SECRET_VARIABLE})
 }
 
+/// Not the demo's contact form: `lead_body` fills exactly these fields, and the vendors' bodies are
+/// checked for this lead source and campaign.
 fn form(destinations: Value) -> Value {
     json!({
         "id": FORM_ID,

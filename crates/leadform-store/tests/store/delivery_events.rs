@@ -8,7 +8,7 @@ use crate::support;
 use leadform_core::FormDefinition;
 use leadform_delivery::{DeliveryEvent, OutboxStore};
 use leadform_scoring::ScoringRules;
-use leadform_store::{DeliveryFilter, MqlRoutes, NewDelivery};
+use leadform_store::{DeliveryFilter, DeliveryStatus, MqlRoutes, NewDelivery};
 use sqlx::Connection;
 use support::{new_lead, new_submission_id, test_databases};
 
@@ -289,7 +289,7 @@ async fn migration_0010_keeps_old_deliveries_and_allows_one_of_each_event() {
                     d.lead_id,
                     d.destination_id.as_deref(),
                     d.destination_key.as_str(),
-                    d.status.as_str(),
+                    d.status,
                     d.attempts,
                     d.last_error.as_deref(),
                     d.delivered_detail.as_deref(),
@@ -305,7 +305,7 @@ async fn migration_0010_keeps_old_deliveries_and_allows_one_of_each_event() {
                     1,
                     Some("crm-mql"),
                     "webhook:https://crm.example.com/…#abc",
-                    "delivered",
+                    DeliveryStatus::Delivered,
                     2,
                     Some("HTTP 503"),
                     Some("HTTP 200"),
@@ -316,7 +316,7 @@ async fn migration_0010_keeps_old_deliveries_and_allows_one_of_each_event() {
                     1,
                     Some("slack"),
                     "webhook:https://hooks.example.com/…#def",
-                    "pending",
+                    DeliveryStatus::Pending,
                     1,
                     Some("HTTP 500"),
                     None,

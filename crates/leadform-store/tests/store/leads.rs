@@ -357,15 +357,15 @@ async fn export_is_oldest_first_and_keeps_the_intent() {
             .unwrap();
 
         let exported = store.export_leads().await.unwrap();
-        let order: Vec<(&str, &str)> = exported
+        let order: Vec<(&str, Intent)> = exported
             .iter()
-            .map(|l| (l.submission_id.as_str(), l.intent.as_str()))
+            .map(|l| (l.submission_id.as_str(), l.intent))
             .collect();
         assert_eq!(
             order,
             [
-                (earlier_id.as_str(), "contact_request"),
-                (download_id.as_str(), "content_download")
+                (earlier_id.as_str(), Intent::ContactRequest),
+                (download_id.as_str(), Intent::ContentDownload)
             ],
             "{label}"
         );

@@ -224,8 +224,8 @@ async fn retries_wait_until_due_and_rate_limit_waits_are_not_attempts() {
             .unwrap();
         let record = &deliveries(store).await[0];
         assert_eq!(
-            (record.status.as_str(), record.attempts),
-            ("pending", 0),
+            (record.status, record.attempts),
+            (DeliveryStatus::Pending, 0),
             "{label}"
         );
         assert_eq!(
@@ -272,8 +272,8 @@ async fn retries_wait_until_due_and_rate_limit_waits_are_not_attempts() {
             .unwrap();
         let record = &deliveries(store).await[0];
         assert_eq!(
-            (record.status.as_str(), record.attempts),
-            ("pending", 1),
+            (record.status, record.attempts),
+            (DeliveryStatus::Pending, 1),
             "{label}"
         );
         assert_eq!(record.last_error.as_deref(), Some("HTTP 503"), "{label}");
@@ -356,8 +356,8 @@ async fn dead_deliveries_keep_the_reason_and_can_be_replayed() {
             .find(|d| d.id == dead[0].id)
             .unwrap();
         assert_eq!(
-            (replayed.status.as_str(), replayed.attempts),
-            ("pending", 0),
+            (replayed.status, replayed.attempts),
+            (DeliveryStatus::Pending, 0),
             "{label}"
         );
         assert!(replayed.next_attempt_at.is_some(), "{label}");

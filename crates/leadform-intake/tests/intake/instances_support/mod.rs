@@ -128,6 +128,8 @@ pub async fn start_switchable_standin(
     (format!("http://{addr}"), tally, down)
 }
 
+/// Not the demo's contact form: the instances' leads are built in the store directly and carry
+/// only these three fields; the demo's would reject them (topic, message required).
 pub fn form(destinations: serde_json::Value) -> FormDefinition {
     let form: FormDefinition = serde_json::from_value(json!({
         "id": "contact-us",

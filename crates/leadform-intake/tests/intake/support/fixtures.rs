@@ -7,6 +7,8 @@ pub const UNLISTED_ORIGIN: &str = "http://evil.example.test";
 /// The environment variable the contact form's webhook reads its signing secret from.
 pub const HOOK_SECRET_VARIABLE: &str = "LEADFORM_TEST_HOOK_SECRET";
 
+/// Not the demo's contact form (`forms/contact-us.json`): the handler's tests assert its listed
+/// origin, `min_fill_seconds`, variant `test-v1` and unreachable webhook.
 pub fn contact_form() -> Value {
     json!({
         "id": "contact-us",
