@@ -14,6 +14,7 @@
 use crate::backend::{with_backend, Backend, BeginWrite};
 use crate::error::failed;
 use crate::form_tokens::{FormTokenSteps, FormTokenUse};
+use crate::lead_batch::{self, ScoredLead, TokenUse};
 use crate::lead_steps::{store_lead, LeadRow};
 use crate::model::{InsertOutcome, NewLead};
 use crate::{Store, StoreError};
@@ -199,7 +200,13 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
         }
         return;
     }
-    match in_one_transaction(store, &batch).await {
+    let committed = match as_sets(store, &batch).await {
+        SetsOutcome::Committed(done) => Ok(done),
+        SetsOutcome::CommitFailed(error) => Err(error),
+        // Rolled back (or never begun): lead by lead, each in its savepoint.
+        SetsOutcome::NotPlain | SetsOutcome::StepFailed => in_one_transaction(store, &batch).await,
+    };
+    match committed {
         Ok(done) => {
             for (job, done) in batch.into_iter().zip(done) {
                 match (job, done) {
@@ -232,6 +239,90 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
             }
         }
     }
+}
+
+/// How storing a batch as sets went.
+enum SetsOutcome {
+    /// Committed: each job's answer, in order.
+    Committed(Vec<Done>),
+    /// Two jobs depend on each other (see [`lead_batch::plain_batch`]): nothing was begun.
+    NotPlain,
+    /// A statement failed and the transaction was rolled back: nothing of it is stored.
+    StepFailed,
+    /// `COMMIT` itself failed: nothing is stored, and running it again would not tell whom to
+    /// blame.
+    CommitFailed(StoreError),
+}
+
+/// The batch in one transaction with one statement per table ([`lead_batch`]), no savepoints.
+async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
+    let mut done: Vec<Option<Done>> = Vec::with_capacity(batch.len());
+    let mut tokens = Vec::new();
+    let mut leads = Vec::new();
+    for job in batch {
+        match job {
+            Job::Lead { new, scoring, .. } => match LeadRow::new(new) {
+                Ok(row) => {
+                    leads.push(ScoredLead {
+                        row,
+                        scoring: scoring.as_deref(),
+                    });
+                    done.push(None);
+                }
+                // Runs alone after the commit, to get its own error.
+                Err(_) => done.push(Some(Done::Failed)),
+            },
+            Job::FormToken {
+                token_id,
+                submission_id,
+                now_ms,
+                ..
+            } => {
+                tokens.push(TokenUse {
+                    token_id,
+                    submission_id,
+                    now_ms: *now_ms,
+                });
+                done.push(None);
+            }
+        }
+    }
+    if !lead_batch::plain_batch(&leads) {
+        return SetsOutcome::NotPlain;
+    }
+    let stored = with_backend!(&store.backend, |pool, dialect| {
+        let Ok(mut tx) = pool.begin_write().await else {
+            return SetsOutcome::StepFailed;
+        };
+        let steps = async {
+            let used = lead_batch::record_form_tokens(&mut tx, &tokens).await?;
+            let stored = lead_batch::store_leads(&mut tx, &leads, &store.mql_routes).await?;
+            Ok::<_, StoreError>((used, stored))
+        }
+        .await;
+        match steps {
+            Ok(answers) => match tx.commit().await {
+                Ok(()) => answers,
+                Err(error) => {
+                    return SetsOutcome::CommitFailed(failed(dialect.name(), "commit the leads")(
+                        error,
+                    ))
+                }
+            },
+            Err(_) => {
+                // Whatever the rollback says, nothing of this transaction is committed.
+                let _ = tx.rollback().await;
+                return SetsOutcome::StepFailed;
+            }
+        }
+    });
+    let (mut used, mut stored) = (stored.0.into_iter(), stored.1.into_iter());
+    let answers = batch.iter().zip(done).map(|(job, done)| match (job, done) {
+        (_, Some(done)) => done,
+        (Job::Lead { .. }, None) => stored.next().map_or(Done::Failed, Done::Lead),
+        (Job::FormToken { .. }, None) => used.next().map_or(Done::Failed, Done::FormToken),
+    });
+    SetsOutcome::Committed(answers.collect())
 }
 
 /// The job in its own transaction, answered with its own result.

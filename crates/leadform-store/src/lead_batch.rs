@@ -1,0 +1,675 @@
+//! A group commit's batch as sets: one statement per table for all its leads, not one per lead.
+//!
+//! Every statement is a round trip (a thread hop on SQLite, a network trip on PostgreSQL), and
+//! per lead there were about eighteen. Here the form tokens, leads, persons, person links,
+//! deliveries, score events and score log rows of the whole batch go in one statement each, and
+//! the reads that decide them (stored persons, score logs, earlier submissions, MQL times) are one
+//! query each. The answers are the ones [`crate::lead_steps::store_lead`] gives lead by lead.
+//!
+//! That equivalence needs the leads of a batch to be independent of each other: no two share a
+//! submission id, an email or a visitor id ([`plain_batch`]). Otherwise, or when any statement
+//! fails, the committer uses the savepoint path, lead by lead.
+
+use crate::form_tokens::FormTokenUse;
+use crate::lead_steps::{LeadRow, LeadSteps};
+use crate::model::{InsertOutcome, NewDelivery};
+use crate::mql_routes::MqlRoutes;
+use crate::score_model::NewScoreEvent;
+use crate::score_tx::ScoreTx;
+use crate::scores::{
+    email_landing_detail, email_landing_event, mark_mql_if_crossed, submitted_event,
+};
+use crate::StoreError;
+use leadform_scoring::{
+    decay_rows, first_mql_at, score_event, LogRow, ScoreEventKind, ScoringRules,
+};
+use sqlx::{QueryBuilder, Row};
+use std::collections::{HashMap, HashSet};
+
+/// A form token's use, as the committer queued it.
+pub(crate) struct TokenUse<'a> {
+    pub token_id: &'a str,
+    pub submission_id: &'a str,
+    pub now_ms: i64,
+}
+
+/// A lead with its row values and the rules that score it.
+pub(crate) struct ScoredLead<'a> {
+    pub row: LeadRow<'a>,
+    pub scoring: Option<&'a ScoringRules>,
+}
+
+/// `true` when no two leads share a submission id, an email or a visitor id (current or previous)
+/// and all scored leads use the same rules: then storing them as sets answers each exactly as
+/// storing them one after another would.
+pub(crate) fn plain_batch(leads: &[ScoredLead<'_>]) -> bool {
+    let mut submission_ids = HashSet::new();
+    let mut emails = HashSet::new();
+    let mut visitor_ids = HashSet::new();
+    let rules = leads.iter().find_map(|lead| lead.scoring);
+    leads.iter().all(|lead| {
+        let new = lead.row.new;
+        submission_ids.insert(new.lead.submission_id.as_str())
+            && lead.row.email.as_deref().is_none_or(|e| emails.insert(e))
+            && [&new.visitor_id, &new.previous_visitor_id]
+                .into_iter()
+                .flatten()
+                .all(|id| visitor_ids.insert(id.as_str()))
+            && match (lead.scoring, rules) {
+                (Some(mine), Some(first)) => std::ptr::eq(mine, first),
+                _ => true,
+            }
+    })
+}
+
+/// Records every token's use (first writer wins, in queue order); the answers in input order.
+pub(crate) async fn record_form_tokens<T: LeadBatchSteps>(
+    tx: &mut T,
+    tokens: &[TokenUse<'_>],
+) -> Result<Vec<FormTokenUse>, StoreError> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let owners = tx.insert_form_tokens(tokens).await?;
+    tokens
+        .iter()
+        .map(|token| match owners.get(token.token_id) {
+            Some(owner) if owner == token.submission_id => Ok(FormTokenUse::ThisSubmission),
+            Some(_) => Ok(FormTokenUse::AnotherSubmission),
+            None => Err(StoreError::CorruptRow {
+                what: "used form token".to_owned(),
+                detail: "the token just recorded cannot be read back".to_owned(),
+            }),
+        })
+        .collect()
+}
+
+/// Stores a [`plain_batch`] of leads: the same rows and answers as `store_lead` for each in turn.
+pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
+    tx: &mut T,
+    leads: &[ScoredLead<'_>],
+    routes: &MqlRoutes,
+) -> Result<Vec<InsertOutcome>, StoreError> {
+    let rows: Vec<&LeadRow<'_>> = leads.iter().map(|lead| &lead.row).collect();
+    let inserted = tx.insert_leads(&rows).await?;
+    let mut outcomes = Vec::with_capacity(leads.len());
+    // Leads this batch stored and that are no spam: they get a person, a profile, deliveries.
+    let mut fresh: Vec<(usize, i64)> = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let new = row.new;
+        match inserted.get(&new.lead.submission_id) {
+            Some(&lead_id) => {
+                outcomes.push(InsertOutcome::Inserted {
+                    lead_id,
+                    person_id: None,
+                    first_for_person: false,
+                });
+                if !new.is_spam {
+                    fresh.push((index, lead_id));
+                }
+            }
+            None => {
+                // Stored before: answer with it, as `store_lead` does (rare: a retry).
+                let (lead_id, stored_hash) = tx.stored_lead(&new.lead.submission_id).await?;
+                outcomes.push(InsertOutcome::AlreadyStored {
+                    lead_id,
+                    same_payload: stored_hash == row.hash,
+                });
+            }
+        }
+    }
+    let persons = link_persons(tx, &rows, &fresh).await?;
+    for &(index, lead_id) in &fresh {
+        let new = rows[index].new;
+        if let (Some(previous), Some(visitor_id)) = (&new.previous_visitor_id, &new.visitor_id) {
+            tx.move_profile(previous, visitor_id).await?;
+        }
+        if let (Some(visitor_id), Some(answers)) = (&new.visitor_id, &new.profile_answers) {
+            tx.merge_profile(visitor_id, answers, new.received_at_ms)
+                .await?;
+        }
+        if let Some(&(person_id, first_for_person)) = persons.get(&lead_id) {
+            outcomes[index] = InsertOutcome::Inserted {
+                lead_id,
+                person_id: Some(person_id),
+                first_for_person,
+            };
+        }
+    }
+    let deliveries: Vec<(i64, i64, &NewDelivery)> = fresh
+        .iter()
+        .flat_map(|&(index, lead_id)| {
+            let new = rows[index].new;
+            new.deliveries
+                .iter()
+                .map(move |delivery| (lead_id, new.received_at_ms, delivery))
+        })
+        .collect();
+    if !deliveries.is_empty() {
+        tx.queue_all_deliveries(&deliveries).await?;
+    }
+    // After the deliveries, so a `lead.mql` a lead triggers queues behind its own.
+    let scored: Vec<(&ScoredLead<'_>, i64, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| {
+            let &(person_id, _) = persons.get(&lead_id)?;
+            leads[index]
+                .scoring
+                .map(|_| (&leads[index], lead_id, person_id))
+        })
+        .collect();
+    if let Some(rules) = scored.first().and_then(|(lead, ..)| lead.scoring) {
+        score_leads(tx, rules, routes, &scored).await?;
+    }
+    Ok(outcomes)
+}
+
+/// Finds or creates each fresh lead's person and links the lead: `lead id → (person, first)`.
+async fn link_persons<T: LeadBatchSteps>(
+    tx: &mut T,
+    rows: &[&LeadRow<'_>],
+    fresh: &[(usize, i64)],
+) -> Result<HashMap<i64, (i64, bool)>, StoreError> {
+    let wanted: Vec<(&str, i64, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| {
+            let row = rows[index];
+            let email = row.email.as_deref()?;
+            Some((email, lead_id, row.new.received_at_ms))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let created = tx.create_persons(&wanted).await?;
+    let known: Vec<&str> = wanted
+        .iter()
+        .map(|&(email, ..)| email)
+        .filter(|email| !created.contains_key(*email))
+        .collect();
+    let existing = if known.is_empty() {
+        HashMap::new()
+    } else {
+        tx.find_persons(&known).await?
+    };
+    let mut links = HashMap::with_capacity(wanted.len());
+    for &(email, lead_id, _) in &wanted {
+        let link = match (created.get(email), existing.get(email)) {
+            (Some(&person_id), _) => (person_id, true),
+            (None, Some(&person_id)) => (person_id, false),
+            (None, None) => {
+                return Err(StoreError::CorruptRow {
+                    what: format!("lead {lead_id}"),
+                    detail: "its person was neither created nor found".to_owned(),
+                })
+            }
+        };
+        links.insert(lead_id, link);
+    }
+    let as_rows: Vec<(i64, i64, bool)> = links
+        .iter()
+        .map(|(&lead_id, &(person_id, first))| (lead_id, person_id, first))
+        .collect();
+    tx.link_leads(&as_rows).await?;
+    Ok(links)
+}
+
+/// The score events and log rows of leads that each belong to a different person, as
+/// `score_events_in_tx` writes them one person at a time.
+async fn score_leads<T: LeadBatchSteps + ScoreTx>(
+    tx: &mut T,
+    rules: &ScoringRules,
+    routes: &MqlRoutes,
+    scored: &[(&ScoredLead<'_>, i64, i64)],
+) -> Result<(), StoreError> {
+    let run = tx.current_run().await?;
+    let mut person_ids: Vec<i64> = scored.iter().map(|&(_, _, person)| person).collect();
+    person_ids.sort_unstable();
+    tx.lock_persons(&person_ids).await?;
+    let mut logs = tx.load_logs(run, &person_ids).await?;
+    let lead_ids: Vec<i64> = scored.iter().map(|&(_, lead_id, _)| lead_id).collect();
+    let sent_before = tx.forms_submitted_before(&person_ids, &lead_ids).await?;
+    let mut events = Vec::with_capacity(scored.len());
+    for &(lead, lead_id, person_id) in scored {
+        let new = lead.row.new;
+        let repeat = sent_before.contains(&(person_id, new.lead.form_id.clone()));
+        events.push(submitted_event(
+            person_id,
+            lead_id,
+            &new.lead,
+            new.intent.as_str(),
+            lead.row.email.as_deref(),
+            new.received_at_ms,
+            repeat,
+        ));
+        if let Some(detail) = email_landing_detail(&new.lead) {
+            if !tx
+                .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
+                .await?
+            {
+                events.push(email_landing_event(
+                    person_id,
+                    lead_id,
+                    &new.lead,
+                    new.received_at_ms,
+                    detail,
+                ));
+            }
+        }
+    }
+    let event_ids = tx.insert_events(&events).await?;
+    let mut appended: Vec<(i64, LogRow)> = Vec::new();
+    for &(lead, lead_id, person_id) in scored {
+        let now_ms = lead.row.new.received_at_ms;
+        let log = logs.entry(person_id).or_default();
+        let decay = decay_rows(rules, log, now_ms);
+        appended.extend(decay.iter().map(|row| (person_id, row.clone())));
+        log.extend(decay);
+        for event in events.iter().filter(|e| e.lead_id == Some(lead_id)) {
+            let id = event_ids
+                .get(&(lead_id, event.kind.as_str().to_owned()))
+                .copied()
+                .ok_or_else(|| StoreError::CorruptRow {
+                    what: format!("lead {lead_id}"),
+                    detail: "its score event was not returned".to_owned(),
+                })?;
+            let rows = score_event(rules, log, &event.to_score_event(id));
+            appended.extend(rows.iter().map(|row| (person_id, row.clone())));
+            log.extend(rows);
+        }
+    }
+    if !appended.is_empty() {
+        tx.append_log_rows(run, &appended).await?;
+    }
+    let mql_times = tx.mql_times(&person_ids).await?;
+    for &(lead, _, person_id) in scored {
+        let log = logs.get(&person_id).map(Vec::as_slice).unwrap_or_default();
+        // Rare: only a person crossing the threshold now goes through the one-person step.
+        if mql_times.get(&person_id).copied().flatten().is_none()
+            && first_mql_at(rules, log).is_some()
+        {
+            let now_ms = lead.row.new.received_at_ms;
+            mark_mql_if_crossed(tx, rules, routes, person_id, log, now_ms).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The set statements, on an open write transaction.
+pub(crate) trait LeadBatchSteps {
+    /// Inserts each token's use unless the token has one; `token id → owning submission id`.
+    async fn insert_form_tokens(
+        &mut self,
+        tokens: &[TokenUse<'_>],
+    ) -> Result<HashMap<String, String>, StoreError>;
+    /// Inserts the leads whose submission id is new: `submission id → lead id` for those.
+    async fn insert_leads(
+        &mut self,
+        rows: &[&LeadRow<'_>],
+    ) -> Result<HashMap<String, i64>, StoreError>;
+    /// Creates persons `(email, first lead, at)` that do not exist: `email → id` of those created.
+    async fn create_persons(
+        &mut self,
+        persons: &[(&str, i64, i64)],
+    ) -> Result<HashMap<String, i64>, StoreError>;
+    async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
+    /// Sets `(lead id, person id, first for person)` on each lead.
+    async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError>;
+    /// One pending `lead.created` delivery per `(lead id, now, destination)`, due at once.
+    async fn queue_all_deliveries(
+        &mut self,
+        deliveries: &[(i64, i64, &NewDelivery)],
+    ) -> Result<(), StoreError>;
+    /// PostgreSQL row locks on the persons, in id order; SQLite's writer is exclusive already.
+    async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
+    async fn load_logs(
+        &mut self,
+        run_id: i64,
+        person_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<LogRow>>, StoreError>;
+    /// `(person, form)` pairs these persons submitted in leads other than `lead_ids`.
+    async fn forms_submitted_before(
+        &mut self,
+        person_ids: &[i64],
+        lead_ids: &[i64],
+    ) -> Result<HashSet<(i64, String)>, StoreError>;
+    /// Inserts the events: `(lead id, kind) → event id` (a lead has one event of each kind).
+    async fn insert_events(
+        &mut self,
+        events: &[NewScoreEvent],
+    ) -> Result<HashMap<(i64, String), i64>, StoreError>;
+    /// Appends `(person, row)`s; a decay row for a week that has one already is skipped.
+    async fn append_log_rows(
+        &mut self,
+        run_id: i64,
+        rows: &[(i64, LogRow)],
+    ) -> Result<(), StoreError>;
+    async fn mql_times(
+        &mut self,
+        person_ids: &[i64],
+    ) -> Result<HashMap<i64, Option<i64>>, StoreError>;
+}
+
+/// Appends `(v1, v2, …)` binds for an `IN` list.
+macro_rules! push_in_list {
+    ($builder:expr, $values:expr) => {{
+        $builder.push("(");
+        let mut list = $builder.separated(", ");
+        for value in $values {
+            list.push_bind(value);
+        }
+        list.push_unseparated(")");
+    }};
+}
+
+macro_rules! impl_lead_batch_steps {
+    ($db:ty, $backend:literal, $lock_persons:expr) => {
+        impl LeadBatchSteps for sqlx::Transaction<'_, $db> {
+            async fn insert_form_tokens(
+                &mut self,
+                tokens: &[TokenUse<'_>],
+            ) -> Result<HashMap<String, String>, StoreError> {
+                let fail = crate::error::failed($backend, "record the form tokens");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO used_form_tokens (token_id, submission_id, used_at_ms) ",
+                );
+                insert.push_values(tokens, |mut values, token| {
+                    values
+                        .push_bind(token.token_id)
+                        .push_bind(token.submission_id)
+                        .push_bind(token.now_ms);
+                });
+                insert.push(" ON CONFLICT (token_id) DO NOTHING");
+                insert.build().execute(&mut **self).await.map_err(&fail)?;
+                let mut read = QueryBuilder::<$db>::new(
+                    "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
+                );
+                push_in_list!(read, tokens.iter().map(|token| token.token_id));
+                let rows = read.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn insert_leads(
+                &mut self,
+                rows: &[&LeadRow<'_>],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "insert the lead");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO leads (
+                        submission_id, form_id, intent, email, is_spam, lead_source, campaign_id,
+                        first_touch_utm_source, first_touch_utm_medium, first_touch_utm_campaign,
+                        last_touch_utm_source, last_touch_utm_medium, last_touch_utm_campaign,
+                        visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json,
+                        raw_payload, user_agent) ",
+                );
+                insert.push_values(rows, |mut values, row| {
+                    let new = row.new;
+                    let [first_source, first_medium, first_campaign] = &row.first_touch;
+                    let [last_source, last_medium, last_campaign] = &row.last_touch;
+                    values
+                        .push_bind(&new.lead.submission_id)
+                        .push_bind(&new.lead.form_id)
+                        .push_bind(new.intent.as_str())
+                        .push_bind(&row.email)
+                        .push_bind(new.is_spam)
+                        .push_bind(&new.lead.hidden.lead_source)
+                        .push_bind(&new.lead.hidden.campaign_id)
+                        .push_bind(first_source)
+                        .push_bind(first_medium)
+                        .push_bind(first_campaign)
+                        .push_bind(last_source)
+                        .push_bind(last_medium)
+                        .push_bind(last_campaign)
+                        .push_bind(&new.visitor_id)
+                        .push_bind(&new.client_ip)
+                        .push_bind(&new.hubspotutk)
+                        .push_bind(new.received_at_ms)
+                        .push_bind(&row.hash)
+                        .push_bind(&row.lead_json)
+                        .push_bind(&new.raw_payload)
+                        .push_bind(&new.user_agent);
+                });
+                insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
+                let stored = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                stored
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn create_persons(
+                &mut self,
+                persons: &[(&str, i64, i64)],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "create the person");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO persons (email, first_lead_id, created_at_ms) ",
+                );
+                insert.push_values(persons, |mut values, &(email, lead_id, at_ms)| {
+                    values.push_bind(email).push_bind(lead_id).push_bind(at_ms);
+                });
+                insert.push(" ON CONFLICT (email) DO NOTHING RETURNING email, id");
+                let created = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                created
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn find_persons(
+                &mut self,
+                emails: &[&str],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "find the person");
+                let mut read =
+                    QueryBuilder::<$db>::new("SELECT email, id FROM persons WHERE email IN ");
+                push_in_list!(read, emails.iter().copied());
+                let found = read.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                found
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError> {
+                let mut update = QueryBuilder::<$db>::new("WITH links (id, person_id, is_first) AS (");
+                update.push_values(links, |mut values, &(lead_id, person_id, first)| {
+                    values.push_bind(lead_id).push_bind(person_id).push_bind(first);
+                });
+                update.push(
+                    ") UPDATE leads
+                     SET person_id = (SELECT l.person_id FROM links l WHERE l.id = leads.id),
+                         first_for_person = (SELECT l.is_first FROM links l WHERE l.id = leads.id)
+                     WHERE id IN (SELECT id FROM links)",
+                );
+                update
+                    .build()
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "link the lead to its person"))?;
+                Ok(())
+            }
+
+            async fn queue_all_deliveries(
+                &mut self,
+                deliveries: &[(i64, i64, &NewDelivery)],
+            ) -> Result<(), StoreError> {
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO deliveries (lead_id, destination_index, destination_kind,
+                         destination_key, status, attempts, next_attempt_at_ms, created_at_ms,
+                         destination_id) ",
+                );
+                insert.push_values(deliveries, |mut values, &(lead_id, now_ms, delivery)| {
+                    let destination_index =
+                        i64::try_from(delivery.destination_index).unwrap_or(i64::MAX);
+                    values
+                        .push_bind(lead_id)
+                        .push_bind(destination_index)
+                        .push_bind(&delivery.destination_kind)
+                        .push_bind(&delivery.destination_key)
+                        .push_bind("pending")
+                        .push_bind(0_i64)
+                        .push_bind(now_ms)
+                        .push_bind(now_ms)
+                        .push_bind(&delivery.destination_id);
+                });
+                insert
+                    .build()
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "queue the lead's deliveries"))?;
+                Ok(())
+            }
+
+            async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError> {
+                if let Some(lock) = $lock_persons {
+                    let mut query = QueryBuilder::<$db>::new(lock);
+                    push_in_list!(query, person_ids.iter().copied());
+                    query.push(" ORDER BY id FOR UPDATE");
+                    query
+                        .build()
+                        .execute(&mut **self)
+                        .await
+                        .map_err(crate::error::failed($backend, "lock the person for scoring"))?;
+                }
+                Ok(())
+            }
+
+            async fn load_logs(
+                &mut self,
+                run_id: i64,
+                person_ids: &[i64],
+            ) -> Result<HashMap<i64, Vec<LogRow>>, StoreError> {
+                let read = crate::error::failed($backend, "read the score log");
+                let mut query = QueryBuilder::<$db>::new(
+                    "SELECT person_id, at_ms, delta, rule, event_id, decay_week_ms FROM score_log
+                     WHERE run_id = ",
+                );
+                query.push_bind(run_id).push(" AND person_id IN ");
+                push_in_list!(query, person_ids.iter().copied());
+                query.push(" ORDER BY person_id, at_ms, id");
+                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                let mut logs: HashMap<i64, Vec<LogRow>> = HashMap::new();
+                for row in &rows {
+                    logs.entry(row.try_get("person_id").map_err(&read)?)
+                        .or_default()
+                        .push(LogRow {
+                            at_ms: row.try_get("at_ms").map_err(&read)?,
+                            delta: row.try_get("delta").map_err(&read)?,
+                            rule: row.try_get("rule").map_err(&read)?,
+                            event_id: row.try_get("event_id").map_err(&read)?,
+                            decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
+                        });
+                }
+                Ok(logs)
+            }
+
+            async fn forms_submitted_before(
+                &mut self,
+                person_ids: &[i64],
+                lead_ids: &[i64],
+            ) -> Result<HashSet<(i64, String)>, StoreError> {
+                let read = crate::error::failed($backend, "look for an earlier submission");
+                let mut query = QueryBuilder::<$db>::new(
+                    "SELECT DISTINCT person_id, form_id FROM leads WHERE person_id IN ",
+                );
+                push_in_list!(query, person_ids.iter().copied());
+                query.push(" AND id NOT IN ");
+                push_in_list!(query, lead_ids.iter().copied());
+                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
+                    .collect()
+            }
+
+            async fn insert_events(
+                &mut self,
+                events: &[NewScoreEvent],
+            ) -> Result<HashMap<(i64, String), i64>, StoreError> {
+                let fail = crate::error::failed($backend, "record the score event");
+                let fields: Vec<String> = events
+                    .iter()
+                    .map(|event| serde_json::to_string(&event.fields))
+                    .collect::<Result<_, _>>()
+                    .map_err(StoreError::EncodeLead)?;
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO score_events
+                         (person_id, kind, at_ms, form_id, intent, lead_id, detail, fields_json) ",
+                );
+                insert.push_values(events.iter().zip(&fields), |mut values, (event, fields)| {
+                    values
+                        .push_bind(event.person_id)
+                        .push_bind(event.kind.as_str())
+                        .push_bind(event.at_ms)
+                        .push_bind(&event.form_id)
+                        .push_bind(&event.intent)
+                        .push_bind(event.lead_id)
+                        .push_bind(&event.detail)
+                        .push_bind(fields);
+                });
+                insert.push(" RETURNING lead_id, kind, id");
+                let rows = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                rows.iter()
+                    .map(|row| {
+                        let lead_id: i64 = row.try_get(0).map_err(&fail)?;
+                        let kind: String = row.try_get(1).map_err(&fail)?;
+                        Ok(((lead_id, kind), row.try_get(2).map_err(&fail)?))
+                    })
+                    .collect()
+            }
+
+            async fn append_log_rows(
+                &mut self,
+                run_id: i64,
+                rows: &[(i64, LogRow)],
+            ) -> Result<(), StoreError> {
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO score_log
+                         (run_id, person_id, at_ms, delta, rule, event_id, decay_week_ms) ",
+                );
+                insert.push_values(rows, |mut values, (person_id, row)| {
+                    values
+                        .push_bind(run_id)
+                        .push_bind(*person_id)
+                        .push_bind(row.at_ms)
+                        .push_bind(row.delta)
+                        .push_bind(&row.rule)
+                        .push_bind(row.event_id)
+                        .push_bind(row.decay_week_ms);
+                });
+                // Two handlers may decay the same person and week at once: the unique key keeps
+                // one row, never clock agreement.
+                insert.push(" ON CONFLICT DO NOTHING");
+                insert
+                    .build()
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "append to the score log"))?;
+                Ok(())
+            }
+
+            async fn mql_times(
+                &mut self,
+                person_ids: &[i64],
+            ) -> Result<HashMap<i64, Option<i64>>, StoreError> {
+                let read = crate::error::failed($backend, "read the person's MQL time");
+                let mut query =
+                    QueryBuilder::<$db>::new("SELECT id, mql_at_ms FROM persons WHERE id IN ");
+                push_in_list!(query, person_ids.iter().copied());
+                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", None::<&str>);
+impl_lead_batch_steps!(
+    sqlx::Postgres,
+    "postgres",
+    Some("SELECT id FROM persons WHERE id IN ")
+);
