@@ -350,6 +350,10 @@ pub(crate) trait LeadBatchSteps {
     ) -> Result<HashMap<i64, Option<i64>>, StoreError>;
 }
 
+// Every statement here is built for its batch's size, so its text differs from batch to batch:
+// they are not kept prepared (`persistent(false)`), or they would push the connection's
+// statement cache out and cost a close per eviction.
+
 /// Appends `(v1, v2, …)` binds for an `IN` list.
 macro_rules! push_in_list {
     ($builder:expr, $values:expr) => {{
@@ -380,12 +384,12 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(token.now_ms);
                 });
                 insert.push(" ON CONFLICT (token_id) DO NOTHING");
-                insert.build().execute(&mut **self).await.map_err(&fail)?;
+                insert.build().persistent(false).execute(&mut **self).await.map_err(&fail)?;
                 let mut read = QueryBuilder::<$db>::new(
                     "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
                 );
                 push_in_list!(read, tokens.iter().map(|token| token.token_id));
-                let rows = read.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                let rows = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 rows.iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
                     .collect()
@@ -432,7 +436,7 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(&new.user_agent);
                 });
                 insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
-                let stored = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                let stored = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 stored
                     .iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
@@ -451,7 +455,7 @@ macro_rules! impl_lead_batch_steps {
                     values.push_bind(email).push_bind(lead_id).push_bind(at_ms);
                 });
                 insert.push(" ON CONFLICT (email) DO NOTHING RETURNING email, id");
-                let created = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                let created = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 created
                     .iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
@@ -466,7 +470,7 @@ macro_rules! impl_lead_batch_steps {
                 let mut read =
                     QueryBuilder::<$db>::new("SELECT email, id FROM persons WHERE email IN ");
                 push_in_list!(read, emails.iter().copied());
-                let found = read.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                let found = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 found
                     .iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
@@ -485,7 +489,7 @@ macro_rules! impl_lead_batch_steps {
                      WHERE id IN (SELECT id FROM links)",
                 );
                 update
-                    .build()
+                    .build().persistent(false)
                     .execute(&mut **self)
                     .await
                     .map_err(crate::error::failed($backend, "link the lead to its person"))?;
@@ -516,7 +520,7 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(&delivery.destination_id);
                 });
                 insert
-                    .build()
+                    .build().persistent(false)
                     .execute(&mut **self)
                     .await
                     .map_err(crate::error::failed($backend, "queue the lead's deliveries"))?;
@@ -529,7 +533,7 @@ macro_rules! impl_lead_batch_steps {
                     push_in_list!(query, person_ids.iter().copied());
                     query.push(" ORDER BY id FOR UPDATE");
                     query
-                        .build()
+                        .build().persistent(false)
                         .execute(&mut **self)
                         .await
                         .map_err(crate::error::failed($backend, "lock the person for scoring"))?;
@@ -550,7 +554,7 @@ macro_rules! impl_lead_batch_steps {
                 query.push_bind(run_id).push(" AND person_id IN ");
                 push_in_list!(query, person_ids.iter().copied());
                 query.push(" ORDER BY person_id, at_ms, id");
-                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
                 let mut logs: HashMap<i64, Vec<LogRow>> = HashMap::new();
                 for row in &rows {
                     logs.entry(row.try_get("person_id").map_err(&read)?)
@@ -578,7 +582,7 @@ macro_rules! impl_lead_batch_steps {
                 push_in_list!(query, person_ids.iter().copied());
                 query.push(" AND id NOT IN ");
                 push_in_list!(query, lead_ids.iter().copied());
-                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
                 rows.iter()
                     .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
                     .collect()
@@ -610,7 +614,7 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(fields);
                 });
                 insert.push(" RETURNING lead_id, kind, id");
-                let rows = insert.build().fetch_all(&mut **self).await.map_err(&fail)?;
+                let rows = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 rows.iter()
                     .map(|row| {
                         let lead_id: i64 = row.try_get(0).map_err(&fail)?;
@@ -643,7 +647,7 @@ macro_rules! impl_lead_batch_steps {
                 // one row, never clock agreement.
                 insert.push(" ON CONFLICT DO NOTHING");
                 insert
-                    .build()
+                    .build().persistent(false)
                     .execute(&mut **self)
                     .await
                     .map_err(crate::error::failed($backend, "append to the score log"))?;
@@ -658,7 +662,7 @@ macro_rules! impl_lead_batch_steps {
                 let mut query =
                     QueryBuilder::<$db>::new("SELECT id, mql_at_ms FROM persons WHERE id IN ");
                 push_in_list!(query, person_ids.iter().copied());
-                let rows = query.build().fetch_all(&mut **self).await.map_err(&read)?;
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
                 rows.iter()
                     .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
                     .collect()
