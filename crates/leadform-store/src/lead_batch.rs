@@ -90,6 +90,10 @@ pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
     leads: &[ScoredLead<'_>],
     routes: &MqlRoutes,
 ) -> Result<Vec<InsertOutcome>, StoreError> {
+    // A batch of form tokens only: no statement can have an empty VALUES list.
+    if leads.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<&LeadRow<'_>> = leads.iter().map(|lead| &lead.row).collect();
     let inserted = tx.insert_leads(&rows).await?;
     let mut outcomes = Vec::with_capacity(leads.len());

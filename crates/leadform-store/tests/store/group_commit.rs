@@ -612,3 +612,54 @@ async fn execute_on(db: &TestDatabase, statement: &str) {
         .await
         .unwrap();
 }
+
+/// A batch may hold form tokens and no lead (the first half of several requests): each token's
+/// use is recorded and answered, the first of two uses of one token wins.
+#[tokio::test]
+async fn a_batch_of_form_tokens_only_answers_each() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "first@example.com", 1),
+        );
+        tokio::time::sleep(SETTLE).await;
+        let mut uses = Vec::new();
+        for (token, submission) in [("t1", "s1"), ("t2", "s2"), ("t1", "s3"), ("t3", "s4")] {
+            let committer = committer.clone();
+            uses.push(tokio::spawn(async move {
+                committer.use_form_token(token, submission, 2).await
+            }));
+            // Queued in this order, so "s1" is the first to use t1.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+        inserted_id(&first.await.unwrap());
+        let mut answers = Vec::new();
+        for used in uses {
+            answers.push(used.await.unwrap().unwrap());
+        }
+        assert_eq!(
+            answers,
+            vec![
+                FormTokenUse::ThisSubmission,
+                FormTokenUse::ThisSubmission,
+                FormTokenUse::AnotherSubmission,
+                FormTokenUse::ThisSubmission
+            ],
+            "{}",
+            db.label
+        );
+        // The same again, alone: a retry of s1 still owns t1.
+        assert_eq!(
+            committer.use_form_token("t1", "s1", 3).await.unwrap(),
+            FormTokenUse::ThisSubmission
+        );
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
