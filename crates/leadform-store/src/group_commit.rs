@@ -27,12 +27,12 @@ use tokio::task::JoinHandle;
 /// The most jobs one SQLite transaction holds: enough to share one fsync among a burst, few
 /// enough that the first lead of a batch does not wait long for the last.
 const SQLITE_MAX_JOBS_PER_COMMIT: usize = 128;
-/// On PostgreSQL each job is a dozen round trips and the server overlaps concurrent commits'
-/// flushes itself, so smaller batches spread over several committers answer sooner than one big one.
-const POSTGRES_MAX_JOBS_PER_COMMIT: usize = 16;
-/// Committers sharing the queue on PostgreSQL, of the pool's 10 connections: each batch is many
-/// round trips, so several in flight keep the server busy; two connections stay for the rest.
-const POSTGRES_COMMITTERS: usize = 8;
+/// On PostgreSQL a batch stored as sets costs about fifteen round trips whatever its size, so the
+/// more jobs share them the better; the server overlaps concurrent commits' flushes itself.
+const POSTGRES_MAX_JOBS_PER_COMMIT: usize = 64;
+/// Committers sharing the queue on PostgreSQL, of the pool's 10 connections: while one waits for
+/// its round trips, the others' batches keep the server busy; the rest stay for other work.
+const POSTGRES_COMMITTERS: usize = 4;
 /// Jobs waiting for the committer; a request beyond this waits for room (back-pressure).
 const QUEUE_CAPACITY: usize = 4096;
 
