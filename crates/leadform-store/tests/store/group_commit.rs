@@ -663,3 +663,51 @@ async fn a_batch_of_form_tokens_only_answers_each() {
         db.finish().await;
     }
 }
+
+/// A plain batch whose set statement fails (one lead refused by a trigger) is rolled back and
+/// stored lead by lead: the refused lead gets its own error, the others are stored.
+#[tokio::test]
+async fn a_failing_set_statement_falls_back_to_lead_by_lead() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        install_failing_triggers(&db).await;
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first_id = new_submission_id();
+        let first = queue_lead(&committer, new_lead(&first_id, "first@example.com", 1_000));
+        tokio::time::sleep(SETTLE).await;
+        let (ada_id, grace_id) = (new_submission_id(), new_submission_id());
+        let ada = queue_lead(&committer, new_lead(&ada_id, "ada@example.com", 2_000));
+        let refused = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "refused@example.com", 2_001),
+        );
+        let grace = queue_lead(&committer, new_lead(&grace_id, "grace@example.com", 2_002));
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+
+        inserted_id(&first.await.unwrap());
+        inserted_id(&ada.await.unwrap());
+        inserted_id(&grace.await.unwrap());
+        match refused.await.unwrap() {
+            Err(StoreError::Query { action, .. }) => assert_eq!(action, "insert the lead"),
+            other => panic!("{}: the refused lead's own error, got {other:?}", db.label),
+        }
+        let mut expected = vec![first_id, ada_id, grace_id];
+        expected.sort();
+        assert_eq!(
+            stored_submission_ids(&store).await,
+            expected,
+            "{}",
+            db.label
+        );
+        let deliveries = store
+            .list_deliveries(leadform_store::DeliveryFilter::All)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 6, "two per stored lead: {}", db.label);
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
