@@ -14,7 +14,8 @@
 use crate::backend::{with_backend, Backend, BeginWrite};
 use crate::error::failed;
 use crate::form_tokens::{FormTokenSteps, FormTokenUse};
-use crate::lead_batch::{self, ScoredLead, TokenUse};
+use crate::lead_batch::{self, ScoredLead};
+use crate::lead_batch_steps::TokenUse;
 use crate::lead_steps::{store_lead, LeadRow};
 use crate::model::{InsertOutcome, NewLead};
 use crate::{Store, StoreError};
