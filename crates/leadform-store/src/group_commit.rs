@@ -14,6 +14,8 @@
 use crate::backend::{with_backend, Backend, BeginWrite};
 use crate::error::failed;
 use crate::form_tokens::{FormTokenSteps, FormTokenUse};
+use crate::lead_batch::{self, ScoredLead};
+use crate::lead_batch_steps::TokenUse;
 use crate::lead_steps::{store_lead, LeadRow};
 use crate::model::{InsertOutcome, NewLead};
 use crate::{Store, StoreError};
@@ -26,12 +28,12 @@ use tokio::task::JoinHandle;
 /// The most jobs one SQLite transaction holds: enough to share one fsync among a burst, few
 /// enough that the first lead of a batch does not wait long for the last.
 const SQLITE_MAX_JOBS_PER_COMMIT: usize = 128;
-/// On PostgreSQL each job is a dozen round trips and the server overlaps concurrent commits'
-/// flushes itself, so smaller batches spread over several committers answer sooner than one big one.
-const POSTGRES_MAX_JOBS_PER_COMMIT: usize = 16;
-/// Committers sharing the queue on PostgreSQL, of the pool's 10 connections: each batch is many
-/// round trips, so several in flight keep the server busy; two connections stay for the rest.
-const POSTGRES_COMMITTERS: usize = 8;
+/// On PostgreSQL a batch stored as sets costs about fifteen round trips whatever its size, so the
+/// more jobs share them the better; the server overlaps concurrent commits' flushes itself.
+const POSTGRES_MAX_JOBS_PER_COMMIT: usize = 64;
+/// Committers sharing the queue on PostgreSQL, of the pool's 10 connections: while one waits for
+/// its round trips, the others' batches keep the server busy; the rest stay for other work.
+const POSTGRES_COMMITTERS: usize = 4;
 /// Jobs waiting for the committer; a request beyond this waits for room (back-pressure).
 const QUEUE_CAPACITY: usize = 4096;
 
@@ -199,7 +201,13 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
         }
         return;
     }
-    match in_one_transaction(store, &batch).await {
+    let committed = match as_sets(store, &batch).await {
+        SetsOutcome::Committed(done) => Ok(done),
+        SetsOutcome::CommitFailed(error) => Err(error),
+        // Rolled back (or never begun): lead by lead, each in its savepoint.
+        SetsOutcome::NotPlain | SetsOutcome::StepFailed => in_one_transaction(store, &batch).await,
+    };
+    match committed {
         Ok(done) => {
             for (job, done) in batch.into_iter().zip(done) {
                 match (job, done) {
@@ -232,6 +240,90 @@ async fn commit_batch(store: &Store, batch: Vec<Job>) {
             }
         }
     }
+}
+
+/// How storing a batch as sets went.
+enum SetsOutcome {
+    /// Committed: each job's answer, in order.
+    Committed(Vec<Done>),
+    /// Two jobs depend on each other (see [`lead_batch::plain_batch`]): nothing was begun.
+    NotPlain,
+    /// A statement failed and the transaction was rolled back: nothing of it is stored.
+    StepFailed,
+    /// `COMMIT` itself failed: nothing is stored, and running it again would not tell whom to
+    /// blame.
+    CommitFailed(StoreError),
+}
+
+/// The batch in one transaction with one statement per table ([`lead_batch`]), no savepoints.
+async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
+    let mut done: Vec<Option<Done>> = Vec::with_capacity(batch.len());
+    let mut tokens = Vec::new();
+    let mut leads = Vec::new();
+    for job in batch {
+        match job {
+            Job::Lead { new, scoring, .. } => match LeadRow::new(new) {
+                Ok(row) => {
+                    leads.push(ScoredLead {
+                        row,
+                        scoring: scoring.as_deref(),
+                    });
+                    done.push(None);
+                }
+                // Runs alone after the commit, to get its own error.
+                Err(_) => done.push(Some(Done::Failed)),
+            },
+            Job::FormToken {
+                token_id,
+                submission_id,
+                now_ms,
+                ..
+            } => {
+                tokens.push(TokenUse {
+                    token_id,
+                    submission_id,
+                    now_ms: *now_ms,
+                });
+                done.push(None);
+            }
+        }
+    }
+    if !lead_batch::plain_batch(&leads) {
+        return SetsOutcome::NotPlain;
+    }
+    let stored = with_backend!(&store.backend, |pool, dialect| {
+        let Ok(mut tx) = pool.begin_write().await else {
+            return SetsOutcome::StepFailed;
+        };
+        let steps = async {
+            let used = lead_batch::record_form_tokens(&mut tx, &tokens).await?;
+            let stored = lead_batch::store_leads(&mut tx, &leads, &store.mql_routes).await?;
+            Ok::<_, StoreError>((used, stored))
+        }
+        .await;
+        match steps {
+            Ok(answers) => match tx.commit().await {
+                Ok(()) => answers,
+                Err(error) => {
+                    return SetsOutcome::CommitFailed(failed(dialect.name(), "commit the leads")(
+                        error,
+                    ))
+                }
+            },
+            Err(_) => {
+                // Whatever the rollback says, nothing of this transaction is committed.
+                let _ = tx.rollback().await;
+                return SetsOutcome::StepFailed;
+            }
+        }
+    });
+    let (mut used, mut stored) = (stored.0.into_iter(), stored.1.into_iter());
+    let answers = batch.iter().zip(done).map(|(job, done)| match (job, done) {
+        (_, Some(done)) => done,
+        (Job::Lead { .. }, None) => stored.next().map_or(Done::Failed, Done::Lead),
+        (Job::FormToken { .. }, None) => used.next().map_or(Done::Failed, Done::FormToken),
+    });
+    SetsOutcome::Committed(answers.collect())
 }
 
 /// The job in its own transaction, answered with its own result.

@@ -44,12 +44,12 @@ fn utm_columns(touch: Option<&AttributionTouch>) -> [Option<String>; 3] {
 /// A lead with the values its row needs, computed before any transaction begins.
 pub(crate) struct LeadRow<'a> {
     pub new: &'a NewLead,
-    lead_json: String,
+    pub lead_json: String,
     pub hash: String,
     /// Trimmed and lowercased; `None` when empty.
     pub email: Option<String>,
-    first_touch: [Option<String>; 3],
-    last_touch: [Option<String>; 3],
+    pub first_touch: [Option<String>; 3],
+    pub last_touch: [Option<String>; 3],
 }
 
 impl<'a> LeadRow<'a> {

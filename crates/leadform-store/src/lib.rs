@@ -19,6 +19,8 @@ mod error;
 mod form_tokens;
 mod group_commit;
 mod intent_column;
+mod lead_batch;
+mod lead_batch_steps;
 mod lead_steps;
 mod leads;
 mod lease;

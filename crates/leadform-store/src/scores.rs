@@ -55,7 +55,7 @@ pub(crate) async fn score_events_in_tx<T: ScoreTx>(
 
 /// Sets `mql_at_ms` the first time the person's log reaches the threshold, and in the same
 /// transaction queues the `lead.mql` hand-off: both happen once, or neither.
-async fn mark_mql_if_crossed<T: ScoreTx>(
+pub(crate) async fn mark_mql_if_crossed<T: ScoreTx>(
     tx: &mut T,
     rules: &ScoringRules,
     routes: &MqlRoutes,
@@ -89,6 +89,30 @@ pub(crate) async fn lead_score_events<T: ScoreTx>(
     let repeat = tx
         .submitted_form_before(person_id, &lead.form_id, lead_id)
         .await?;
+    let mut events = vec![submitted_event(
+        person_id, lead_id, lead, intent, email, at_ms, repeat,
+    )];
+    if let Some(detail) = email_landing_detail(lead) {
+        if !tx
+            .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
+            .await?
+        {
+            events.push(email_landing_event(person_id, lead_id, lead, at_ms, detail));
+        }
+    }
+    Ok(events)
+}
+
+/// The lead's "form submitted" event (`repeat`: the person sent this form before, in another lead).
+pub(crate) fn submitted_event(
+    person_id: i64,
+    lead_id: i64,
+    lead: &LeadSubmission,
+    intent: &str,
+    email: Option<&str>,
+    at_ms: i64,
+    repeat: bool,
+) -> NewScoreEvent {
     let kind = if repeat {
         ScoreEventKind::RepeatSubmission
     } else {
@@ -103,36 +127,43 @@ pub(crate) async fn lead_score_events<T: ScoreTx>(
     submitted.intent = Some(intent.to_owned());
     submitted.lead_id = Some(lead_id);
     submitted.fields = fields;
-    let mut events = vec![submitted];
-    let last_touch = lead
+    submitted
+}
+
+/// What identifies the lead's landing from an email, when its last touch came from one.
+pub(crate) fn email_landing_detail(lead: &LeadSubmission) -> Option<String> {
+    let touch = lead
         .attribution
         .as_ref()
-        .and_then(|a| a.last_touch.as_ref());
-    if let Some(touch) = last_touch.filter(|touch| {
-        touch
-            .utm_medium
-            .as_deref()
-            .is_some_and(|medium| medium.trim().eq_ignore_ascii_case("email"))
-    }) {
-        // The same touch rides along on every later submission of the visit: count it once.
-        let detail = format!(
+        .and_then(|a| a.last_touch.as_ref())?;
+    let from_email = touch
+        .utm_medium
+        .as_deref()
+        .is_some_and(|medium| medium.trim().eq_ignore_ascii_case("email"));
+    // The same touch rides along on every later submission of the visit: count it once.
+    from_email.then(|| {
+        format!(
             "{}|{}|{}",
             touch.captured_at.as_deref().unwrap_or(""),
             touch.utm_campaign.as_deref().unwrap_or(""),
             touch.landing_page.as_deref().unwrap_or("")
-        );
-        if !tx
-            .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
-            .await?
-        {
-            let mut landing = NewScoreEvent::new(person_id, ScoreEventKind::EmailLanding, at_ms);
-            landing.form_id = Some(lead.form_id.clone());
-            landing.lead_id = Some(lead_id);
-            landing.detail = Some(detail);
-            events.push(landing);
-        }
-    }
-    Ok(events)
+        )
+    })
+}
+
+/// The "landed from an email" event for a detail the person has no event for yet.
+pub(crate) fn email_landing_event(
+    person_id: i64,
+    lead_id: i64,
+    lead: &LeadSubmission,
+    at_ms: i64,
+    detail: String,
+) -> NewScoreEvent {
+    let mut landing = NewScoreEvent::new(person_id, ScoreEventKind::EmailLanding, at_ms);
+    landing.form_id = Some(lead.form_id.clone());
+    landing.lead_id = Some(lead_id);
+    landing.detail = Some(detail);
+    landing
 }
 
 fn rules_json(rules: &ScoringRules) -> Result<String, StoreError> {

@@ -7,6 +7,7 @@ use crate::demo_data;
 use crate::dist::{self, Profile};
 use crate::run;
 
+mod cpu_time;
 mod intake;
 mod overview;
 mod recovery;

@@ -4,8 +4,12 @@
 
 use crate::support;
 
-use leadform_store::{FormTokenUse, GroupCommitter, InsertOutcome, NewLead, Store, StoreError};
+use leadform_scoring::ScoringRules;
+use leadform_store::{
+    FormTokenUse, GroupCommitter, InsertOutcome, KnownProfile, NewLead, Store, StoreError,
+};
 use sqlx::{Connection, PgConnection, SqliteConnection};
+use std::sync::Arc;
 use std::time::Duration;
 use support::{new_lead, new_submission_id, test_databases, TestDatabase};
 use tokio::task::JoinHandle;
@@ -360,6 +364,349 @@ async fn drain_commits_every_queued_lead_then_refuses_new_ones() {
             db.label
         );
         assert_eq!(stored_submission_ids(&store).await.len(), 20);
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+/// A profile that knows `field`.
+fn profile_knowing(field: &str, value: &str) -> KnownProfile {
+    KnownProfile {
+        known: [field.to_owned()].into(),
+        values: [(field.to_owned(), value.to_owned())].into(),
+    }
+}
+
+/// The leads one test stores, alone or in a batch: `who` keeps the twins' emails and ids apart.
+struct Twin {
+    new_person: NewLead,
+    returning_person: NewLead,
+    spam: NewLead,
+    retry_of_earlier: NewLead,
+    moved_visitor: NewLead,
+    unscored: NewLead,
+}
+
+impl Twin {
+    /// What both twins have before: a returning person, a lead to retry, a visitor profile.
+    async fn stored_before(store: &Store, who: &str, rules: &ScoringRules) -> (String, i64) {
+        let returning = format!("returning-{who}@example.com");
+        store
+            .insert_scored_lead(
+                new_lead(&new_submission_id(), &returning, 1_000),
+                Some(rules),
+            )
+            .await
+            .unwrap();
+        let earlier_id = new_submission_id();
+        let earlier = store
+            .insert_scored_lead(
+                new_lead(&earlier_id, &format!("earlier-{who}@example.com"), 1_500),
+                Some(rules),
+            )
+            .await
+            .unwrap();
+        let mut profiled = new_lead(
+            &new_submission_id(),
+            &format!("visitor-{who}@example.com"),
+            2_000,
+        );
+        profiled.visitor_id = Some(format!("visitor-{who}-old"));
+        profiled.profile_answers = Some(profile_knowing("company", "Analytical Engines"));
+        store
+            .insert_scored_lead(profiled, Some(rules))
+            .await
+            .unwrap();
+        (earlier_id, earlier.lead_id())
+    }
+
+    fn leads(who: &str, earlier_id: &str, at_ms: i64) -> Twin {
+        let email = |name: &str| format!("{name}-{who}@example.com");
+        let mut spam = new_lead(&new_submission_id(), &email("spam"), at_ms);
+        spam.is_spam = true;
+        spam.deliveries.clear();
+        let mut moved_visitor = new_lead(&new_submission_id(), &email("visitor"), at_ms);
+        moved_visitor.previous_visitor_id = Some(format!("visitor-{who}-old"));
+        moved_visitor.visitor_id = Some(format!("visitor-{who}-new"));
+        moved_visitor.profile_answers = Some(profile_knowing("phone", "+44 20 7946 0000"));
+        Twin {
+            new_person: new_lead(&new_submission_id(), &email("new"), at_ms),
+            returning_person: new_lead(&new_submission_id(), &email("returning"), at_ms),
+            spam,
+            retry_of_earlier: new_lead(earlier_id, &email("earlier"), at_ms),
+            moved_visitor,
+            unscored: new_lead(&new_submission_id(), &email("unscored"), at_ms),
+        }
+    }
+
+    /// In a fixed order, with whether each is scored.
+    fn into_list(self) -> Vec<(NewLead, bool)> {
+        vec![
+            (self.new_person, true),
+            (self.returning_person, true),
+            (self.spam, true),
+            (self.retry_of_earlier, true),
+            (self.moved_visitor, true),
+            (self.unscored, false),
+        ]
+    }
+}
+
+/// What a stored lead became, without the ids that differ between twins.
+async fn shape_of(store: &Store, outcome: &InsertOutcome, who: &str) -> String {
+    let (lead_id, person) = match *outcome {
+        InsertOutcome::Inserted {
+            lead_id,
+            person_id,
+            first_for_person,
+        } => (
+            lead_id,
+            format!(
+                "inserted person={} first={first_for_person}",
+                person_id.is_some()
+            ),
+        ),
+        InsertOutcome::AlreadyStored {
+            lead_id,
+            same_payload,
+        } => (lead_id, format!("already stored same={same_payload}")),
+    };
+    let deliveries = store
+        .list_deliveries(leadform_store::DeliveryFilter::All)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.lead_id == lead_id)
+        .map(|d| format!("{}:{}:{}", d.destination_kind, d.status, d.event))
+        .collect::<Vec<_>>();
+    let detail = store.lead_detail(lead_id).await.unwrap().expect("the lead");
+    let score = match detail.summary.email.as_deref() {
+        Some(email) => store
+            .score_logs()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|log| log.email == email)
+            .map(|log| {
+                let rows: Vec<String> = log
+                    .rows
+                    .iter()
+                    .map(|r| format!("{}{:+}@{}", r.rule, r.delta, r.at_ms))
+                    .collect();
+                format!("mql={:?} {}", log.mql_at_ms, rows.join(","))
+            })
+            .unwrap_or_else(|| "no score".to_owned()),
+        None => "no email".to_owned(),
+    };
+    let profile = store
+        .visitor_profile(&format!("visitor-{who}-new"))
+        .await
+        .unwrap();
+    format!(
+        "{person}; deliveries {deliveries:?}; {score}; profile {:?}",
+        profile.known
+    )
+}
+
+/// Leads that do not depend on each other (distinct submission ids, emails and visitors) are
+/// stored as sets: one statement per table for the batch, no savepoint per lead. Each ends up
+/// exactly as its twin stored alone: the same answer, person link, deliveries, profile move and
+/// merge, score events and log rows.
+#[tokio::test]
+async fn a_plain_batch_is_stored_as_sets_exactly_as_lead_by_lead() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        if db.label == "postgres" {
+            // The top-level transaction of each row, and `xmin`, its (sub)transaction.
+            execute_on(
+                &db,
+                "ALTER TABLE leads ADD COLUMN test_txid BIGINT DEFAULT txid_current()",
+            )
+            .await;
+        }
+        let rules = Arc::new(ScoringRules::default());
+        let (alone_earlier, _) = Twin::stored_before(&store, "alone", &rules).await;
+        let (batch_earlier, batch_earlier_lead) =
+            Twin::stored_before(&store, "batch", &rules).await;
+
+        let mut alone = Vec::new();
+        for (lead, scored) in Twin::leads("alone", &alone_earlier, 9_000).into_list() {
+            let scoring = scored.then_some(rules.as_ref());
+            alone.push(store.insert_scored_lead(lead, scoring).await.unwrap());
+        }
+
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "first@example.com", 8_000),
+        );
+        tokio::time::sleep(SETTLE).await;
+        let mut queued = Vec::new();
+        let mut submission_ids = Vec::new();
+        for (lead, scored) in Twin::leads("batch", &batch_earlier, 9_000).into_list() {
+            submission_ids.push(lead.lead.submission_id.clone());
+            let (committer, rules) = (committer.clone(), scored.then(|| Arc::clone(&rules)));
+            queued.push(tokio::spawn(async move {
+                committer.insert_scored_lead(lead, rules).await
+            }));
+        }
+        let token = {
+            let (committer, id) = (committer.clone(), submission_ids[0].clone());
+            tokio::spawn(async move { committer.use_form_token("batch-token", &id, 9_000).await })
+        };
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+        inserted_id(&first.await.unwrap());
+        let mut batched = Vec::new();
+        for answer in queued {
+            batched.push(answer.await.unwrap().unwrap());
+        }
+        assert_eq!(token.await.unwrap().unwrap(), FormTokenUse::ThisSubmission);
+        assert_eq!(
+            batched[3],
+            InsertOutcome::AlreadyStored {
+                lead_id: batch_earlier_lead,
+                same_payload: true
+            },
+            "{}",
+            db.label
+        );
+
+        for (index, (alone, batched)) in alone.iter().zip(&batched).enumerate() {
+            assert_eq!(
+                shape_of(&store, batched, "batch").await,
+                shape_of(&store, alone, "alone").await,
+                "{}: lead {index}",
+                db.label
+            );
+        }
+        if db.label == "postgres" {
+            // One transaction and no savepoints: every new row's `xmin` is the top-level one.
+            let mut connection = PgConnection::connect(&db.db).await.unwrap();
+            let written: Vec<(String, String)> = sqlx::query_as(
+                "SELECT xmin::text, test_txid::text FROM leads WHERE submission_id = ANY($1)
+                 AND received_at_ms = 9000",
+            )
+            .bind(&submission_ids)
+            .fetch_all(&mut connection)
+            .await
+            .unwrap();
+            assert_eq!(written.len(), 5, "the batch's new leads");
+            let top = &written[0].1;
+            for (xmin, txid) in &written {
+                assert_eq!((xmin, txid), (top, top), "no savepoint wrote a lead");
+            }
+        }
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+/// Runs one statement on the test's database from another connection.
+async fn execute_on(db: &TestDatabase, statement: &str) {
+    let mut connection = PgConnection::connect(&db.db).await.unwrap();
+    sqlx::query(statement)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+}
+
+/// A batch may hold form tokens and no lead (the first half of several requests): each token's
+/// use is recorded and answered, the first of two uses of one token wins.
+#[tokio::test]
+async fn a_batch_of_form_tokens_only_answers_each() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "first@example.com", 1),
+        );
+        tokio::time::sleep(SETTLE).await;
+        let mut uses = Vec::new();
+        for (token, submission) in [("t1", "s1"), ("t2", "s2"), ("t1", "s3"), ("t3", "s4")] {
+            let committer = committer.clone();
+            uses.push(tokio::spawn(async move {
+                committer.use_form_token(token, submission, 2).await
+            }));
+            // Queued in this order, so "s1" is the first to use t1.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+        inserted_id(&first.await.unwrap());
+        let mut answers = Vec::new();
+        for used in uses {
+            answers.push(used.await.unwrap().unwrap());
+        }
+        assert_eq!(
+            answers,
+            vec![
+                FormTokenUse::ThisSubmission,
+                FormTokenUse::ThisSubmission,
+                FormTokenUse::AnotherSubmission,
+                FormTokenUse::ThisSubmission
+            ],
+            "{}",
+            db.label
+        );
+        // The same again, alone: a retry of s1 still owns t1.
+        assert_eq!(
+            committer.use_form_token("t1", "s1", 3).await.unwrap(),
+            FormTokenUse::ThisSubmission
+        );
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+/// A plain batch whose set statement fails (one lead refused by a trigger) is rolled back and
+/// stored lead by lead: the refused lead gets its own error, the others are stored.
+#[tokio::test]
+async fn a_failing_set_statement_falls_back_to_lead_by_lead() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        install_failing_triggers(&db).await;
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first_id = new_submission_id();
+        let first = queue_lead(&committer, new_lead(&first_id, "first@example.com", 1_000));
+        tokio::time::sleep(SETTLE).await;
+        let (ada_id, grace_id) = (new_submission_id(), new_submission_id());
+        let ada = queue_lead(&committer, new_lead(&ada_id, "ada@example.com", 2_000));
+        let refused = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "refused@example.com", 2_001),
+        );
+        let grace = queue_lead(&committer, new_lead(&grace_id, "grace@example.com", 2_002));
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+
+        inserted_id(&first.await.unwrap());
+        inserted_id(&ada.await.unwrap());
+        inserted_id(&grace.await.unwrap());
+        match refused.await.unwrap() {
+            Err(StoreError::Query { action, .. }) => assert_eq!(action, "insert the lead"),
+            other => panic!("{}: the refused lead's own error, got {other:?}", db.label),
+        }
+        let mut expected = vec![first_id, ada_id, grace_id];
+        expected.sort();
+        assert_eq!(
+            stored_submission_ids(&store).await,
+            expected,
+            "{}",
+            db.label
+        );
+        let deliveries = store
+            .list_deliveries(leadform_store::DeliveryFilter::All)
+            .await
+            .unwrap();
+        assert_eq!(deliveries.len(), 6, "two per stored lead: {}", db.label);
+        task.drain().await;
         store.close().await;
         db.finish().await;
     }

@@ -1,0 +1,293 @@
+//! A group commit's batch as sets: one statement per table for all its leads, not one per lead.
+//!
+//! Every statement is a round trip (a thread hop on SQLite, a network trip on PostgreSQL), and
+//! per lead there were about eighteen. Here the form tokens, leads, persons, person links,
+//! deliveries, score events and score log rows of the whole batch go in one statement each, and
+//! the reads that decide them (stored persons, score logs, earlier submissions, MQL times) are one
+//! query each. The answers are the ones [`crate::lead_steps::store_lead`] gives lead by lead.
+//!
+//! That equivalence needs the leads of a batch to be independent of each other: no two share a
+//! submission id, an email or a visitor id ([`plain_batch`]). Otherwise, or when any statement
+//! fails, the committer uses the savepoint path, lead by lead. The statements themselves are in
+//! [`crate::lead_batch_steps`].
+
+use crate::form_tokens::FormTokenUse;
+use crate::lead_batch_steps::{LeadBatchSteps, TokenUse};
+use crate::lead_steps::{LeadRow, LeadSteps};
+use crate::model::{InsertOutcome, NewDelivery};
+use crate::mql_routes::MqlRoutes;
+use crate::score_tx::ScoreTx;
+use crate::scores::{
+    email_landing_detail, email_landing_event, mark_mql_if_crossed, submitted_event,
+};
+use crate::StoreError;
+use leadform_scoring::{
+    decay_rows, first_mql_at, score_event, LogRow, ScoreEventKind, ScoringRules,
+};
+use std::collections::{HashMap, HashSet};
+
+/// A lead with its row values and the rules that score it.
+pub(crate) struct ScoredLead<'a> {
+    pub row: LeadRow<'a>,
+    pub scoring: Option<&'a ScoringRules>,
+}
+
+/// `true` when no two leads share a submission id, an email or a visitor id (current or previous)
+/// and all scored leads use the same rules: then storing them as sets answers each exactly as
+/// storing them one after another would.
+pub(crate) fn plain_batch(leads: &[ScoredLead<'_>]) -> bool {
+    let mut submission_ids = HashSet::new();
+    let mut emails = HashSet::new();
+    let mut visitor_ids = HashSet::new();
+    let rules = leads.iter().find_map(|lead| lead.scoring);
+    leads.iter().all(|lead| {
+        let new = lead.row.new;
+        submission_ids.insert(new.lead.submission_id.as_str())
+            && lead.row.email.as_deref().is_none_or(|e| emails.insert(e))
+            && [&new.visitor_id, &new.previous_visitor_id]
+                .into_iter()
+                .flatten()
+                .all(|id| visitor_ids.insert(id.as_str()))
+            && match (lead.scoring, rules) {
+                (Some(mine), Some(first)) => std::ptr::eq(mine, first),
+                _ => true,
+            }
+    })
+}
+
+/// Records every token's use (first writer wins, in queue order); the answers in input order.
+pub(crate) async fn record_form_tokens<T: LeadBatchSteps>(
+    tx: &mut T,
+    tokens: &[TokenUse<'_>],
+) -> Result<Vec<FormTokenUse>, StoreError> {
+    if tokens.is_empty() {
+        return Ok(Vec::new());
+    }
+    let owners = tx.insert_form_tokens(tokens).await?;
+    tokens
+        .iter()
+        .map(|token| match owners.get(token.token_id) {
+            Some(owner) if owner == token.submission_id => Ok(FormTokenUse::ThisSubmission),
+            Some(_) => Ok(FormTokenUse::AnotherSubmission),
+            None => Err(StoreError::CorruptRow {
+                what: "used form token".to_owned(),
+                detail: "the token just recorded cannot be read back".to_owned(),
+            }),
+        })
+        .collect()
+}
+
+/// Stores a [`plain_batch`] of leads: the same rows and answers as `store_lead` for each in turn.
+pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
+    tx: &mut T,
+    leads: &[ScoredLead<'_>],
+    routes: &MqlRoutes,
+) -> Result<Vec<InsertOutcome>, StoreError> {
+    // A batch of form tokens only: no statement can have an empty VALUES list.
+    if leads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<&LeadRow<'_>> = leads.iter().map(|lead| &lead.row).collect();
+    let inserted = tx.insert_leads(&rows).await?;
+    let mut outcomes = Vec::with_capacity(leads.len());
+    // Leads this batch stored and that are no spam: they get a person, a profile, deliveries.
+    let mut fresh: Vec<(usize, i64)> = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let new = row.new;
+        match inserted.get(&new.lead.submission_id) {
+            Some(&lead_id) => {
+                outcomes.push(InsertOutcome::Inserted {
+                    lead_id,
+                    person_id: None,
+                    first_for_person: false,
+                });
+                if !new.is_spam {
+                    fresh.push((index, lead_id));
+                }
+            }
+            None => {
+                // Stored before: answer with it, as `store_lead` does (rare: a retry).
+                let (lead_id, stored_hash) = tx.stored_lead(&new.lead.submission_id).await?;
+                outcomes.push(InsertOutcome::AlreadyStored {
+                    lead_id,
+                    same_payload: stored_hash == row.hash,
+                });
+            }
+        }
+    }
+    let persons = link_persons(tx, &rows, &fresh).await?;
+    for &(index, lead_id) in &fresh {
+        let new = rows[index].new;
+        if let (Some(previous), Some(visitor_id)) = (&new.previous_visitor_id, &new.visitor_id) {
+            tx.move_profile(previous, visitor_id).await?;
+        }
+        if let (Some(visitor_id), Some(answers)) = (&new.visitor_id, &new.profile_answers) {
+            tx.merge_profile(visitor_id, answers, new.received_at_ms)
+                .await?;
+        }
+        if let Some(&(person_id, first_for_person)) = persons.get(&lead_id) {
+            outcomes[index] = InsertOutcome::Inserted {
+                lead_id,
+                person_id: Some(person_id),
+                first_for_person,
+            };
+        }
+    }
+    let deliveries: Vec<(i64, i64, &NewDelivery)> = fresh
+        .iter()
+        .flat_map(|&(index, lead_id)| {
+            let new = rows[index].new;
+            new.deliveries
+                .iter()
+                .map(move |delivery| (lead_id, new.received_at_ms, delivery))
+        })
+        .collect();
+    if !deliveries.is_empty() {
+        tx.queue_all_deliveries(&deliveries).await?;
+    }
+    // After the deliveries, so a `lead.mql` a lead triggers queues behind its own.
+    let scored: Vec<(&ScoredLead<'_>, i64, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| {
+            let &(person_id, _) = persons.get(&lead_id)?;
+            leads[index]
+                .scoring
+                .map(|_| (&leads[index], lead_id, person_id))
+        })
+        .collect();
+    if let Some(rules) = scored.first().and_then(|(lead, ..)| lead.scoring) {
+        score_leads(tx, rules, routes, &scored).await?;
+    }
+    Ok(outcomes)
+}
+
+/// Finds or creates each fresh lead's person and links the lead: `lead id → (person, first)`.
+async fn link_persons<T: LeadBatchSteps>(
+    tx: &mut T,
+    rows: &[&LeadRow<'_>],
+    fresh: &[(usize, i64)],
+) -> Result<HashMap<i64, (i64, bool)>, StoreError> {
+    let wanted: Vec<(&str, i64, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| {
+            let row = rows[index];
+            let email = row.email.as_deref()?;
+            Some((email, lead_id, row.new.received_at_ms))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let created = tx.create_persons(&wanted).await?;
+    let known: Vec<&str> = wanted
+        .iter()
+        .map(|&(email, ..)| email)
+        .filter(|email| !created.contains_key(*email))
+        .collect();
+    let existing = if known.is_empty() {
+        HashMap::new()
+    } else {
+        tx.find_persons(&known).await?
+    };
+    let mut links = HashMap::with_capacity(wanted.len());
+    for &(email, lead_id, _) in &wanted {
+        let link = match (created.get(email), existing.get(email)) {
+            (Some(&person_id), _) => (person_id, true),
+            (None, Some(&person_id)) => (person_id, false),
+            (None, None) => {
+                return Err(StoreError::CorruptRow {
+                    what: format!("lead {lead_id}"),
+                    detail: "its person was neither created nor found".to_owned(),
+                })
+            }
+        };
+        links.insert(lead_id, link);
+    }
+    let as_rows: Vec<(i64, i64, bool)> = links
+        .iter()
+        .map(|(&lead_id, &(person_id, first))| (lead_id, person_id, first))
+        .collect();
+    tx.link_leads(&as_rows).await?;
+    Ok(links)
+}
+
+/// The score events and log rows of leads that each belong to a different person, as
+/// `score_events_in_tx` writes them one person at a time.
+async fn score_leads<T: LeadBatchSteps + ScoreTx>(
+    tx: &mut T,
+    rules: &ScoringRules,
+    routes: &MqlRoutes,
+    scored: &[(&ScoredLead<'_>, i64, i64)],
+) -> Result<(), StoreError> {
+    let run = tx.current_run().await?;
+    let mut person_ids: Vec<i64> = scored.iter().map(|&(_, _, person)| person).collect();
+    person_ids.sort_unstable();
+    tx.lock_persons(&person_ids).await?;
+    let mut logs = tx.load_logs(run, &person_ids).await?;
+    let lead_ids: Vec<i64> = scored.iter().map(|&(_, lead_id, _)| lead_id).collect();
+    let sent_before = tx.forms_submitted_before(&person_ids, &lead_ids).await?;
+    let mut events = Vec::with_capacity(scored.len());
+    for &(lead, lead_id, person_id) in scored {
+        let new = lead.row.new;
+        let repeat = sent_before.contains(&(person_id, new.lead.form_id.clone()));
+        events.push(submitted_event(
+            person_id,
+            lead_id,
+            &new.lead,
+            new.intent.as_str(),
+            lead.row.email.as_deref(),
+            new.received_at_ms,
+            repeat,
+        ));
+        if let Some(detail) = email_landing_detail(&new.lead) {
+            if !tx
+                .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
+                .await?
+            {
+                events.push(email_landing_event(
+                    person_id,
+                    lead_id,
+                    &new.lead,
+                    new.received_at_ms,
+                    detail,
+                ));
+            }
+        }
+    }
+    let event_ids = tx.insert_events(&events).await?;
+    let mut appended: Vec<(i64, LogRow)> = Vec::new();
+    for &(lead, lead_id, person_id) in scored {
+        let now_ms = lead.row.new.received_at_ms;
+        let log = logs.entry(person_id).or_default();
+        let decay = decay_rows(rules, log, now_ms);
+        appended.extend(decay.iter().map(|row| (person_id, row.clone())));
+        log.extend(decay);
+        for event in events.iter().filter(|e| e.lead_id == Some(lead_id)) {
+            let id = event_ids
+                .get(&(lead_id, event.kind.as_str().to_owned()))
+                .copied()
+                .ok_or_else(|| StoreError::CorruptRow {
+                    what: format!("lead {lead_id}"),
+                    detail: "its score event was not returned".to_owned(),
+                })?;
+            let rows = score_event(rules, log, &event.to_score_event(id));
+            appended.extend(rows.iter().map(|row| (person_id, row.clone())));
+            log.extend(rows);
+        }
+    }
+    if !appended.is_empty() {
+        tx.append_log_rows(run, &appended).await?;
+    }
+    let mql_times = tx.mql_times(&person_ids).await?;
+    for &(lead, _, person_id) in scored {
+        let log = logs.get(&person_id).map(Vec::as_slice).unwrap_or_default();
+        // Rare: only a person crossing the threshold now goes through the one-person step.
+        if mql_times.get(&person_id).copied().flatten().is_none()
+            && first_mql_at(rules, log).is_some()
+        {
+            let now_ms = lead.row.new.received_at_ms;
+            mark_mql_if_crossed(tx, rules, routes, person_id, log, now_ms).await?;
+        }
+    }
+    Ok(())
+}

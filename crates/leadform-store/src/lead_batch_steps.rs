@@ -1,0 +1,400 @@
+//! The set statements of a group commit's batch ([`crate::lead_batch`]), written once for both
+//! databases: each takes every row of the batch at once.
+
+use crate::lead_steps::LeadRow;
+use crate::model::NewDelivery;
+use crate::score_model::NewScoreEvent;
+use crate::StoreError;
+use leadform_scoring::LogRow;
+use sqlx::{QueryBuilder, Row};
+use std::collections::{HashMap, HashSet};
+
+/// A form token's use, as the committer queued it.
+pub(crate) struct TokenUse<'a> {
+    pub token_id: &'a str,
+    pub submission_id: &'a str,
+    pub now_ms: i64,
+}
+
+/// The set statements, on an open write transaction.
+pub(crate) trait LeadBatchSteps {
+    /// Inserts each token's use unless the token has one; `token id → owning submission id`.
+    async fn insert_form_tokens(
+        &mut self,
+        tokens: &[TokenUse<'_>],
+    ) -> Result<HashMap<String, String>, StoreError>;
+    /// Inserts the leads whose submission id is new: `submission id → lead id` for those.
+    async fn insert_leads(
+        &mut self,
+        rows: &[&LeadRow<'_>],
+    ) -> Result<HashMap<String, i64>, StoreError>;
+    /// Creates persons `(email, first lead, at)` that do not exist: `email → id` of those created.
+    async fn create_persons(
+        &mut self,
+        persons: &[(&str, i64, i64)],
+    ) -> Result<HashMap<String, i64>, StoreError>;
+    async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
+    /// Sets `(lead id, person id, first for person)` on each lead.
+    async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError>;
+    /// One pending `lead.created` delivery per `(lead id, now, destination)`, due at once.
+    async fn queue_all_deliveries(
+        &mut self,
+        deliveries: &[(i64, i64, &NewDelivery)],
+    ) -> Result<(), StoreError>;
+    /// PostgreSQL row locks on the persons, in id order; SQLite's writer is exclusive already.
+    async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
+    async fn load_logs(
+        &mut self,
+        run_id: i64,
+        person_ids: &[i64],
+    ) -> Result<HashMap<i64, Vec<LogRow>>, StoreError>;
+    /// `(person, form)` pairs these persons submitted in leads other than `lead_ids`.
+    async fn forms_submitted_before(
+        &mut self,
+        person_ids: &[i64],
+        lead_ids: &[i64],
+    ) -> Result<HashSet<(i64, String)>, StoreError>;
+    /// Inserts the events: `(lead id, kind) → event id` (a lead has one event of each kind).
+    async fn insert_events(
+        &mut self,
+        events: &[NewScoreEvent],
+    ) -> Result<HashMap<(i64, String), i64>, StoreError>;
+    /// Appends `(person, row)`s; a decay row for a week that has one already is skipped.
+    async fn append_log_rows(
+        &mut self,
+        run_id: i64,
+        rows: &[(i64, LogRow)],
+    ) -> Result<(), StoreError>;
+    async fn mql_times(
+        &mut self,
+        person_ids: &[i64],
+    ) -> Result<HashMap<i64, Option<i64>>, StoreError>;
+}
+
+// Every statement here is built for its batch's size, so its text differs from batch to batch:
+// they are not kept prepared (`persistent(false)`), or they would push the connection's
+// statement cache out and cost a close per eviction.
+
+/// Appends `(v1, v2, …)` binds for an `IN` list.
+macro_rules! push_in_list {
+    ($builder:expr, $values:expr) => {{
+        $builder.push("(");
+        let mut list = $builder.separated(", ");
+        for value in $values {
+            list.push_bind(value);
+        }
+        list.push_unseparated(")");
+    }};
+}
+
+macro_rules! impl_lead_batch_steps {
+    ($db:ty, $backend:literal, $lock_persons:expr) => {
+        impl LeadBatchSteps for sqlx::Transaction<'_, $db> {
+            async fn insert_form_tokens(
+                &mut self,
+                tokens: &[TokenUse<'_>],
+            ) -> Result<HashMap<String, String>, StoreError> {
+                let fail = crate::error::failed($backend, "record the form tokens");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO used_form_tokens (token_id, submission_id, used_at_ms) ",
+                );
+                insert.push_values(tokens, |mut values, token| {
+                    values
+                        .push_bind(token.token_id)
+                        .push_bind(token.submission_id)
+                        .push_bind(token.now_ms);
+                });
+                insert.push(" ON CONFLICT (token_id) DO NOTHING");
+                insert.build().persistent(false).execute(&mut **self).await.map_err(&fail)?;
+                let mut read = QueryBuilder::<$db>::new(
+                    "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
+                );
+                push_in_list!(read, tokens.iter().map(|token| token.token_id));
+                let rows = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn insert_leads(
+                &mut self,
+                rows: &[&LeadRow<'_>],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "insert the lead");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO leads (
+                        submission_id, form_id, intent, email, is_spam, lead_source, campaign_id,
+                        first_touch_utm_source, first_touch_utm_medium, first_touch_utm_campaign,
+                        last_touch_utm_source, last_touch_utm_medium, last_touch_utm_campaign,
+                        visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json,
+                        raw_payload, user_agent) ",
+                );
+                insert.push_values(rows, |mut values, row| {
+                    let new = row.new;
+                    let [first_source, first_medium, first_campaign] = &row.first_touch;
+                    let [last_source, last_medium, last_campaign] = &row.last_touch;
+                    values
+                        .push_bind(&new.lead.submission_id)
+                        .push_bind(&new.lead.form_id)
+                        .push_bind(new.intent.as_str())
+                        .push_bind(&row.email)
+                        .push_bind(new.is_spam)
+                        .push_bind(&new.lead.hidden.lead_source)
+                        .push_bind(&new.lead.hidden.campaign_id)
+                        .push_bind(first_source)
+                        .push_bind(first_medium)
+                        .push_bind(first_campaign)
+                        .push_bind(last_source)
+                        .push_bind(last_medium)
+                        .push_bind(last_campaign)
+                        .push_bind(&new.visitor_id)
+                        .push_bind(&new.client_ip)
+                        .push_bind(&new.hubspotutk)
+                        .push_bind(new.received_at_ms)
+                        .push_bind(&row.hash)
+                        .push_bind(&row.lead_json)
+                        .push_bind(&new.raw_payload)
+                        .push_bind(&new.user_agent);
+                });
+                insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
+                let stored = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                stored
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn create_persons(
+                &mut self,
+                persons: &[(&str, i64, i64)],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "create the person");
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO persons (email, first_lead_id, created_at_ms) ",
+                );
+                insert.push_values(persons, |mut values, &(email, lead_id, at_ms)| {
+                    values.push_bind(email).push_bind(lead_id).push_bind(at_ms);
+                });
+                insert.push(" ON CONFLICT (email) DO NOTHING RETURNING email, id");
+                let created = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                created
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn find_persons(
+                &mut self,
+                emails: &[&str],
+            ) -> Result<HashMap<String, i64>, StoreError> {
+                let fail = crate::error::failed($backend, "find the person");
+                let mut read =
+                    QueryBuilder::<$db>::new("SELECT email, id FROM persons WHERE email IN ");
+                push_in_list!(read, emails.iter().copied());
+                let found = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                found
+                    .iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
+                    .collect()
+            }
+
+            async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError> {
+                let mut update = QueryBuilder::<$db>::new("WITH links (id, person_id, is_first) AS (");
+                update.push_values(links, |mut values, &(lead_id, person_id, first)| {
+                    values.push_bind(lead_id).push_bind(person_id).push_bind(first);
+                });
+                update.push(
+                    ") UPDATE leads
+                     SET person_id = (SELECT l.person_id FROM links l WHERE l.id = leads.id),
+                         first_for_person = (SELECT l.is_first FROM links l WHERE l.id = leads.id)
+                     WHERE id IN (SELECT id FROM links)",
+                );
+                update
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "link the lead to its person"))?;
+                Ok(())
+            }
+
+            async fn queue_all_deliveries(
+                &mut self,
+                deliveries: &[(i64, i64, &NewDelivery)],
+            ) -> Result<(), StoreError> {
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO deliveries (lead_id, destination_index, destination_kind,
+                         destination_key, status, attempts, next_attempt_at_ms, created_at_ms,
+                         destination_id) ",
+                );
+                insert.push_values(deliveries, |mut values, &(lead_id, now_ms, delivery)| {
+                    let destination_index =
+                        i64::try_from(delivery.destination_index).unwrap_or(i64::MAX);
+                    values
+                        .push_bind(lead_id)
+                        .push_bind(destination_index)
+                        .push_bind(&delivery.destination_kind)
+                        .push_bind(&delivery.destination_key)
+                        .push_bind("pending")
+                        .push_bind(0_i64)
+                        .push_bind(now_ms)
+                        .push_bind(now_ms)
+                        .push_bind(&delivery.destination_id);
+                });
+                insert
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "queue the lead's deliveries"))?;
+                Ok(())
+            }
+
+            async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError> {
+                if let Some(lock) = $lock_persons {
+                    let mut query = QueryBuilder::<$db>::new(lock);
+                    push_in_list!(query, person_ids.iter().copied());
+                    query.push(" ORDER BY id FOR UPDATE");
+                    query
+                        .build().persistent(false)
+                        .execute(&mut **self)
+                        .await
+                        .map_err(crate::error::failed($backend, "lock the person for scoring"))?;
+                }
+                Ok(())
+            }
+
+            async fn load_logs(
+                &mut self,
+                run_id: i64,
+                person_ids: &[i64],
+            ) -> Result<HashMap<i64, Vec<LogRow>>, StoreError> {
+                let read = crate::error::failed($backend, "read the score log");
+                let mut query = QueryBuilder::<$db>::new(
+                    "SELECT person_id, at_ms, delta, rule, event_id, decay_week_ms FROM score_log
+                     WHERE run_id = ",
+                );
+                query.push_bind(run_id).push(" AND person_id IN ");
+                push_in_list!(query, person_ids.iter().copied());
+                query.push(" ORDER BY person_id, at_ms, id");
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
+                let mut logs: HashMap<i64, Vec<LogRow>> = HashMap::new();
+                for row in &rows {
+                    logs.entry(row.try_get("person_id").map_err(&read)?)
+                        .or_default()
+                        .push(LogRow {
+                            at_ms: row.try_get("at_ms").map_err(&read)?,
+                            delta: row.try_get("delta").map_err(&read)?,
+                            rule: row.try_get("rule").map_err(&read)?,
+                            event_id: row.try_get("event_id").map_err(&read)?,
+                            decay_week_ms: row.try_get("decay_week_ms").map_err(&read)?,
+                        });
+                }
+                Ok(logs)
+            }
+
+            async fn forms_submitted_before(
+                &mut self,
+                person_ids: &[i64],
+                lead_ids: &[i64],
+            ) -> Result<HashSet<(i64, String)>, StoreError> {
+                let read = crate::error::failed($backend, "look for an earlier submission");
+                let mut query = QueryBuilder::<$db>::new(
+                    "SELECT DISTINCT person_id, form_id FROM leads WHERE person_id IN ",
+                );
+                push_in_list!(query, person_ids.iter().copied());
+                query.push(" AND id NOT IN ");
+                push_in_list!(query, lead_ids.iter().copied());
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
+                    .collect()
+            }
+
+            async fn insert_events(
+                &mut self,
+                events: &[NewScoreEvent],
+            ) -> Result<HashMap<(i64, String), i64>, StoreError> {
+                let fail = crate::error::failed($backend, "record the score event");
+                let fields: Vec<String> = events
+                    .iter()
+                    .map(|event| serde_json::to_string(&event.fields))
+                    .collect::<Result<_, _>>()
+                    .map_err(StoreError::EncodeLead)?;
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO score_events
+                         (person_id, kind, at_ms, form_id, intent, lead_id, detail, fields_json) ",
+                );
+                insert.push_values(events.iter().zip(&fields), |mut values, (event, fields)| {
+                    values
+                        .push_bind(event.person_id)
+                        .push_bind(event.kind.as_str())
+                        .push_bind(event.at_ms)
+                        .push_bind(&event.form_id)
+                        .push_bind(&event.intent)
+                        .push_bind(event.lead_id)
+                        .push_bind(&event.detail)
+                        .push_bind(fields);
+                });
+                insert.push(" RETURNING lead_id, kind, id");
+                let rows = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                rows.iter()
+                    .map(|row| {
+                        let lead_id: i64 = row.try_get(0).map_err(&fail)?;
+                        let kind: String = row.try_get(1).map_err(&fail)?;
+                        Ok(((lead_id, kind), row.try_get(2).map_err(&fail)?))
+                    })
+                    .collect()
+            }
+
+            async fn append_log_rows(
+                &mut self,
+                run_id: i64,
+                rows: &[(i64, LogRow)],
+            ) -> Result<(), StoreError> {
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO score_log
+                         (run_id, person_id, at_ms, delta, rule, event_id, decay_week_ms) ",
+                );
+                insert.push_values(rows, |mut values, (person_id, row)| {
+                    values
+                        .push_bind(run_id)
+                        .push_bind(*person_id)
+                        .push_bind(row.at_ms)
+                        .push_bind(row.delta)
+                        .push_bind(&row.rule)
+                        .push_bind(row.event_id)
+                        .push_bind(row.decay_week_ms);
+                });
+                // Two handlers may decay the same person and week at once: the unique key keeps
+                // one row, never clock agreement.
+                insert.push(" ON CONFLICT DO NOTHING");
+                insert
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "append to the score log"))?;
+                Ok(())
+            }
+
+            async fn mql_times(
+                &mut self,
+                person_ids: &[i64],
+            ) -> Result<HashMap<i64, Option<i64>>, StoreError> {
+                let read = crate::error::failed($backend, "read the person's MQL time");
+                let mut query =
+                    QueryBuilder::<$db>::new("SELECT id, mql_at_ms FROM persons WHERE id IN ");
+                push_in_list!(query, person_ids.iter().copied());
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
+                rows.iter()
+                    .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
+                    .collect()
+            }
+        }
+    };
+}
+
+impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", None::<&str>);
+impl_lead_batch_steps!(
+    sqlx::Postgres,
+    "postgres",
+    Some("SELECT id FROM persons WHERE id IN ")
+);
