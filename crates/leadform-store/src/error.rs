@@ -49,6 +49,11 @@ pub enum StoreError {
     GroupCommitFailed { others: usize, reason: String },
     #[error("the handler is shutting down: the lead was not stored")]
     ShuttingDown,
+    /// The committer dropped the job without an answer (a bug made it panic mid-batch): whether
+    /// the lead was stored is unknown, so the client sends it again and its submission id
+    /// dedupes it.
+    #[error("storing the lead was abandoned without an answer; send it again")]
+    CommitAbandoned,
     #[error("{path} is not valid UTF-8; SQLite needs the backup's path as text")]
     BackupPathNotUtf8 { path: String },
 }

@@ -88,7 +88,7 @@ impl GroupCommitter {
         let tasks = (0..committers)
             .map(|_| {
                 let (store, jobs, stopped) = (store.clone(), Arc::clone(&jobs), stopped.clone());
-                tokio::spawn(run(store, jobs, stopped, max_jobs))
+                tokio::spawn(run(store, jobs, stopped, max_jobs, commit_batch))
             })
             .collect();
         (GroupCommitter { queue }, CommitterTask { stop, tasks })
@@ -108,7 +108,7 @@ impl GroupCommitter {
             answer,
         })
         .await?;
-        answered.await.map_err(|_| StoreError::ShuttingDown)?
+        answered.await.map_err(|_| StoreError::CommitAbandoned)?
     }
 
     /// [`Store::use_form_token`] through the committer.
@@ -126,7 +126,7 @@ impl GroupCommitter {
             answer,
         })
         .await?;
-        answered.await.map_err(|_| StoreError::ShuttingDown)?
+        answered.await.map_err(|_| StoreError::CommitAbandoned)?
     }
 
     async fn submit(&self, job: Job) -> Result<(), StoreError> {
@@ -143,21 +143,25 @@ impl CommitterTask {
         // Every committer may have stopped already; then there is nothing to drain.
         let _ = self.stop.send(true);
         for task in self.tasks {
-            // A panic in a task has already answered its jobs with `ShuttingDown` (their senders
-            // dropped), so there is nothing left to tell anyone.
+            // A committer outlives a panicking batch (see `run`), so a task ends only when the
+            // queue is closed and empty: every job has had its answer.
             let _ = task.await;
         }
     }
 }
 
-/// One committer: takes a batch from the shared queue, commits it, and again, until the queue is
-/// closed (by [`CommitterTask::drain`]) and empty, or every sender is gone.
-async fn run(
+/// One committer: takes a batch from the shared queue, commits it with `commit`, and again, until
+/// the queue is closed (by [`CommitterTask::drain`]) and empty, or every sender is gone.
+async fn run<Commit, Committing>(
     store: Store,
     jobs: Arc<Mutex<mpsc::Receiver<Job>>>,
     mut stop: watch::Receiver<bool>,
     max_jobs: usize,
-) {
+    commit: Commit,
+) where
+    Commit: Fn(Store, Vec<Job>) -> Committing,
+    Committing: std::future::Future<Output = ()> + Send + 'static,
+{
     // `false` once the stop handle is dropped undrained: serve on, as a dropped server does.
     let mut listening = true;
     loop {
@@ -188,12 +192,16 @@ async fn run(
             }
             batch
         };
-        commit_batch(&store, batch).await;
+        // Its own task, so that a bug panicking on one batch cannot stop the committer and, with
+        // it, every later lead: that batch's jobs get `CommitAbandoned` (their answers dropped,
+        // and each client sends again), and the next batch is taken as usual.
+        let _ = tokio::spawn(commit(store.clone(), batch)).await;
     }
 }
 
 /// Runs `batch` in one transaction and answers every job.
-async fn commit_batch(store: &Store, batch: Vec<Job>) {
+async fn commit_batch(store: Store, batch: Vec<Job>) {
+    let store = &store;
     if batch.len() == 1 {
         // Alone already: its own transaction, exactly as without the committer.
         for job in batch {
@@ -405,4 +413,51 @@ async fn in_one_transaction(store: &Store, batch: &[Job]) -> Result<Vec<Done>, S
         tx.commit().await.map_err(fail("commit the leads"))?;
         Ok(done)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits as usual, except that a batch holding the form token "panic" panics, as a bug in
+    /// the batch path would.
+    async fn commit_or_panic(store: Store, batch: Vec<Job>) {
+        let poisoned = batch
+            .iter()
+            .any(|job| matches!(job, Job::FormToken { token_id, .. } if token_id == "panic"));
+        assert!(!poisoned, "a bug in the batch path");
+        commit_batch(store, batch).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_that_panics_fails_its_own_jobs_and_the_committer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.db");
+        let store = Store::open(path.to_str().unwrap()).await.unwrap();
+        let (queue, jobs) = mpsc::channel(16);
+        let (stop, stopped) = watch::channel(false);
+        let jobs = Arc::new(Mutex::new(jobs));
+        let task = tokio::spawn(run(store.clone(), jobs, stopped, 8, commit_or_panic));
+        let committer = GroupCommitter { queue };
+
+        let abandoned = committer
+            .use_form_token("panic", "submission-1", 1_000)
+            .await;
+        assert!(
+            matches!(abandoned, Err(StoreError::CommitAbandoned)),
+            "{abandoned:?}"
+        );
+        let used = committer
+            .use_form_token("token-2", "submission-2", 1_000)
+            .await;
+        assert_eq!(used.unwrap(), FormTokenUse::ThisSubmission);
+
+        CommitterTask {
+            stop,
+            tasks: vec![task],
+        }
+        .drain()
+        .await;
+        store.close().await;
+    }
 }
