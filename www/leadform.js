@@ -75,12 +75,14 @@
   // constructed sheet that is adopted in the same step as the markup: the form's first frame is
   // already styled, with no frame in between for the stylesheet alone and no wait for a `load`
   // event. (Fetched with connect-src, applied without any inline style: a strict CSP holds.)
+  // With credentials, as the first markup, so it shares that request's connection: a request
+  // without them would wait for a new one (the handler names the origin for stylesheets).
   var constructable = typeof CSSStyleSheet === "function" && window.ShadowRoot &&
     "adoptedStyleSheets" in ShadowRoot.prototype && "replaceSync" in CSSStyleSheet.prototype;
   var sheet = null;
   function stylesheet() {
     if (!sheet) {
-      sheet = fetch(base + STYLESHEET).then(function (response) {
+      sheet = fetch(base + STYLESHEET, { credentials: "include" }).then(function (response) {
         if (!response.ok) throw new Error("the handler answered " + response.status + " for " + STYLESHEET);
         return response.text();
       }).then(function (text) {
