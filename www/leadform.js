@@ -5,10 +5,14 @@
  *
  * It starts at once, in parallel: for each container it fetches the form's first markup
  * (GET /v1/forms/{id}/embed: the widget's own HTML, rendered by the handler, with the definition),
- * and it fetches the widget's glue and wasm, compiling the wasm while it streams in. The markup is
- * shown as soon as it and the stylesheet are there: the visitor can type at once. When the wasm is
+ * the stylesheet, and the widget's wasm. The markup is shown, styled, in one step as soon as it and
+ * the stylesheet are there: the visitor can type at once. Compiling the wasm and loading the glue
+ * wait until that form has been painted, so they never hold its first frame back. When the wasm is
  * ready, the widget takes each form over (src/embed/takeover.rs) keeping what the visitor typed,
  * the focus and the caret; a submit made before that is held and sent by the widget, once.
+ *
+ * The page keeps still when a form appears only if it reserved the form's height (README,
+ * "Embedding a form"); where it did not, or too little, the console says what to reserve.
  *
  * Without WebAssembly, each container keeps its own content (the no-JS fallback); an empty one
  * gets the handler's plain-HTML form in an iframe. Under an enforced Trusted Types policy the
@@ -67,6 +71,53 @@
     return policy.createHTML(html);
   }
 
+  // The stylesheet, fetched once for every form on the page. Where the browser can, it becomes a
+  // constructed sheet that is adopted in the same step as the markup: the form's first frame is
+  // already styled, with no frame in between for the stylesheet alone and no wait for a `load`
+  // event. (Fetched with connect-src, applied without any inline style: a strict CSP holds.)
+  // With credentials, as the first markup, so it shares that request's connection: a request
+  // without them would wait for a new one (the handler names the origin for stylesheets).
+  var constructable = typeof CSSStyleSheet === "function" && window.ShadowRoot &&
+    "adoptedStyleSheets" in ShadowRoot.prototype && "replaceSync" in CSSStyleSheet.prototype;
+  var sheet = null;
+  function stylesheet() {
+    if (!sheet) {
+      sheet = fetch(base + STYLESHEET, { credentials: "include" }).then(function (response) {
+        if (!response.ok) throw new Error("the handler answered " + response.status + " for " + STYLESHEET);
+        return response.text();
+      }).then(function (text) {
+        var constructed = new CSSStyleSheet();
+        constructed.replaceSync(text);
+        return constructed;
+      });
+    }
+    return sheet;
+  }
+
+  // After the form's first frame: tell the page's owner what to reserve when the page reserved
+  // nothing or too little, measured here at this page's width. Only the page can reserve it: a
+  // deferred script may run after the browser has already drawn the page once.
+  function hintHeight(container) {
+    var shown = container.shadowRoot && container.shadowRoot.querySelector(".leadform-root");
+    if (!shown || !window.console) return;
+    var needed = Math.ceil(shown.getBoundingClientRect().height);
+    var reserved = parseFloat(getComputedStyle(container).minHeight) || 0;
+    if (reserved >= needed) return;
+    var formId = container.getAttribute("data-leadform");
+    // flow-root keeps the margins of the container's own content inside it, so swapping that
+    // content for the form cannot move the box either.
+    console.info("Leadform: reserve the height of the form " + formId + " so that the page does " +
+      "not move when it appears: [data-leadform=\"" + formId + "\"] { display: flow-root; " +
+      "min-height: " + needed + "px; }");
+  }
+
+  // Resolves once the frame showing what was just put on screen has been produced.
+  function afterPaint() {
+    return new Promise(function (resolve) {
+      requestAnimationFrame(function () { setTimeout(resolve, 0); });
+    });
+  }
+
   // A form shown from the first markup, until the widget takes it over.
   function InstantForm(container, mount) {
     this.container = container;
@@ -112,18 +163,7 @@
     var formId = container.getAttribute("data-leadform");
     var endpoint = (container.getAttribute("data-endpoint") || base).replace(/\/+$/, "");
     this.endpoint = endpoint;
-    var shadow = container.shadowRoot || container.attachShadow({ mode: "open" });
-    // Until the form is ready to show, the container's own content stays on screen.
-    var slot = document.createElement("slot");
-    var link = document.createElement("link");
-    link.rel = "stylesheet";
-    link.href = base + STYLESHEET;
-    shadow.appendChild(link);
-    shadow.appendChild(slot);
-    var styled = new Promise(function (resolve) {
-      link.addEventListener("load", resolve);
-      link.addEventListener("error", resolve);
-    });
+    // The request goes out first: everything else here can run while it travels.
     // The widget's language order (src/services/locale.rs), so the markup speaks what it will.
     var languages = [container.getAttribute("data-locale"), document.documentElement.lang]
       .concat(navigator.languages || [navigator.language]).filter(Boolean).join(",");
@@ -133,6 +173,24 @@
       if (!response.ok) throw new Error("the handler answered " + response.status + " for " + url);
       return response.json();
     });
+    var shadow = container.shadowRoot || container.attachShadow({ mode: "open" });
+    // Until the form is ready to show, the container's own content stays on screen.
+    var slot = document.createElement("slot");
+    shadow.appendChild(slot);
+    var link = null;
+    var styled;
+    if (constructable) {
+      styled = stylesheet();
+    } else {
+      link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = base + STYLESHEET;
+      shadow.insertBefore(link, slot);
+      styled = new Promise(function (resolve) {
+        link.addEventListener("load", resolve);
+        link.addEventListener("error", resolve);
+      });
+    }
     return Promise.all([answer, styled]).then(function (results) {
       var markup = results[0];
       var root = document.createElement("div");
@@ -150,6 +208,8 @@
           form.setAttribute("aria-busy", "true");
         });
       }
+      // Style and markup in the same step: the browser never draws one without the other.
+      if (!link) shadow.adoptedStyleSheets = [results[1]];
       shadow.replaceChild(root, slot);
       self.form = form;
       self.markup = markup;
@@ -158,7 +218,7 @@
     }, function (error) {
       // The widget mounts this container the usual way (and reports the problem).
       shadow.removeChild(slot);
-      shadow.removeChild(link);
+      if (link) shadow.removeChild(link);
       if (window.console) console.warn("Leadform:", error && error.message ? error.message : error);
     });
   };
@@ -178,16 +238,22 @@
     var shown = forms.map(function (form) { return form.start(); });
 
     // The wasm downloads from now on, next to the first markup. The main thread's work on it
-    // (compiling, evaluating the glue) waits until the forms are on screen: on a slow phone that
-    // work would otherwise hold back the first paint of a form the visitor can already use.
+    // (compiling, evaluating the glue) waits until the forms have been painted: on a slow phone
+    // that work would otherwise hold back the first frame of a form the visitor can already use.
     var wasmResponse = fetch(base + WASM);
     var onScreen = Promise.all(shown);
-    var module = onScreen.then(function () {
+    var painted = onScreen.then(afterPaint);
+    painted.then(function () {
+      forms.forEach(function (form) {
+        if (form.form) hintHeight(form.container);
+      });
+    });
+    var module = painted.then(function () {
       return typeof WebAssembly.compileStreaming === "function"
         ? WebAssembly.compileStreaming(wasmResponse)
         : wasmResponse.then(function (r) { return r.arrayBuffer(); }).then(WebAssembly.compile);
     });
-    var glue = onScreen.then(function () { return import(base + GLUE); });
+    var glue = painted.then(function () { return import(base + GLUE); });
     var widget = Promise.all([glue, module]).then(function (loaded) {
       return loaded[0].default({ module_or_path: loaded[1] }).then(function () { return loaded[0]; });
     });

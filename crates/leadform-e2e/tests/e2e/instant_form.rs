@@ -670,3 +670,113 @@ async fn a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_a
     drop(setup.site);
     setup.browser.close().await
 }
+
+/// Collects what the page logs with `console.info` (the loader's hint), before any page script.
+async fn record_console_info(browser: &Browser) -> Result<()> {
+    let source = r#"(() => {
+  if (window.top !== window) return;
+  window.consoleInfo = [];
+  const info = console.info.bind(console);
+  console.info = (...args) => { window.consoleInfo.push(args.join(" ")); info(...args); };
+})();"#;
+    devtools::call(
+        browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": source }),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn console_info(browser: &Browser) -> Result<Vec<String>> {
+    let lines = browser
+        .client
+        .execute("return window.consoleInfo;", Vec::new())
+        .await?;
+    Ok(serde_json::from_value(lines)?)
+}
+
+/// The declarations of the rule the loader's hint asks for (`[data-leadform="…"] { … }`).
+fn hinted_rule(lines: &[String]) -> Option<String> {
+    lines.iter().find_map(|line| {
+        let rest = line.split("\"] { ").nth(1)?;
+        Some(rest.strip_suffix(" }")?.to_owned())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_height_the_loader_names_reserved_nothing_under_the_form_moves() -> Result<()> {
+    let test = "with_the_height_the_loader_names_reserved_nothing_under_the_form_moves";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let port = free_port()?;
+    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    gated.release_wasm();
+    let base = &gated.base;
+    let below = "<p id=\"below\">Prefer the phone? Call us on weekdays.</p>";
+    let embed = host_site::embed(base, FORM_ID, &[]);
+    let plain = host_site::page("Nothing reserved", base, &format!("{embed}{below}"));
+    // The owner's reservation, as the hint words it. (A test page: the declarations come from
+    // the query, set by a script that runs before the page is first drawn.)
+    let reserving = host_site::page(
+        "Height reserved",
+        base,
+        &format!(
+            r#"{embed}<script>document.querySelector("[data-leadform]").style.cssText =
+  new URLSearchParams(location.search).get("reserve");</script>{below}"#
+        ),
+    );
+    let site = HostSite::start(vec![
+        ("/".to_owned(), plain),
+        ("/reserved".to_owned(), reserving),
+    ])
+    .await?;
+    let _handler = Handler::config(&env)
+        .port(port)
+        .allow_origin(site.origin())
+        .start()
+        .await?;
+    let browser = Browser::start(&env).await?;
+    record_page(&browser).await?;
+    record_console_info(&browser).await?;
+
+    // Nothing reserved: the form appearing pushes the page down, and the loader says how much
+    // to reserve.
+    browser.goto(&site.url("/")).await?;
+    wait_for_takeovers(&browser, 1).await?;
+    let moved = layout_shift(&browser).await?;
+    ensure!(
+        moved > 0.0,
+        "the unreserved page should move when the form appears"
+    );
+    let lines = console_info(&browser).await?;
+    let rule = hinted_rule(&lines)
+        .with_context(|| format!("the loader named no height to reserve: {lines:?}"))?;
+    ensure!(rule.contains("min-height: "), "{rule}");
+
+    // That reserved: the whole load, the form's arrival and the takeover, moves nothing.
+    let reserve: String = rule
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    browser
+        .goto(&site.url(&format!("/reserved?reserve={reserve}")))
+        .await?;
+    wait_for_takeovers(&browser, 1).await?;
+    let shift = layout_shift(&browser).await?;
+    ensure!(
+        shift == 0.0,
+        "with `{rule}` the page still moved: layout shift {shift}"
+    );
+    let lines = console_info(&browser).await?;
+    ensure!(
+        hinted_rule(&lines).is_none(),
+        "asked to reserve again although enough was reserved: {lines:?}"
+    );
+    drop(site);
+    browser.close().await
+}

@@ -5,6 +5,11 @@
 //!
 //! The widget's files also carry `Access-Control-Allow-Origin: *`: a page on another origin loads
 //! the glue with `import()` and the wasm with `fetch`, both CORS requests, and these files are public.
+//! Stylesheets name the asking origin and allow credentials instead: the loader fetches
+//! `leadform.css` with credentials so that it rides the connection the loader and the first markup
+//! already use (browsers keep separate connections for requests without credentials, and a new
+//! one costs a TLS handshake before the form can be styled). A stylesheet is the same for
+//! everyone, so the credentials reveal nothing.
 //!
 //! Caching (see `cache_policy`): content-hashed files (`name.0123456789abcdef.ext`, written by
 //! `cargo xtask dist`) never change and are cached for a year, immutable; everything else, the
@@ -34,6 +39,7 @@ pub fn service(dir: PathBuf) -> Router {
 pub async fn set_static_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let origin = request.headers().get(header::ORIGIN).cloned();
     let mut response = next.run(request).await;
     if !response.status().is_success() && response.status() != StatusCode::NOT_MODIFIED {
         return response;
@@ -69,11 +75,25 @@ pub async fn set_static_headers(request: Request, next: Next) -> Response {
     if let Some(content_type) = content_type_for(&path) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
-    if is_cross_origin_subresource(&path) {
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
+    match origin {
+        Some(origin) if is_stylesheet(&path) => {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+            headers.insert(
+                header::VARY,
+                HeaderValue::from_static("accept-encoding, origin"),
+            );
+        }
+        _ if is_cross_origin_subresource(&path) => {
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            );
+        }
+        _ => {}
     }
     response
 }
@@ -120,6 +140,10 @@ fn is_cross_origin_subresource(path: &str) -> bool {
     [".js", ".mjs", ".wasm", ".css"]
         .iter()
         .any(|extension| path.ends_with(extension))
+}
+
+fn is_stylesheet(path: &str) -> bool {
+    path.ends_with(".css")
 }
 
 /// The content type for the site's own file kinds; `None` leaves ServeDir's guess.

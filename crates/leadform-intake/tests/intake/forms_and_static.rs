@@ -164,16 +164,18 @@ async fn static_files_are_served_with_the_right_content_types() {
         ..Default::default()
     })
     .await;
-    for (path, content_type, cross_origin) in [
-        ("/leadform_widget_bg.wasm", "application/wasm", true),
-        ("/leadform.js", "text/javascript; charset=utf-8", true),
-        ("/leadform.css", "text/css; charset=utf-8", true),
-        ("/", "text/html; charset=utf-8", false),
+    let other_site = "https://www.other-site.test";
+    for (path, content_type, allowed) in [
+        ("/leadform_widget_bg.wasm", "application/wasm", Some("*")),
+        ("/leadform.js", "text/javascript; charset=utf-8", Some("*")),
+        // Fetched with credentials by the loader: it names the origin.
+        ("/leadform.css", "text/css; charset=utf-8", Some(other_site)),
+        ("/", "text/html; charset=utf-8", None),
     ] {
         let response = handler
             .client
             .get(handler.url(path))
-            .header("Origin", "https://www.other-site.test")
+            .header("Origin", other_site)
             .send()
             .await
             .unwrap();
@@ -181,11 +183,17 @@ async fn static_files_are_served_with_the_right_content_types() {
         assert_eq!(response.headers()["content-type"], content_type, "{path}");
         // A page on another origin imports the glue and fetches the wasm in CORS mode.
         let allow_origin = response.headers().get("access-control-allow-origin");
-        assert_eq!(
-            allow_origin.map(|v| v.to_str().unwrap()),
-            cross_origin.then_some("*"),
-            "{path}"
-        );
+        assert_eq!(allow_origin.map(|v| v.to_str().unwrap()), allowed, "{path}");
+        let credentials = response
+            .headers()
+            .get("access-control-allow-credentials")
+            .map(|v| v.to_str().unwrap());
+        let named = allowed.is_some_and(|allowed| allowed != "*");
+        assert_eq!(credentials, named.then_some("true"), "{path}");
+        if named {
+            let vary = response.headers()["vary"].to_str().unwrap();
+            assert!(vary.contains("origin"), "{path}: vary {vary}");
+        }
     }
     let wasm = handler
         .client

@@ -48,7 +48,7 @@ impl HostSite {
             content_type: "text/html; charset=utf-8",
             body: body.into_bytes(),
         };
-        assets.insert(LEADFORM_PAGE, html(leadform_page(handler_base)));
+        assets.insert(LEADFORM_PAGE, html(leadform_page(handler_base, None)));
         for (path, peer) in [(REACT_PAGE, peers::REACT), (PREACT_PAGE, peers::PREACT)] {
             assets.insert(path, html(peer_page(&peer)));
             let body = std::fs::read(bundles.join(peer.bundle))
@@ -62,17 +62,18 @@ impl HostSite {
             );
         }
         let assets: Arc<HashMap<&'static str, Asset>> = Arc::new(assets);
+        let handler_base = handler_base.to_owned();
         let app = Router::new().fallback(move |uri: Uri| {
-            let answer = match assets.get(uri.path()) {
-                Some(asset) => (
-                    [
-                        (header::CONTENT_TYPE, asset.content_type),
-                        (header::CACHE_CONTROL, "no-store"),
-                    ],
-                    asset.body.clone(),
-                )
-                    .into_response(),
-                None => (StatusCode::NOT_FOUND, "no such page").into_response(),
+            let reserved = (uri.path() == LEADFORM_PAGE)
+                .then(|| reserved_height(uri.query()))
+                .flatten();
+            let answer = match (reserved, assets.get(uri.path())) {
+                (Some(height), _) => no_store(
+                    "text/html; charset=utf-8",
+                    leadform_page(&handler_base, Some(height)).into_bytes(),
+                ),
+                (None, Some(asset)) => no_store(asset.content_type, asset.body.clone()),
+                (None, None) => (StatusCode::NOT_FOUND, "no such page").into_response(),
             };
             std::future::ready::<Response>(answer)
         });
@@ -87,6 +88,32 @@ impl HostSite {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
+
+    /// Leadform's page with the form's height reserved as the README asks (and the loader's
+    /// console hint words it): the page does not move when the form appears.
+    pub fn reserved_leadform_url(&self, height_px: u32) -> String {
+        self.url(&format!("{LEADFORM_PAGE}?reserve={height_px}"))
+    }
+}
+
+fn no_store(content_type: &'static str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `reserve=948` in the query: the height in px to reserve for the form.
+fn reserved_height(query: Option<&str>) -> Option<u32> {
+    query?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("reserve="))?
+        .parse()
+        .ok()
 }
 
 impl Drop for HostSite {
@@ -97,7 +124,7 @@ impl Drop for HostSite {
 
 /// The same page around each contender: text above and below the form, so a form that grows or
 /// jumps when its script takes over moves the text under it and shows up as layout shift.
-fn page(title: &str, form: &str, script: &str) -> String {
+fn page(title: &str, style: &str, form: &str, script: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -105,7 +132,7 @@ fn page(title: &str, form: &str, script: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
-<title>{title}</title>
+<title>{title}</title>{style}
 </head>
 <body>
 <h1>Contact us</h1>
@@ -121,10 +148,19 @@ answers within one business day.</p>
     )
 }
 
-/// Leadform's Contact Us embed exactly as the README gives it, with the plain form's link inside.
-fn leadform_page(handler_base: &str) -> String {
+/// Leadform's Contact Us embed exactly as the README gives it, with the plain form's link inside,
+/// and, given a height, the rule the README gives for reserving it.
+fn leadform_page(handler_base: &str, reserved_height_px: Option<u32>) -> String {
+    let style = reserved_height_px
+        .map(|px| {
+            format!(
+                "\n<style>[data-leadform=\"contact-us\"] {{ display: flow-root; min-height: {px}px; }}</style>"
+            )
+        })
+        .unwrap_or_default();
     page(
         "Leadform",
+        &style,
         &format!(
             r#"<div data-leadform="contact-us"><p><a href="{handler_base}/v1/forms/contact-us/fallback">Open the contact form</a></p></div>"#
         ),
@@ -135,6 +171,7 @@ fn leadform_page(handler_base: &str) -> String {
 fn peer_page(peer: &Peer) -> String {
     page(
         peer.label,
+        "",
         r#"<div id="app"></div>"#,
         &format!(r#"<script src="{}" defer></script>"#, peer.path),
     )

@@ -34,6 +34,8 @@ pub struct LoadFigures {
     pub layout_shift: f64,
     /// The shift from the widget taking the container over (`leadform:ready`) on: Leadform only.
     pub takeover_shift: Option<f64>,
+    /// Leadform only: the height of the form in its container, in px (what a page reserves).
+    pub form_height_px: Option<f64>,
     pub resources: Vec<Resource>,
 }
 
@@ -98,10 +100,13 @@ async fn measure(browser: &Browser, url: &str, plan: LoadPlan) -> Result<LoadFig
 async fn read_figures(browser: &Browser) -> Result<Value> {
     let script = r#"
 const figures = window.__leadformBench || {};
+const host = document.querySelector("[data-leadform]");
+const shown = host && host.shadowRoot && host.shadowRoot.querySelector(".leadform-root");
 const resources = performance.getEntriesByType("resource")
   .map((entry) => ({ url: entry.name, responseEnd: entry.responseEnd }));
 return { visible: figures.visible, ready: figures.ready, interactive: figures.interactive,
          layoutShift: figures.layoutShift || 0, shifts: figures.shifts || [],
+         formHeight: shown ? shown.getBoundingClientRect().height : null,
          now: performance.now(), resources };
 "#;
     browser
@@ -141,6 +146,7 @@ fn parse(figures: &Value) -> Result<LoadFigures> {
         ready_ms: figures["ready"].as_f64(),
         interactive_ms: figures["interactive"].as_f64(),
         layout_shift: figures["layoutShift"].as_f64().unwrap_or(0.0),
+        form_height_px: figures["formHeight"].as_f64(),
         resources,
     })
 }

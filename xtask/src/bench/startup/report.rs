@@ -20,6 +20,8 @@ pub struct Contender {
     pub loads: Vec<LoadFigures>,
     /// Leadform only: one more load with every `.wasm` request refused.
     pub wasm_held_back: Option<LoadFigures>,
+    /// Leadform only: one load of the page without the form's height reserved.
+    pub unreserved: Option<LoadFigures>,
 }
 
 impl Contender {
@@ -30,6 +32,7 @@ impl Contender {
             plan,
             loads: Vec::new(),
             wasm_held_back: None,
+            unreserved: None,
         }
     }
 
@@ -241,6 +244,12 @@ pub fn print(contenders: &[Contender], sizes: &Sizes) {
                 .value
                 .unwrap_or(0.0)
         );
+        if let Some(unreserved) = &leadform.unreserved {
+            println!(
+                "  Leadform whole-load shift with no height reserved (one load): {:.4}",
+                unreserved.layout_shift
+            );
+        }
         if let Some(first) = leadform.loads.first() {
             println!("  Leadform's files:");
             let mut seen = std::collections::BTreeSet::new();
