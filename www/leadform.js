@@ -39,12 +39,18 @@
   if (!script) return;
   var base = script.src.replace(/leadform\.js(?:[?#].*)?$/, "");
 
+  // A shadow root whose first markup failed keeps only its slot, so the container's own content
+  // (or the fallback iframe put there) still shows.
+  function showsForm(container) {
+    return !!(container.shadowRoot && container.shadowRoot.querySelector(".leadform-root"));
+  }
+
   function showFallbacks(reason) {
     if (window.console && reason) console.warn("Leadform: showing the plain form:", reason);
     var containers = document.querySelectorAll("[data-leadform]");
     for (var i = 0; i < containers.length; i++) {
       var container = containers[i];
-      if (container.hasAttribute(MOUNTED) || container.shadowRoot) continue;
+      if (container.hasAttribute(MOUNTED) || showsForm(container)) continue;
       if (container.children.length > 0 || container.textContent.trim() !== "") continue;
       var formId = container.getAttribute("data-leadform");
       var endpoint = (container.getAttribute("data-endpoint") || base).replace(/\/+$/, "");
@@ -92,6 +98,19 @@
       });
     }
     return sheet;
+  }
+
+  // The stylesheet as a <link> in `shadow`, before `before`; resolves with it once it has loaded
+  // or failed (unstyled beats no form).
+  function linkStylesheet(shadow, before) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = base + STYLESHEET;
+    shadow.insertBefore(link, before);
+    return new Promise(function (resolve) {
+      link.addEventListener("load", function () { resolve(link); });
+      link.addEventListener("error", function () { resolve(link); });
+    });
   }
 
   // After the form's first frame: tell the page's owner what to reserve when the page reserved
@@ -177,20 +196,15 @@
     // Until the form is ready to show, the container's own content stays on screen.
     var slot = document.createElement("slot");
     shadow.appendChild(slot);
-    var link = null;
-    var styled;
-    if (constructable) {
-      styled = stylesheet();
-    } else {
-      link = document.createElement("link");
-      link.rel = "stylesheet";
-      link.href = base + STYLESHEET;
-      shadow.insertBefore(link, slot);
-      styled = new Promise(function (resolve) {
-        link.addEventListener("load", resolve);
-        link.addEventListener("error", resolve);
-      });
-    }
+    // A constructed sheet where the browser has them; else, or when fetching it failed (a CORS
+    // answer a cache got wrong, a connect-src that names only the API), a <link>, which needs
+    // neither: a stylesheet problem never costs the visitor the form.
+    var styled = constructable
+      ? stylesheet().catch(function (error) {
+          if (window.console) console.warn("Leadform: the stylesheet comes as a <link>:", error && error.message ? error.message : error);
+          return linkStylesheet(shadow, slot);
+        })
+      : linkStylesheet(shadow, slot);
     return Promise.all([answer, styled]).then(function (results) {
       var markup = results[0];
       var root = document.createElement("div");
@@ -209,16 +223,17 @@
         });
       }
       // Style and markup in the same step: the browser never draws one without the other.
-      if (!link) shadow.adoptedStyleSheets = [results[1]];
+      if (constructable && results[1] instanceof CSSStyleSheet) shadow.adoptedStyleSheets = [results[1]];
       shadow.replaceChild(root, slot);
       self.form = form;
       self.markup = markup;
       self.shownAt = Date.now();
       if (widgetFailed) self.postNatively();
     }, function (error) {
-      // The widget mounts this container the usual way (and reports the problem).
-      shadow.removeChild(slot);
-      if (link) shadow.removeChild(link);
+      // The container's own content stays on screen through the slot, until the widget mounts
+      // it the usual way (and reports the problem), or, without the widget, showFallbacks.
+      var links = shadow.querySelectorAll("link");
+      for (var i = 0; i < links.length; i++) shadow.removeChild(links[i]);
       if (window.console) console.warn("Leadform:", error && error.message ? error.message : error);
     });
   };

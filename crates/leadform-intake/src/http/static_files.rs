@@ -17,7 +17,7 @@
 //! writes `.br` and `.gz` copies, served to clients that accept them.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -46,7 +46,6 @@ pub async fn set_static_headers(request: Request, next: Next) -> Response {
     }
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, cache_policy(&path));
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     // The embedded site tags its files itself (it has no modification time).
     let own_tag = headers
         .get(header::ETAG)
@@ -65,6 +64,8 @@ pub async fn set_static_headers(request: Request, next: Next) -> Response {
                 headers.insert(header::ETAG, etag);
             }
             headers.insert(header::CACHE_CONTROL, cache_policy(&path));
+            // A revalidated copy takes these headers over the stored ones: they must agree.
+            cross_origin_headers(&path, origin.as_ref(), headers);
             return not_modified;
         }
         if let Some(etag) = etag {
@@ -75,19 +76,30 @@ pub async fn set_static_headers(request: Request, next: Next) -> Response {
     if let Some(content_type) = content_type_for(&path) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
+    cross_origin_headers(&path, origin.as_ref(), headers);
+    response
+}
+
+/// `Vary` and CORS for `path`, alike on a full answer and on a 304. The loader fetches stylesheets
+/// with credentials (as the first markup, so both share one connection), so a stylesheet names the
+/// asking origin; every stylesheet answer varies by `Origin`, with or without one, so that no cache
+/// hands one origin's copy, or the wildcard's, to another.
+fn cross_origin_headers(path: &str, origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
+    let stylesheet = is_stylesheet(path);
+    let vary = match stylesheet {
+        true => "accept-encoding, origin",
+        false => "accept-encoding",
+    };
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
     match origin {
-        Some(origin) if is_stylesheet(&path) => {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        Some(origin) if stylesheet => {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
             headers.insert(
                 header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
                 HeaderValue::from_static("true"),
             );
-            headers.insert(
-                header::VARY,
-                HeaderValue::from_static("accept-encoding, origin"),
-            );
         }
-        _ if is_cross_origin_subresource(&path) => {
+        _ if is_cross_origin_subresource(path) => {
             headers.insert(
                 header::ACCESS_CONTROL_ALLOW_ORIGIN,
                 HeaderValue::from_static("*"),
@@ -95,7 +107,6 @@ pub async fn set_static_headers(request: Request, next: Next) -> Response {
         }
         _ => {}
     }
-    response
 }
 
 /// A year and immutable for content-hashed names; revalidate everything else.
@@ -118,7 +129,7 @@ pub fn is_content_hashed(path: &str) -> bool {
 
 /// A weak validator from what ServeDir answered: the file's modification time, the length and the
 /// encoding sent, so the brotli, gzip and plain copies of one file never share a tag.
-fn etag(headers: &axum::http::HeaderMap) -> Option<String> {
+fn etag(headers: &HeaderMap) -> Option<String> {
     let modified = headers.get(header::LAST_MODIFIED)?.to_str().ok()?;
     let length = headers
         .get(header::CONTENT_LENGTH)

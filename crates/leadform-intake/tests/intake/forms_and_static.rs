@@ -195,6 +195,40 @@ async fn static_files_are_served_with_the_right_content_types() {
             assert!(vary.contains("origin"), "{path}: vary {vary}");
         }
     }
+    // Without an Origin (a `<link>`, a crawler) a stylesheet is for everyone, and still varies by
+    // Origin, so a shared cache never hands that copy to the loader's credentialed fetch.
+    let plain = handler
+        .client
+        .get(handler.url("/leadform.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.headers()["access-control-allow-origin"], "*");
+    assert!(plain
+        .headers()
+        .get("access-control-allow-credentials")
+        .is_none());
+    assert_eq!(plain.headers()["vary"], "accept-encoding, origin");
+    // A revalidation answers 304 with the same CORS headers as the copy it keeps fresh.
+    let tag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    let revalidated = handler
+        .client
+        .get(handler.url("/leadform.css"))
+        .header("Origin", other_site)
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        revalidated.headers()["access-control-allow-origin"],
+        other_site
+    );
+    assert_eq!(
+        revalidated.headers()["access-control-allow-credentials"],
+        "true"
+    );
+    assert_eq!(revalidated.headers()["vary"], "accept-encoding, origin");
     let wasm = handler
         .client
         .get(handler.url("/leadform_widget_bg.wasm"))
