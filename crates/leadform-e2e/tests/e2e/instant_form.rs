@@ -31,6 +31,10 @@ struct WasmGate {
     open: watch::Sender<bool>,
     /// Answers the first markup without `profile`, as a handler from before it did.
     strip_profile: AtomicBool,
+    /// Refuses the loader's own fetch of the stylesheet (CORS mode, so it carries `Origin`),
+    /// as a cache with the wrong CORS answer or a `connect-src` naming only the API would;
+    /// a plain `<link>` (no `Origin`) still gets it.
+    refuse_fetched_stylesheets: AtomicBool,
 }
 
 /// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
@@ -49,6 +53,7 @@ impl GatedHandler {
             client: reqwest::Client::new(),
             open: watch::channel(false).0,
             strip_profile: AtomicBool::new(false),
+            refuse_fetched_stylesheets: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
         let server = tokio::spawn(async move {
@@ -83,6 +88,16 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
     if request.uri().path().ends_with(".wasm") {
         let mut open = gate.open.subscribe();
         open.wait_for(|open| *open).await?;
+    }
+    if gate.refuse_fetched_stylesheets.load(Ordering::SeqCst)
+        && request.uri().path().ends_with(".css")
+        && request.headers().contains_key(header::ORIGIN)
+    {
+        return Ok((
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "refused by the test",
+        )
+            .into_response());
     }
     let target = format!(
         "{}{}",
@@ -472,6 +487,65 @@ async fn a_strict_csp_with_trusted_types_refuses_nothing() -> Result<()> {
         .execute("return window.cspViolations;", Vec::new())
         .await?;
     ensure!(violations == json!([]), "the policy refused: {violations}");
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stylesheet_the_loader_cannot_fetch_comes_as_a_link_and_the_form_still_shows(
+) -> Result<()> {
+    let Some(env) = E2eEnv::from_env(
+        "a_stylesheet_the_loader_cannot_fetch_comes_as_a_link_and_the_form_still_shows",
+    ) else {
+        return Ok(());
+    };
+    let port = free_port()?;
+    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    gated
+        .gate
+        .refuse_fetched_stylesheets
+        .store(true, Ordering::SeqCst);
+    let page = host_site::page(
+        "Instant form",
+        &gated.base,
+        &host_site::embed(&gated.base, FORM_ID, &[]),
+    );
+    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
+    let _handler = Handler::config(&env)
+        .port(port)
+        .allow_origin(site.origin())
+        .start()
+        .await?;
+    let browser = Browser::start(&env).await?;
+    record_page(&browser).await?;
+    browser.goto(&site.url("/")).await?;
+    // The wasm is held back: what shows is the loader's own work.
+    let style = leadform_e2e::poll::until("the first markup, styled", || async {
+        let style = browser
+            .client
+            .execute(
+                r#"const root = document.querySelector(`[data-leadform="${arguments[0]}"]`).shadowRoot;
+const shown = root && root.querySelector(".leadform-root-instant form");
+return shown ? getComputedStyle(root.querySelector(".leadform-root")).boxSizing : null;"#,
+                vec![json!(FORM_ID)],
+            )
+            .await?;
+        Ok(style
+            .as_str()
+            .filter(|style| *style == "border-box")
+            .map(str::to_owned))
+    })
+    .await?;
+    ensure!(style == "border-box", "the stylesheet applies: {style}");
+    gated.release_wasm();
+    wait_for_takeovers(&browser, 1).await?;
+    let widget = browser.widget(FORM_ID).await?;
+    widget.type_into("email", "linked@example.com").await?;
+    let after = inspect(&browser, FORM_ID).await?;
+    ensure!(
+        after["forms"] == 1 && after["values"]["email"] == "linked@example.com",
+        "{after:#}"
+    );
+    drop(site);
     browser.close().await
 }
 
