@@ -37,6 +37,8 @@ struct WasmGate {
     open: watch::Sender<bool>,
     /// Answers the first markup without `profile`, as a handler from before it did.
     strip_profile: AtomicBool,
+    /// Answers `.wasm` requests (once opened) with an error: the widget cannot load.
+    refuse_wasm: AtomicBool,
 }
 
 /// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
@@ -55,6 +57,7 @@ impl GatedHandler {
             client: reqwest::Client::new(),
             open: watch::channel(false).0,
             strip_profile: AtomicBool::new(false),
+            refuse_wasm: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
         let server = tokio::spawn(async move {
@@ -89,6 +92,13 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
     if request.uri().path().ends_with(".wasm") {
         let mut open = gate.open.subscribe();
         open.wait_for(|open| *open).await?;
+        if gate.refuse_wasm.load(Ordering::SeqCst) {
+            return Ok((
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "test proxy: the wasm is refused",
+            )
+                .into_response());
+        }
     }
     let target = format!(
         "{}{}",
@@ -899,6 +909,65 @@ async fn a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors() -> Res
     let grace = leads_of(&setup.handler, email, 1).await?.remove(0);
     ensure!(grace["fields"]["first_name"] == "Grace", "{grace:#}");
     ensure!(grace["fields"]["company"] == "Navy", "{grace:#}");
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_not_you_without_the_widget_forgets_the_visitor_and_shows_the_plain_full_form(
+) -> Result<()> {
+    let test =
+        "a_held_not_you_without_the_widget_forgets_the_visitor_and_shows_the_plain_full_form";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    let ada_cookie = cookie(browser, VISITOR_COOKIE)
+        .await?
+        .context("the handler set its visitor cookie for a stored lead")?;
+    next_visit_with_the_wasm_held_back(&setup).await?;
+    hold_not_you(browser, EBOOK_ID).await?;
+
+    // The wasm never arrives: the loader falls back to posting natively.
+    setup.gated.gate.refuse_wasm.store(true, Ordering::SeqCst);
+    setup.gated.release_wasm();
+    let script = r#"
+const root = document.querySelector(`[data-leadform="${arguments[0]}"]`).shadowRoot;
+const frame = root.querySelector("iframe.leadform-fallback");
+return frame ? { src: frame.src, forms: root.querySelectorAll("form").length } : null;"#;
+    let frame = leadform_e2e::poll::until("the plain form for a new visitor", || async {
+        let frame = browser
+            .client
+            .execute(script, vec![json!(EBOOK_ID)])
+            .await?;
+        Ok((!frame.is_null()).then_some(frame))
+    })
+    .await?;
+    let expected = format!("{}/v1/forms/{EBOOK_ID}/fallback", setup.gated.base);
+    ensure!(
+        frame["src"] == expected.as_str() && frame["forms"] == 0,
+        "the shown form is replaced by the plain full form: {frame:#}"
+    );
+    ensure!(
+        ready_events(browser).await? == 0,
+        "the widget took over after all"
+    );
+    let keys = local_storage_keys(browser).await?;
+    ensure!(
+        !keys.contains(&format!("{STORAGE_PREFIX}profile"))
+            && !keys.contains(&format!("{STORAGE_PREFIX}visitor_id")),
+        "the device still remembers the visitor: {keys:?}"
+    );
+    // The handler forgot her before the frame was shown, so its form posts without her cookie.
+    let known = handler_profile_for(&setup.handler, EBOOK_ID, &ada_cookie).await?;
+    ensure!(known.is_empty(), "the handler still knows Ada: {known:?}");
+    let left = cookie(browser, VISITOR_COOKIE).await?;
+    ensure!(
+        left.as_deref() != Some(ada_cookie.as_str()),
+        "the old visitor cookie is still set"
+    );
     drop(setup.site);
     setup.browser.close().await
 }
