@@ -9,7 +9,8 @@
  * the stylesheet are there: the visitor can type at once. Compiling the wasm and loading the glue
  * wait until that form has been painted, so they never hold its first frame back. When the wasm is
  * ready, the widget takes each form over (src/embed/takeover.rs) keeping what the visitor typed,
- * the focus and the caret; a submit made before that is held and sent by the widget, once.
+ * the focus and the caret; a submit or a "Not you?" made before that is held and carried out by
+ * the widget, once.
  *
  * The page keeps still when a form appears only if it reserved the form's height (README,
  * "Embedding a form"); where it did not, or too little, the console says what to reserve.
@@ -142,9 +143,13 @@
     this.container = container;
     this.mount = mount;
     this.markup = null;
+    this.root = null;
     this.form = null;
     this.endpoint = "";
     this.pendingSubmit = false;
+    this.pendingNotYou = false;
+    // Set once a "Not you?" without the widget has begun replacing the form (forgetNatively).
+    this.forgotten = false;
     this.native = false;
     this.shownAt = 0;
   }
@@ -173,7 +178,65 @@
       input.value = extra[name];
       form.appendChild(input);
     }
-    if (this.pendingSubmit) form.submit();
+    if (this.pendingNotYou) this.forgetNatively();
+    else if (this.pendingSubmit) form.submit();
+  };
+
+  // "Not you?" on the shown form, before the takeover. Held like a submit: the widget forgets the
+  // visitor as its own click does and shows a new visitor's form (take_over's pending_not_you).
+  // What the form holds now (the returning visitor's prefill) is theirs and is cleared; what is
+  // typed from here on is the new visitor's and carries over. A send held before this click was
+  // the previous visitor's (their one-click form): it is dropped, not sent under the new one.
+  InstantForm.prototype.notYou = function (button) {
+    if (this.pendingNotYou) return;
+    this.pendingNotYou = true;
+    button.setAttribute("aria-busy", "true");
+    button.setAttribute("aria-disabled", "true");
+    var form = this.form;
+    if (form) {
+      this.pendingSubmit = false;
+      form.removeAttribute("aria-busy");
+      var controls = form.querySelectorAll("input[name], select[name], textarea[name]");
+      for (var i = 0; i < controls.length; i++) {
+        var control = controls[i];
+        if (control.name === "leadform_website" || control.type === "hidden") continue;
+        if (control.type === "checkbox") control.checked = false;
+        else control.value = "";
+      }
+    }
+    if (this.native) this.forgetNatively();
+  };
+
+  // "Not you?" when the widget cannot run. Only the widget can draw the new visitor's full form
+  // in place, and posting the shown form (one-click, or the returning visitor's questions) would
+  // send the old visitor's cookie with it. So: forget on this device what the widget keeps
+  // (src/services/storage.rs keys), have the handler forget the visitor and clear its cookie
+  // (DELETE /v1/profile, as the widget does), then show the handler's plain full form for a new
+  // visitor, the one an empty container gets without WebAssembly.
+  InstantForm.prototype.forgetNatively = function () {
+    if (this.forgotten) return;
+    this.forgotten = true;
+    var self = this;
+    var formId = this.container.getAttribute("data-leadform");
+    try {
+      localStorage.removeItem("leadform:profile");
+      localStorage.removeItem("leadform:visitor_id");
+    } catch (error) { /* storage unavailable: nothing is kept there either */ }
+    var forget = fetch(this.endpoint + "/v1/profile?form=" + encodeURIComponent(formId), {
+      method: "DELETE",
+      credentials: "include"
+    }).catch(function () { /* the frame's form is a new visitor's all the same */ });
+    forget.then(function () {
+      var shown = self.root;
+      if (!shown || !shown.parentNode) return;
+      var frame = document.createElement("iframe");
+      frame.src = self.endpoint + "/v1/forms/" + encodeURIComponent(formId) + "/fallback";
+      frame.title = "Form: " + formId;
+      frame.className = "leadform-fallback";
+      frame.width = "100%";
+      frame.height = "720";
+      shown.parentNode.replaceChild(frame, shown);
+    });
   };
 
   InstantForm.prototype.start = function () {
@@ -214,17 +277,24 @@
       var form = root.querySelector("form");
       if (form) {
         form.addEventListener("submit", function (event) {
-          if (self.native) return;
+          if (self.native && !self.pendingNotYou) return;
           // Held, not lost: the widget sends it once it has taken over.
           event.preventDefault();
+          // Without the widget, after "Not you?": the new visitor's form is on its way.
+          if (self.native) return;
           if (self.pendingSubmit) return;
           self.pendingSubmit = true;
           form.setAttribute("aria-busy", "true");
         });
       }
+      var notYou = root.querySelector(".leadform-not-you");
+      if (notYou) {
+        notYou.addEventListener("click", function () { self.notYou(notYou); });
+      }
       // Style and markup in the same step: the browser never draws one without the other.
       if (constructable && results[1] instanceof CSSStyleSheet) shadow.adoptedStyleSheets = [results[1]];
       shadow.replaceChild(root, slot);
+      self.root = root;
       self.form = form;
       self.markup = markup;
       self.shownAt = Date.now();
@@ -282,7 +352,8 @@
       var api = loaded[0];
       forms.forEach(function (form) {
         if (!form.markup) return;
-        api.take_over(form.container, form.markup, base, form.pendingSubmit, form.shownAt);
+        api.take_over(form.container, form.markup, base, form.pendingSubmit, form.shownAt,
+          form.pendingNotYou);
       });
       // Everything not taken over (a Leadform.mount API user, a container whose markup failed).
       api.boot(base);

@@ -4,7 +4,7 @@
 use super::lead_form::LeadForm;
 use crate::form_view::{form_view, greeting_name};
 use crate::handoff::{EmbedOptions, Takeover};
-use crate::services::{attribution, events, locale, profile, visitor};
+use crate::services::{attribution, events, locale, not_you, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::rc::Rc;
 use web_sys::Element;
@@ -64,15 +64,10 @@ pub fn widget(props: &WidgetProps) -> Html {
         let generation = generation.clone();
         let props = props.clone();
         Callback::from(move |()| {
-            visitor::forget();
-            let endpoint = props.options.endpoint.clone();
-            let form_id = props.definition.id.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                // Best effort: the device forgets either way; the handler's copy goes when it can.
-                let _ = profile::forget_profile(&endpoint, &form_id).await;
-            });
-            // A fresh visitor id, where the policy allows one now.
-            let _ = visitor::visitor_id(props.definition.storage, false);
+            wasm_bindgen_futures::spawn_local(not_you::forget_visitor(
+                &props.options.endpoint,
+                &props.definition,
+            ));
             known.set(KnownProfile::default());
             generation.set(*generation + 1);
         })

@@ -13,7 +13,7 @@ use super::mount::{adopt, register_takeover, settings_from_element};
 use super::EmbedError;
 use crate::components::honeypot::HONEYPOT_NAME;
 use crate::handoff::Takeover;
-use crate::services::{events, profile, visitor};
+use crate::services::{events, not_you, profile, visitor};
 use leadform_core::{KnownProfile, PublicFormDefinition, StoragePolicy};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -29,8 +29,18 @@ struct Focus {
     selection: Option<(u32, u32)>,
 }
 
+/// What the visitor did on the shown form that the widget carries out once it has taken over.
+#[derive(Clone, Copy)]
+struct HeldActions {
+    /// They pressed send (after any "Not you?": the loader drops a send from before it).
+    submit: bool,
+    /// They pressed "Not you?": the widget forgets them before anything else.
+    not_you: bool,
+}
+
 /// Called by the loader for each container whose first markup it shows. `first_markup` is the
-/// answer of `GET /v1/forms/{id}/embed`; `pending_submit` says the visitor already pressed send.
+/// answer of `GET /v1/forms/{id}/embed`; `pending_submit` says the visitor already pressed send,
+/// `pending_not_you` that they pressed "Not you?" (absent from a loader older than it: `None`).
 #[wasm_bindgen]
 pub fn take_over(
     element: Element,
@@ -38,14 +48,13 @@ pub fn take_over(
     base_url: &str,
     pending_submit: bool,
     shown_at_ms: f64,
+    pending_not_you: Option<bool>,
 ) {
-    if let Err(error) = try_take_over(
-        &element,
-        &first_markup,
-        base_url,
-        pending_submit,
-        shown_at_ms,
-    ) {
+    let held = HeldActions {
+        submit: pending_submit,
+        not_you: pending_not_you.unwrap_or(false),
+    };
+    if let Err(error) = try_take_over(&element, &first_markup, base_url, held, shown_at_ms) {
         let message = error.to_string();
         web_sys::console::error_1(&JsValue::from_str(&message));
         events::dispatch(&element, events::ERROR, "", None, Some(&message));
@@ -56,7 +65,7 @@ fn try_take_over(
     element: &Element,
     first_markup: &JsValue,
     base_url: &str,
-    pending_submit: bool,
+    held: HeldActions,
     shown_at_ms: f64,
 ) -> Result<(), EmbedError> {
     let settings: EmbedSettings = settings_from_element(element);
@@ -86,9 +95,16 @@ fn try_take_over(
         // What the handler knows about a returning visitor decides which questions are asked:
         // the first markup carries it (and already shows that visitor's questions); only an
         // older handler's answer, without `profile`, leaves the widget to ask for it.
-        let server_profile = match carried {
-            CarriedProfile::Carried(profile) => profile,
-            CarriedProfile::NotCarried => fetch_profile(&options.endpoint, &definition).await,
+        // A held "Not you?" is done as the widget's own click does it, and the handler has
+        // forgotten the visitor (cleared its cookie) before a held submit can go out with it.
+        let server_profile = if held.not_you {
+            not_you::forget_visitor(&options.endpoint, &definition).await;
+            None
+        } else {
+            match carried {
+                CarriedProfile::Carried(profile) => profile,
+                CarriedProfile::NotCarried => fetch_profile(&options.endpoint, &definition).await,
+            }
         };
         // Read now, after the wait: from here to the swap no input event can run.
         let values = read_values(&shown);
@@ -96,7 +112,7 @@ fn try_take_over(
             let shadow = shadow.clone();
             let shown = shown.clone();
             let focus = read_focus(&shadow);
-            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), pending_submit))
+            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), held.submit))
         };
         let takeover = Takeover {
             values,
@@ -197,7 +213,10 @@ fn read_values(root: &Element) -> BTreeMap<String, String> {
 fn read_focus(shadow: &ShadowRoot) -> Option<Focus> {
     let active = JsValue::from(shadow.active_element()?);
     let read = |key: &str| js_sys::Reflect::get(&active, &key.into()).ok();
-    let name = read("name").and_then(|v| v.as_string())?;
+    // A nameless control (the "Not you?" button) has no counterpart to focus in the widget.
+    let name = read("name")
+        .and_then(|v| v.as_string())
+        .filter(|name| !name.is_empty())?;
     // Email inputs have no selection API (null); the caret then goes where focus() puts it.
     let selection = match (
         read("selectionStart").and_then(|v| v.as_f64()),

@@ -10,6 +10,7 @@ mod http;
 pub mod js_value;
 pub mod leads;
 pub mod locale;
+pub mod not_you;
 pub mod page;
 pub mod profile;
 pub mod storage;

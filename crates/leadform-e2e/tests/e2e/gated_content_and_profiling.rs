@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 const EBOOK: &str = "ebook-12-charts";
 /// The gated asset's file name: the page may not hold it before the visitor submits.
 const ASSET_FILE: &str = "12-must-have-dashboard-charts.pdf";
-const VISITOR_COOKIE: &str = "leadform_vid";
+pub(crate) const VISITOR_COOKIE: &str = "leadform_vid";
 
 const LANDING_QUERY: &str = "utm_source=linkedin&utm_medium=paid_social&utm_campaign=q4-ebook";
 const BLOG_QUERY: &str = "utm_source=newsletter&utm_medium=email&utm_campaign=nov-digest";
@@ -85,7 +85,7 @@ async fn first_download(
 }
 
 /// The visitor id in the handler's cookie value, which is `{id}.{signature}`.
-fn visitor_id_in(cookie: &str) -> &str {
+pub(crate) fn visitor_id_in(cookie: &str) -> &str {
     cookie.split('.').next().unwrap_or_default()
 }
 
@@ -132,10 +132,19 @@ async fn referring_site(handler: &Handler) -> Result<HostSite> {
 }
 
 /// The field names the handler knows about the visitor behind `visitor_cookie`, as
-/// `GET /v1/profile` tells the widget.
+/// `GET /v1/profile` tells the eBook's widget.
 async fn handler_profile(handler: &Handler, visitor_cookie: &str) -> Result<Vec<String>> {
+    handler_profile_for(handler, EBOOK, visitor_cookie).await
+}
+
+/// [`handler_profile`] as the widget of `form_id` is told it.
+pub(crate) async fn handler_profile_for(
+    handler: &Handler,
+    form_id: &str,
+    visitor_cookie: &str,
+) -> Result<Vec<String>> {
     let profile: Value = reqwest::Client::new()
-        .get(format!("{}/v1/profile?form={EBOOK}", handler.base_url()))
+        .get(format!("{}/v1/profile?form={form_id}", handler.base_url()))
         .header("Cookie", format!("{VISITOR_COOKIE}={visitor_cookie}"))
         // A profile is shown only to a page allowed to embed the form; here the handler's own.
         .header("Origin", handler.base_url())
@@ -148,7 +157,7 @@ async fn handler_profile(handler: &Handler, visitor_cookie: &str) -> Result<Vec<
 }
 
 /// The exported leads of `email`, oldest first, checking there are `count`.
-async fn leads_of(handler: &Handler, email: &str, count: usize) -> Result<Vec<Value>> {
+pub(crate) async fn leads_of(handler: &Handler, email: &str, count: usize) -> Result<Vec<Value>> {
     let leads = handler.leads().await?;
     let mine: Vec<Value> = find_by_email(&leads, email).into_iter().cloned().collect();
     ensure!(
@@ -412,6 +421,9 @@ async fn not_you_forgets_the_visitor_and_starts_a_new_one() -> Result<()> {
     browser
         .goto(&format!("{}/ebook.html", handler.base_url()))
         .await?;
+    // The widget's own button: the first markup's one is replaced at the takeover, and a click
+    // WebDriver aims at it then finds it gone (a held click there is instant_form's test).
+    wait_for_asked_fields(&browser, EBOOK).await?;
     wait_in_widget(&browser, EBOOK, ".leadform-not-you")
         .await?
         .click()

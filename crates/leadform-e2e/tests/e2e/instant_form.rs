@@ -7,6 +7,9 @@ use crate::support;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::gated_content_and_profiling::{
+    handler_profile_for, leads_of, visitor_id_in, VISITOR_COOKIE,
+};
 use anyhow::{ensure, Context, Result};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -15,6 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
+use leadform_e2e::page_probe::{
+    cookie, local_storage_keys, page_markup, wait_for_asked_fields, wait_in_widget, STORAGE_PREFIX,
+};
 use leadform_e2e::{
     devtools, find_by_email, free_port, host_site, host_site::HostSite, Browser, E2eEnv, Handler,
 };
@@ -35,6 +41,8 @@ struct WasmGate {
     /// as a cache with the wrong CORS answer or a `connect-src` naming only the API would;
     /// a plain `<link>` (no `Origin`) still gets it.
     refuse_fetched_stylesheets: AtomicBool,
+    /// Answers `.wasm` requests (once opened) with an error: the widget cannot load.
+    refuse_wasm: AtomicBool,
 }
 
 /// The proxy's base URL (what the page loads `leadform.js` from) and its gate.
@@ -54,6 +62,7 @@ impl GatedHandler {
             open: watch::channel(false).0,
             strip_profile: AtomicBool::new(false),
             refuse_fetched_stylesheets: AtomicBool::new(false),
+            refuse_wasm: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
         let server = tokio::spawn(async move {
@@ -88,6 +97,13 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
     if request.uri().path().ends_with(".wasm") {
         let mut open = gate.open.subscribe();
         open.wait_for(|open| *open).await?;
+        if gate.refuse_wasm.load(Ordering::SeqCst) {
+            return Ok((
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "test proxy: the wasm is refused",
+            )
+                .into_response());
+        }
     }
     if gate.refuse_fetched_stylesheets.load(Ordering::SeqCst)
         && request.uri().path().ends_with(".css")
@@ -740,6 +756,291 @@ async fn a_first_markup_without_a_profile_from_an_older_handler_still_gets_one_a
     ensure!(
         greeted == "Welcome back, Ada",
         "after the takeover: {greeted}"
+    );
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+/// Clicks "Not you?" on the shown form twice (the second must change nothing) and checks that
+/// the click is held: the button says it is busy, and the returning visitor's values are gone.
+async fn hold_not_you(browser: &Browser, form_id: &str) -> Result<()> {
+    let button = wait_in_widget(browser, form_id, ".leadform-not-you").await?;
+    button.click().await?;
+    button.click().await?;
+    let busy = (
+        button.attr("aria-busy").await?,
+        button.attr("aria-disabled").await?,
+    );
+    ensure!(
+        busy == (Some("true".to_owned()), Some("true".to_owned())),
+        "a held \"Not you?\" says it is busy: {busy:?}"
+    );
+    let shown = inspect(browser, form_id).await?;
+    let kept: Vec<(&String, &Value)> = shown["values"]
+        .as_object()
+        .context("values")?
+        .iter()
+        .filter(|(name, value)| *name != "leadform_website" && *value != "" && *value != "false")
+        .collect();
+    ensure!(
+        kept.is_empty(),
+        "the returning visitor's values stay after \"Not you?\": {kept:?}"
+    );
+    Ok(())
+}
+
+/// The handler no longer knows the visitor behind `old_cookie`, and the browser forgot them
+/// (`old_name`) too.
+async fn assert_forgotten(
+    setup: &Setup,
+    form_id: &str,
+    old_cookie: &str,
+    old_name: &str,
+) -> Result<()> {
+    let browser = &setup.browser;
+    let markup = page_markup(browser).await?;
+    ensure!(
+        !markup.contains("leadform-welcome"),
+        "still greeted after \"Not you?\""
+    );
+    // The device keeps no profile of the old visitor (the new one's, after a lead, is theirs).
+    let profile = browser
+        .client
+        .execute(
+            "return window.localStorage.getItem(arguments[0]);",
+            vec![json!(format!("{STORAGE_PREFIX}profile"))],
+        )
+        .await?;
+    ensure!(
+        !profile.to_string().contains(old_name),
+        "the old visitor's profile stayed on the device: {profile}"
+    );
+    let handler = &setup.handler;
+    leadform_e2e::poll::until("the handler to forget the visitor", || async {
+        let known = handler_profile_for(handler, form_id, old_cookie).await?;
+        Ok(known.is_empty().then_some(()))
+    })
+    .await?;
+    // One DELETE for two clicks, and no GET: the first markup carried the profile.
+    let profile_requests = fetched(browser, "/v1/profile").await?;
+    ensure!(
+        profile_requests.len() == 1,
+        "expected one request to /v1/profile: {profile_requests:?}"
+    );
+    Ok(())
+}
+
+/// The lead of `email` belongs to a new visitor: not the one behind `old_cookie`, and not the
+/// person of `old_email`.
+async fn assert_a_new_visitors_lead(
+    setup: &Setup,
+    email: &str,
+    old_email: &str,
+    old_cookie: &str,
+) -> Result<()> {
+    let new_cookie = cookie(&setup.browser, VISITOR_COOKIE)
+        .await?
+        .context("a visitor cookie after the new visitor's lead")?;
+    ensure!(new_cookie != old_cookie, "the visitor cookie was reused");
+    let old = leads_of(&setup.handler, old_email, 1).await?.remove(0);
+    let new = leads_of(&setup.handler, email, 1).await?.remove(0);
+    ensure!(
+        new["visitor_id"] == visitor_id_in(&new_cookie) && new["visitor_id"] != old["visitor_id"],
+        "the new visitor's lead carries the old visitor: {old:#} {new:#}"
+    );
+    ensure!(
+        new["person_id"].is_number() && new["person_id"] != old["person_id"],
+        "linked to the old person: {old:#} {new:#}"
+    );
+    ensure!(new["first_for_person"] == true, "{new:#}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_you_before_the_takeover_is_held_and_the_widget_starts_a_new_visitor() -> Result<()> {
+    let test = "not_you_before_the_takeover_is_held_and_the_widget_starts_a_new_visitor";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    let ada_cookie = cookie(browser, VISITOR_COOKIE)
+        .await?
+        .context("the handler set its visitor cookie for a stored lead")?;
+    next_visit_with_the_wasm_held_back(&setup).await?;
+    let greeted = greeting(browser).await?;
+    ensure!(greeted == "Welcome back, Ada", "first markup: {greeted}");
+
+    // Someone else at the same computer, before the widget has arrived.
+    hold_not_you(browser, EBOOK_ID).await?;
+    ensure!(
+        ready_events(browser).await? == 0,
+        "took over with the wasm held back"
+    );
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+
+    // The full form for a new visitor, as "Not you?" after the takeover gives.
+    let (asked, values) = wait_for_asked_fields(browser, EBOOK_ID).await?;
+    ensure!(
+        asked == ["email", "first_name", "company", "job_title"],
+        "after the takeover the form asks {asked:?}"
+    );
+    ensure!(
+        values.values().all(String::is_empty),
+        "nothing may be prefilled after \"Not you?\": {values:?}"
+    );
+    assert_forgotten(&setup, EBOOK_ID, &ada_cookie, "Ada").await?;
+    let keys = local_storage_keys(browser).await?;
+    ensure!(
+        !keys.contains(&format!("{STORAGE_PREFIX}profile")),
+        "the profile stayed on the device: {keys:?}"
+    );
+
+    let widget = browser.widget(EBOOK_ID).await?;
+    widget
+        .fill_all(&[
+            ("email", "grace@example.com"),
+            ("first_name", "Grace"),
+            ("company", "Navy"),
+            ("job_title", "Rear Admiral"),
+        ])
+        .await?;
+    widget
+        .wait_past_min_fill(setup.handler.min_fill(EBOOK_ID)?)
+        .await;
+    widget.submit().await?;
+    widget.wait_for_success().await?;
+    assert_a_new_visitors_lead(
+        &setup,
+        "grace@example.com",
+        "returning@example.com",
+        &ada_cookie,
+    )
+    .await?;
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors() -> Result<()> {
+    let test = "a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, |base| host_site::embed(base, FORM_ID, &[])).await?;
+    let browser = &setup.browser;
+    // The first visit: Ada sends the contact form; the handler remembers her.
+    setup.gated.release_wasm();
+    wait_for_takeovers(browser, 1).await?;
+    let widget = browser.widget(FORM_ID).await?;
+    widget.fill_all(&answers("ada@example.com")).await?;
+    submit_and_find_lead(&setup.handler, &widget, "ada@example.com").await?;
+    let ada_cookie = cookie(browser, VISITOR_COOKIE)
+        .await?
+        .context("the handler set its visitor cookie for a stored lead")?;
+
+    // The next visit, wasm held back: the first markup greets Ada with her answers prefilled.
+    devtools::call(browser, "Network.enable", json!({})).await?;
+    devtools::call(
+        browser,
+        "Network.setCacheDisabled",
+        json!({ "cacheDisabled": true }),
+    )
+    .await?;
+    setup.gated.gate.open.send_replace(false);
+    browser.goto(&setup.site.url("/")).await?;
+    let shown = browser.shown_form(FORM_ID).await?;
+    wait_in_widget(browser, FORM_ID, ".leadform-welcome").await?;
+
+    // Someone else says "Not you?", answers as themselves and sends, all before the takeover.
+    hold_not_you(browser, FORM_ID).await?;
+    let email = "grace@example.com";
+    shown
+        .fill_all(&[
+            ("first_name", "Grace"),
+            ("last_name", "Hopper"),
+            ("email", email),
+            ("company", "Navy"),
+            ("topic", "demo"),
+            ("message", "Sent before the wasm arrived"),
+        ])
+        .await?;
+    shown
+        .wait_past_min_fill(setup.handler.min_fill(FORM_ID)?)
+        .await;
+    shown.submit().await?;
+    ensure!(
+        find_by_email(&setup.handler.leads().await?, email).is_empty(),
+        "stored before the widget took over"
+    );
+
+    setup.gated.release_wasm();
+    browser.wait_for_event("leadform:success").await?;
+    assert_forgotten(&setup, FORM_ID, &ada_cookie, "Ada").await?;
+    assert_a_new_visitors_lead(&setup, email, "ada@example.com", &ada_cookie).await?;
+    let grace = leads_of(&setup.handler, email, 1).await?.remove(0);
+    ensure!(grace["fields"]["first_name"] == "Grace", "{grace:#}");
+    ensure!(grace["fields"]["company"] == "Navy", "{grace:#}");
+    drop(setup.site);
+    setup.browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_not_you_without_the_widget_forgets_the_visitor_and_shows_the_plain_full_form(
+) -> Result<()> {
+    let test =
+        "a_held_not_you_without_the_widget_forgets_the_visitor_and_shows_the_plain_full_form";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    let setup = setup(&env, ebook_page).await?;
+    let browser = &setup.browser;
+    first_ebook_download(&setup).await?;
+    let ada_cookie = cookie(browser, VISITOR_COOKIE)
+        .await?
+        .context("the handler set its visitor cookie for a stored lead")?;
+    next_visit_with_the_wasm_held_back(&setup).await?;
+    hold_not_you(browser, EBOOK_ID).await?;
+
+    // The wasm never arrives: the loader falls back to posting natively.
+    setup.gated.gate.refuse_wasm.store(true, Ordering::SeqCst);
+    setup.gated.release_wasm();
+    let script = r#"
+const root = document.querySelector(`[data-leadform="${arguments[0]}"]`).shadowRoot;
+const frame = root.querySelector("iframe.leadform-fallback");
+return frame ? { src: frame.src, forms: root.querySelectorAll("form").length } : null;"#;
+    let frame = leadform_e2e::poll::until("the plain form for a new visitor", || async {
+        let frame = browser
+            .client
+            .execute(script, vec![json!(EBOOK_ID)])
+            .await?;
+        Ok((!frame.is_null()).then_some(frame))
+    })
+    .await?;
+    let expected = format!("{}/v1/forms/{EBOOK_ID}/fallback", setup.gated.base);
+    ensure!(
+        frame["src"] == expected.as_str() && frame["forms"] == 0,
+        "the shown form is replaced by the plain full form: {frame:#}"
+    );
+    ensure!(
+        ready_events(browser).await? == 0,
+        "the widget took over after all"
+    );
+    let keys = local_storage_keys(browser).await?;
+    ensure!(
+        !keys.contains(&format!("{STORAGE_PREFIX}profile"))
+            && !keys.contains(&format!("{STORAGE_PREFIX}visitor_id")),
+        "the device still remembers the visitor: {keys:?}"
+    );
+    // The handler forgot her before the frame was shown, so its form posts without her cookie.
+    let known = handler_profile_for(&setup.handler, EBOOK_ID, &ada_cookie).await?;
+    ensure!(known.is_empty(), "the handler still knows Ada: {known:?}");
+    let left = cookie(browser, VISITOR_COOKIE).await?;
+    ensure!(
+        left.as_deref() != Some(ada_cookie.as_str()),
+        "the old visitor cookie is still set"
     );
     drop(setup.site);
     setup.browser.close().await
