@@ -262,8 +262,11 @@
     // A constructed sheet where the browser has them; else, or when fetching it failed (a CORS
     // answer a cache got wrong, a connect-src that names only the API), a <link>, which needs
     // neither: a stylesheet problem never costs the visitor the form.
+    var markupFailed = false;
     var styled = constructable
       ? stylesheet().catch(function (error) {
+          // After a failed first markup the container shows its own content: no sheet for it.
+          if (markupFailed) return null;
           if (window.console) console.warn("Leadform: the stylesheet comes as a <link>:", error && error.message ? error.message : error);
           return linkStylesheet(shadow, slot);
         })
@@ -302,6 +305,7 @@
     }, function (error) {
       // The container's own content stays on screen through the slot, until the widget mounts
       // it the usual way (and reports the problem), or, without the widget, showFallbacks.
+      markupFailed = true;
       var links = shadow.querySelectorAll("link");
       for (var i = 0; i < links.length; i++) shadow.removeChild(links[i]);
       if (window.console) console.warn("Leadform:", error && error.message ? error.message : error);

@@ -108,11 +108,19 @@ fn try_take_over(
         };
         // Read now, after the wait: from here to the swap no input event can run.
         let values = read_values(&shown);
+        // A send pressed during that wait is held by the loader as well, which marks the form
+        // busy: it goes out like one held before the takeover began.
+        let submit = held.submit
+            || shown
+                .query_selector("form[aria-busy=\"true\"]")
+                .ok()
+                .flatten()
+                .is_some();
         let on_rendered = {
             let shadow = shadow.clone();
             let shown = shown.clone();
             let focus = read_focus(&shadow);
-            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), held.submit))
+            Callback::from(move |()| swap(&shadow, &shown, focus.as_ref(), submit))
         };
         let takeover = Takeover {
             values,

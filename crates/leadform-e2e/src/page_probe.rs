@@ -92,13 +92,9 @@ pub async fn wait_for_asked_fields(
     Ok((names, fields.into_iter().collect()))
 }
 
-/// The first element matching `css` in `form_id`'s widget, once the widget runs: never in the
-/// first markup shown before the takeover, whose elements the takeover replaces (an element found
-/// there just before would be stale by the time it is clicked).
+/// The first element matching `css` inside `form_id`'s shadow root, once there is one.
 pub async fn wait_in_widget(browser: &Browser, form_id: &str, css: &str) -> Result<Element> {
     let host = format!("[data-leadform=\"{form_id}\"]");
-    let css = format!(".leadform-root:not(.leadform-root-instant, .leadform-root-pending) {css}");
-    let css = css.as_str();
     poll::until(&format!("`{css}` in the {form_id} widget"), || async {
         let root = browser
             .client

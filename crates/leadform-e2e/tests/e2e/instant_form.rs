@@ -41,6 +41,10 @@ struct WasmGate {
     /// as a cache with the wrong CORS answer or a `connect-src` naming only the API would;
     /// a plain `<link>` (no `Origin`) still gets it.
     refuse_fetched_stylesheets: AtomicBool,
+    /// Holds `DELETE /v1/profile` (the handler forgetting the visitor) until opened, and says
+    /// when one has arrived: the window in which the widget waits before it swaps.
+    forget_open: watch::Sender<bool>,
+    forget_arrived: watch::Sender<bool>,
     /// Answers `.wasm` requests (once opened) with an error: the widget cannot load.
     refuse_wasm: AtomicBool,
 }
@@ -62,6 +66,8 @@ impl GatedHandler {
             open: watch::channel(false).0,
             strip_profile: AtomicBool::new(false),
             refuse_fetched_stylesheets: AtomicBool::new(false),
+            forget_open: watch::channel(true).0,
+            forget_arrived: watch::channel(false).0,
             refuse_wasm: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
@@ -104,6 +110,11 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
             )
                 .into_response());
         }
+    }
+    if request.method() == axum::http::Method::DELETE && request.uri().path() == "/v1/profile" {
+        gate.forget_arrived.send_replace(true);
+        let mut open = gate.forget_open.subscribe();
+        open.wait_for(|open| *open).await?;
     }
     if gate.refuse_fetched_stylesheets.load(Ordering::SeqCst)
         && request.uri().path().ends_with(".css")
@@ -929,7 +940,29 @@ async fn a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors() -> Res
     let Some(env) = E2eEnv::from_env(test) else {
         return Ok(());
     };
-    let setup = setup(&env, |base| host_site::embed(base, FORM_ID, &[])).await?;
+    send_after_a_held_not_you(&env, SendMoment::BeforeTheWasm).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submit_while_the_widget_forgets_the_visitor_is_sent_as_the_new_visitors() -> Result<()> {
+    let test = "a_submit_while_the_widget_forgets_the_visitor_is_sent_as_the_new_visitors";
+    let Some(env) = E2eEnv::from_env(test) else {
+        return Ok(());
+    };
+    send_after_a_held_not_you(&env, SendMoment::WhileTheWidgetForgets).await
+}
+
+/// When the new visitor sends, after a "Not you?" held before the takeover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendMoment {
+    /// The wasm is still held back: the loader holds the send.
+    BeforeTheWasm,
+    /// The widget has begun its takeover and waits for the handler to forget the visitor.
+    WhileTheWidgetForgets,
+}
+
+async fn send_after_a_held_not_you(env: &E2eEnv, moment: SendMoment) -> Result<()> {
+    let setup = setup(env, |base| host_site::embed(base, FORM_ID, &[])).await?;
     let browser = &setup.browser;
     // The first visit: Ada sends the contact form; the handler remembers her.
     setup.gated.release_wasm();
@@ -954,8 +987,20 @@ async fn a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors() -> Res
     let shown = browser.shown_form(FORM_ID).await?;
     wait_in_widget(browser, FORM_ID, ".leadform-welcome").await?;
 
-    // Someone else says "Not you?", answers as themselves and sends, all before the takeover.
+    // Someone else says "Not you?", answers as themselves and sends, all before the takeover
+    // (or while the widget, already running, waits for the handler to forget Ada).
     hold_not_you(browser, FORM_ID).await?;
+    if moment == SendMoment::WhileTheWidgetForgets {
+        setup.gated.gate.forget_open.send_replace(false);
+        setup.gated.release_wasm();
+        let mut arrived = setup.gated.gate.forget_arrived.subscribe();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            arrived.wait_for(|arrived| *arrived),
+        )
+        .await
+        .context("the widget never asked the handler to forget the visitor")??;
+    }
     let email = "grace@example.com";
     shown
         .fill_all(&[
@@ -977,6 +1022,7 @@ async fn a_submit_held_after_a_held_not_you_is_sent_as_the_new_visitors() -> Res
     );
 
     setup.gated.release_wasm();
+    setup.gated.gate.forget_open.send_replace(true);
     browser.wait_for_event("leadform:success").await?;
     assert_forgotten(&setup, FORM_ID, &ada_cookie, "Ada").await?;
     assert_a_new_visitors_lead(&setup, email, "ada@example.com", &ada_cookie).await?;
