@@ -8,6 +8,7 @@ use crate::console_error::ConsoleStoreError;
 use crate::deliveries::{delivery_records, DeliveryRow, LIST_SQL};
 use crate::error::StoreError;
 use crate::intent_column::read_intent;
+use crate::lead_json_column::read_lead_json;
 use crate::lead_work::{ClosedReason, LeadStatus};
 use crate::model::DeliveryRecord;
 use crate::Store;
@@ -294,11 +295,7 @@ impl TryFrom<LeadSummaryRow> for LeadSummary {
     type Error = StoreError;
 
     fn try_from(row: LeadSummaryRow) -> Result<Self, StoreError> {
-        let lead: LeadSubmission =
-            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
-                what: format!("lead {}", row.id),
-                detail: e.to_string(),
-            })?;
+        let lead = read_lead_json(row.id, &row.lead_json)?;
         Ok(LeadSummary {
             intent: read_intent(row.id, &row.intent)?,
             id: row.id,

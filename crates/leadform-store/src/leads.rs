@@ -4,10 +4,10 @@ use crate::backend::{with_backend, BeginWrite};
 use crate::clock::rfc3339_from_ms;
 use crate::error::{failed, StoreError};
 use crate::intent_column::read_intent;
+use crate::lead_json_column::read_lead_json;
 use crate::lead_steps::{store_lead, LeadRow};
 use crate::model::{InsertOutcome, NewLead, StoredLead};
 use crate::Store;
-use leadform_core::LeadSubmission;
 use leadform_scoring::ScoringRules;
 
 /// A row with the `export_leads` columns, as stored.
@@ -31,11 +31,7 @@ impl TryFrom<StoredLeadRow> for StoredLead {
     type Error = StoreError;
 
     fn try_from(row: StoredLeadRow) -> Result<Self, StoreError> {
-        let lead: LeadSubmission =
-            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
-                what: format!("lead {}", row.id),
-                detail: e.to_string(),
-            })?;
+        let lead = read_lead_json(row.id, &row.lead_json)?;
         Ok(StoredLead {
             intent: read_intent(row.id, &row.intent)?,
             id: row.id,

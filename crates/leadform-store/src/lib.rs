@@ -21,6 +21,7 @@ mod group_commit;
 mod intent_column;
 mod lead_batch;
 mod lead_batch_steps;
+mod lead_json_column;
 mod lead_steps;
 mod leads;
 mod lease;

@@ -5,9 +5,9 @@
 use crate::backend::{with_backend, BeginWrite, Dialect};
 use crate::error::{failed, StoreError};
 use crate::intent_column::read_intent;
+use crate::lead_json_column::read_lead_json;
 use crate::Store;
 use leadform_core::definition::LeadEvent;
-use leadform_core::LeadSubmission;
 use leadform_delivery::{
     DeliveryEvent, MqlHandOff, OutageGate, OutboxError, OutboxStore, PendingDelivery, RetryPolicy,
     SendSlot,
@@ -82,11 +82,7 @@ impl TryFrom<ClaimedDeliveryRow> for PendingDelivery {
     type Error = StoreError;
 
     fn try_from(row: ClaimedDeliveryRow) -> Result<Self, StoreError> {
-        let lead: LeadSubmission =
-            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
-                what: format!("lead {}", row.lead_id),
-                detail: e.to_string(),
-            })?;
+        let lead = read_lead_json(row.lead_id, &row.lead_json)?;
         let event = delivery_event(
             row.id,
             row.event,

@@ -2,8 +2,8 @@
 //! and the store's types (the scoring crate has no sqlx).
 
 use crate::error::StoreError;
+use crate::lead_json_column::read_lead_json;
 use crate::score_model::{PersonScoreLog, StoredSnapshot, VisitorLead};
-use leadform_core::LeadSubmission;
 use leadform_scoring::{LogRow, ScoreEvent, ScoreEventKind};
 
 /// The `score_log` columns every reader selects: `at_ms, delta, rule, event_id, decay_week_ms`.
@@ -129,11 +129,7 @@ impl TryFrom<VisitorLeadRow> for VisitorLead {
     type Error = StoreError;
 
     fn try_from(row: VisitorLeadRow) -> Result<Self, StoreError> {
-        let lead: LeadSubmission =
-            serde_json::from_str(&row.lead_json).map_err(|e| StoreError::CorruptRow {
-                what: format!("lead {}", row.id),
-                detail: e.to_string(),
-            })?;
+        let lead = read_lead_json(row.id, &row.lead_json)?;
         Ok(VisitorLead {
             form_id: row.form_id,
             consent: lead.consent,
