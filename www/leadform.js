@@ -5,10 +5,10 @@
  *
  * It starts at once, in parallel: for each container it fetches the form's first markup
  * (GET /v1/forms/{id}/embed: the widget's own HTML, rendered by the handler, with the definition),
- * the stylesheet, and the widget's wasm. The markup is shown, styled, in one step as soon as it and
- * the stylesheet are there: the visitor can type at once. Compiling the wasm and loading the glue
- * wait until that form has been painted, so they never hold its first frame back. When the wasm is
- * ready, the widget takes each form over (src/embed/takeover.rs) keeping what the visitor typed,
+ * the stylesheet, and the widget's wasm and glue. The markup is shown, styled, in one step as soon
+ * as it and the stylesheet are there: the visitor can type at once. Compiling the wasm and running
+ * the glue wait until that form has been painted, so they never hold its first frame back. When
+ * the wasm is ready, the widget takes each form over (src/embed/takeover.rs) keeping what the visitor typed,
  * the focus and the caret; a submit or a "Not you?" made before that is held and carried out by
  * the widget, once.
  *
@@ -129,6 +129,16 @@
     console.info("Leadform: reserve the height of the form " + formId + " so that the page does " +
       "not move when it appears: [data-leadform=\"" + formId + "\"] { display: flow-root; " +
       "min-height: " + needed + "px; }");
+  }
+
+  // Fetches a module without running it (the later import() finds it ready). Where the browser
+  // has no module preload, the import fetches it then.
+  function preloadModule(url) {
+    var link = document.createElement("link");
+    if (!link.relList || !link.relList.supports || !link.relList.supports("modulepreload")) return;
+    link.rel = "modulepreload";
+    link.href = url;
+    (document.head || document.documentElement).appendChild(link);
   }
 
   // Resolves once the frame showing what was just put on screen has been produced.
@@ -326,10 +336,12 @@
     }
     var shown = forms.map(function (form) { return form.start(); });
 
-    // The wasm downloads from now on, next to the first markup. The main thread's work on it
-    // (compiling, evaluating the glue) waits until the forms have been painted: on a slow phone
-    // that work would otherwise hold back the first frame of a form the visitor can already use.
+    // The wasm and the glue download from now on, next to the first markup. The main thread's
+    // work on them (compiling, evaluating the glue) waits until the forms have been painted: on
+    // a slow phone that work would otherwise hold back the first frame of a form the visitor can
+    // already use.
     var wasmResponse = fetch(base + WASM);
+    preloadModule(base + GLUE);
     var onScreen = Promise.all(shown);
     var painted = onScreen.then(afterPaint);
     painted.then(function () {

@@ -45,6 +45,8 @@ struct WasmGate {
     /// when one has arrived: the window in which the widget waits before it swaps.
     forget_open: watch::Sender<bool>,
     forget_arrived: watch::Sender<bool>,
+    /// Holds the first markup (`GET /v1/forms/{id}/embed`) until opened.
+    first_markup_open: watch::Sender<bool>,
     /// Answers `.wasm` requests (once opened) with an error: the widget cannot load.
     refuse_wasm: AtomicBool,
 }
@@ -68,6 +70,7 @@ impl GatedHandler {
             refuse_fetched_stylesheets: AtomicBool::new(false),
             forget_open: watch::channel(true).0,
             forget_arrived: watch::channel(false).0,
+            first_markup_open: watch::channel(true).0,
             refuse_wasm: AtomicBool::new(false),
         });
         let app = Router::new().fallback(forward).with_state(gate.clone());
@@ -110,6 +113,10 @@ async fn try_forward(gate: &WasmGate, request: Request) -> Result<Response> {
             )
                 .into_response());
         }
+    }
+    if request.uri().path().ends_with("/embed") {
+        let mut open = gate.first_markup_open.subscribe();
+        open.wait_for(|open| *open).await?;
     }
     if request.method() == axum::http::Method::DELETE && request.uri().path() == "/v1/profile" {
         gate.forget_arrived.send_replace(true);
@@ -514,6 +521,57 @@ async fn a_strict_csp_with_trusted_types_refuses_nothing() -> Result<()> {
         .execute("return window.cspViolations;", Vec::new())
         .await?;
     ensure!(violations == json!([]), "the policy refused: {violations}");
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_glue_downloads_next_to_the_first_markup_not_after_it() -> Result<()> {
+    let Some(env) = E2eEnv::from_env("the_glue_downloads_next_to_the_first_markup_not_after_it")
+    else {
+        return Ok(());
+    };
+    let port = free_port()?;
+    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    gated.gate.first_markup_open.send_replace(false);
+    let page = host_site::page(
+        "Instant form",
+        &gated.base,
+        &host_site::embed(&gated.base, FORM_ID, &[]),
+    );
+    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
+    let _handler = Handler::config(&env)
+        .port(port)
+        .allow_origin(site.origin())
+        .start()
+        .await?;
+    let browser = Browser::start(&env).await?;
+    record_page(&browser).await?;
+    browser.goto(&site.url("/")).await?;
+    // The first markup is held: the glue (a module preload) has come all the same.
+    let glue = leadform_e2e::poll::until("the glue, while the first markup is held", || async {
+        let glue: Vec<String> = fetched(&browser, "leadform_widget")
+            .await?
+            .into_iter()
+            .filter(|name| name.ends_with(".js"))
+            .collect();
+        Ok((!glue.is_empty()).then_some(glue))
+    })
+    .await?;
+    ensure!(
+        fetched(&browser, "/embed").await?.is_empty(),
+        "the first markup was not held: {glue:?}"
+    );
+    gated.gate.first_markup_open.send_replace(true);
+    gated.release_wasm();
+    wait_for_takeovers(&browser, 1).await?;
+    // Preloaded, then imported: one request for the glue, not two.
+    let requests = fetched(&browser, "leadform_widget").await?;
+    let glue_requests = requests.iter().filter(|name| name.ends_with(".js")).count();
+    ensure!(
+        glue_requests == 1,
+        "the glue was fetched {glue_requests} times: {requests:?}"
+    );
+    drop(site);
     browser.close().await
 }
 
