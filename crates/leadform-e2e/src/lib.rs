@@ -13,6 +13,7 @@
 //!
 //! Without them ([`E2eEnv::from_env`] returns `None`) each test reports itself skipped.
 
+pub mod axe;
 mod browser;
 pub mod devtools;
 mod env;

@@ -7,53 +7,14 @@
 //! Needs `LEADFORM_AXE` (axe-core's `axe.min.js`, installed by `cargo xtask test`) besides the
 //! usual end-to-end variables.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
+use leadform_e2e::axe::{assert_accessible, axe_script};
 use leadform_e2e::{lead_json, poll, Browser, E2eEnv, Handler};
 
 const PASSWORD: &str = "console e2e passphrase";
-
-/// `LEADFORM_AXE`, or `None` (skipped) outside `cargo xtask test`.
-fn axe_script() -> Option<PathBuf> {
-    match std::env::var_os("LEADFORM_AXE").filter(|v| !v.is_empty()) {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "LEADFORM_AXE not set in CI; run the end-to-end tests with `cargo xtask test`"
-            );
-            eprintln!("SKIPPED console: LEADFORM_AXE not set (run `cargo xtask test`)");
-            None
-        }
-    }
-}
-
-/// Runs axe-core on the open page; fails with every violation named.
-async fn assert_accessible(browser: &Browser, axe: &str, page: &str) -> Result<()> {
-    // WebDriver scripts run outside the page's CSP, so axe can be injected into a page that
-    // allows no scripts of its own.
-    browser.client.execute(axe, Vec::new()).await?;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help
-                    + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                .catch(e => done(['axe failed: ' + e]));",
-            Vec::new(),
-        )
-        .await?;
-    let violations: Vec<String> = serde_json::from_value(violations)?;
-    ensure!(
-        violations.is_empty(),
-        "axe-core on {page}:\n{}",
-        violations.join("\n")
-    );
-    Ok(())
-}
 
 /// Screenshots of the open page at desktop width and at 390 px.
 async fn screenshots(browser: &Browser, dir: &Path, name: &str) -> Result<()> {
@@ -159,11 +120,9 @@ async fn a_marketer_works_leads_in_the_console() -> Result<()> {
     let Some(env) = E2eEnv::from_env("console") else {
         return Ok(());
     };
-    let Some(axe_path) = axe_script() else {
+    let Some(axe) = axe_script("console")? else {
         return Ok(());
     };
-    let axe = std::fs::read_to_string(&axe_path)
-        .with_context(|| format!("reading {}", axe_path.display()))?;
     let shots = tempfile::Builder::new()
         .prefix("leadform-console-screens-")
         .tempdir()?

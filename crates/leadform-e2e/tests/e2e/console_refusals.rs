@@ -4,48 +4,12 @@
 //! `leadform-intake user remove` while logged in is sent to the login page on the next page.
 //! axe-core checks the refusal page.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use fantoccini::Locator;
+use leadform_e2e::axe::{assert_accessible, axe_script};
 use leadform_e2e::{lead_json, poll, Browser, E2eEnv, Handler};
-use std::path::PathBuf;
 
 const PASSWORD: &str = "refusals e2e passphrase";
-
-/// `LEADFORM_AXE`, or `None` (skipped) outside `cargo xtask test`.
-fn axe_script() -> Option<PathBuf> {
-    match std::env::var_os("LEADFORM_AXE").filter(|v| !v.is_empty()) {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "LEADFORM_AXE not set in CI; run the end-to-end tests with `cargo xtask test`"
-            );
-            eprintln!("SKIPPED console_refusals: LEADFORM_AXE not set (run `cargo xtask test`)");
-            None
-        }
-    }
-}
-
-async fn assert_accessible(browser: &Browser, axe: &str, page: &str) -> Result<()> {
-    browser.client.execute(axe, Vec::new()).await?;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => v.id + ': ' + v.help)))
-                .catch(e => done(['axe failed: ' + e]));",
-            Vec::new(),
-        )
-        .await?;
-    let violations: Vec<String> = serde_json::from_value(violations)?;
-    ensure!(
-        violations.is_empty(),
-        "axe-core on {page}:\n{}",
-        violations.join("\n")
-    );
-    Ok(())
-}
 
 /// One contact request, posted as the widget would after a person's pause.
 async fn submit_contact_request(handler: &Handler, client: &reqwest::Client) -> Result<()> {
@@ -127,11 +91,9 @@ async fn the_console_refuses_strangers_forged_posts_and_removed_users() -> Resul
     let Some(env) = E2eEnv::from_env("console_refusals") else {
         return Ok(());
     };
-    let Some(axe_path) = axe_script() else {
+    let Some(axe) = axe_script("console_refusals")? else {
         return Ok(());
     };
-    let axe = std::fs::read_to_string(&axe_path)
-        .with_context(|| format!("reading {}", axe_path.display()))?;
     let handler = Handler::config(&env)
         .console_user("ada", "admin", PASSWORD)
         .console_user("bob", "member", PASSWORD)

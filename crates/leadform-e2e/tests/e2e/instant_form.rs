@@ -647,29 +647,12 @@ async fn fetched(browser: &Browser, part: &str) -> Result<Vec<String>> {
     Ok(serde_json::from_value(names)?)
 }
 
-/// Runs axe-core (`LEADFORM_AXE`) on the open page, the form's open shadow root included.
+/// Runs axe-core (`LEADFORM_AXE`) on the open page, the form's open shadow root included; here a
+/// missing `LEADFORM_AXE` is an error, not a skip.
 async fn assert_accessible(browser: &Browser, state: &str) -> Result<()> {
     let path = std::env::var_os("LEADFORM_AXE").context("LEADFORM_AXE (run `cargo xtask test`)")?;
     let axe = std::fs::read_to_string(path)?;
-    browser.client.execute(&axe, Vec::new()).await?;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => v.id + ': ' + v.help
-                    + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                .catch(e => done(['axe failed: ' + e]));",
-            Vec::new(),
-        )
-        .await?;
-    let violations: Vec<String> = serde_json::from_value(violations)?;
-    ensure!(
-        violations.is_empty(),
-        "axe-core, {state}:\n{}",
-        violations.join("\n")
-    );
-    Ok(())
+    leadform_e2e::axe::assert_accessible(browser, &axe, state).await
 }
 
 /// The first visit: a fresh visitor downloads the eBook, answering the first two pool questions.

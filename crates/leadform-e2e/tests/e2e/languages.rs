@@ -10,33 +10,19 @@
 
 use crate::support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use leadform_core::catalogue::{text, Text};
 use leadform_core::Locale;
+use leadform_e2e::axe::{assert_accessible, axe_script};
 use leadform_e2e::host_site::{embed, HostSite};
 use leadform_e2e::{free_port, poll, Browser, E2eEnv, Handler};
 use serde_json::Value;
 use support::{answers, submit_and_find_lead, FORM_ID};
 
 const EBOOK: &str = "ebook-12-charts";
-
-/// `LEADFORM_AXE`, or `None` (skipped) outside `cargo xtask test`.
-fn axe_script() -> Option<PathBuf> {
-    match std::env::var_os("LEADFORM_AXE").filter(|v| !v.is_empty()) {
-        Some(path) => Some(PathBuf::from(path)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "LEADFORM_AXE not set in CI; run the end-to-end tests with `cargo xtask test`"
-            );
-            eprintln!("SKIPPED languages: LEADFORM_AXE not set (run `cargo xtask test`)");
-            None
-        }
-    }
-}
 
 /// A customer's page in `locale`: `<html lang>` says it, and so does each embed's `data-locale`.
 fn page_in(locale: Locale, handler_base: &str) -> String {
@@ -95,29 +81,6 @@ const box = document.querySelector('[data-leadform="ebook-12-charts"]').shadowRo
 return { lang: box && box.getAttribute('lang'), dir: box && box.getAttribute('dir') };
 "#;
 
-/// Runs axe-core on the open page (the widget's open shadow roots included).
-async fn assert_accessible(browser: &Browser, axe: &str, state: &str) -> Result<()> {
-    browser.client.execute(axe, Vec::new()).await?;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help
-                    + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-                .catch(e => done(['axe failed: ' + e]));",
-            Vec::new(),
-        )
-        .await?;
-    let violations: Vec<String> = serde_json::from_value(violations)?;
-    ensure!(
-        violations.is_empty(),
-        "axe-core, {state}:\n{}",
-        violations.join("\n")
-    );
-    Ok(())
-}
-
 /// Screenshots of the open page at desktop width and at 390 px.
 async fn screenshots(browser: &Browser, dir: &Path, name: &str) -> Result<()> {
     for (width, height, suffix) in [(1280u32, 1400u32, "desktop"), (390, 1600, "390px")] {
@@ -137,11 +100,9 @@ async fn both_forms_speak_each_language_with_a_summary_of_errors_and_no_axe_viol
     ) else {
         return Ok(());
     };
-    let Some(axe_path) = axe_script() else {
+    let Some(axe) = axe_script("languages")? else {
         return Ok(());
     };
-    let axe = std::fs::read_to_string(&axe_path)
-        .with_context(|| format!("reading {}", axe_path.display()))?;
     let shots = std::env::temp_dir().join(format!("leadform-languages-{}", std::process::id()));
     std::fs::create_dir_all(&shots)?;
     println!("language screenshots: {}", shots.display());
