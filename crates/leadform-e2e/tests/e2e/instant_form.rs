@@ -285,9 +285,19 @@ struct Setup {
 }
 
 async fn setup(env: &E2eEnv, body: impl Fn(&str) -> String) -> Result<Setup> {
+    setup_with_gate(env, body, |_| {}).await
+}
+
+/// [`setup`], with the proxy's gate set by `gate` before the page is opened.
+async fn setup_with_gate(
+    env: &E2eEnv,
+    body: impl Fn(&str) -> String,
+    gate: impl FnOnce(&WasmGate),
+) -> Result<Setup> {
     // Proxy, then the site (its page names the proxy), then the handler (it lists the site).
     let port = free_port()?;
     let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
+    gate(&gated.gate);
     let page = host_site::page("Instant form", &gated.base, &body(&gated.base));
     let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
     let handler = Handler::config(env)
@@ -530,26 +540,18 @@ async fn the_glue_downloads_next_to_the_first_markup_not_after_it() -> Result<()
     else {
         return Ok(());
     };
-    let port = free_port()?;
-    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
-    gated.gate.first_markup_open.send_replace(false);
-    let page = host_site::page(
-        "Instant form",
-        &gated.base,
-        &host_site::embed(&gated.base, FORM_ID, &[]),
-    );
-    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
-    let _handler = Handler::config(&env)
-        .port(port)
-        .allow_origin(site.origin())
-        .start()
-        .await?;
-    let browser = Browser::start(&env).await?;
-    record_page(&browser).await?;
-    browser.goto(&site.url("/")).await?;
+    let setup = setup_with_gate(
+        &env,
+        |base| host_site::embed(base, FORM_ID, &[]),
+        |gate| {
+            gate.first_markup_open.send_replace(false);
+        },
+    )
+    .await?;
+    let (browser, gated) = (&setup.browser, &setup.gated);
     // The first markup is held: the glue (a module preload) has come all the same.
     let glue = leadform_e2e::poll::until("the glue, while the first markup is held", || async {
-        let glue: Vec<String> = fetched(&browser, "leadform_widget")
+        let glue: Vec<String> = fetched(browser, "leadform_widget")
             .await?
             .into_iter()
             .filter(|name| name.ends_with(".js"))
@@ -558,21 +560,21 @@ async fn the_glue_downloads_next_to_the_first_markup_not_after_it() -> Result<()
     })
     .await?;
     ensure!(
-        fetched(&browser, "/embed").await?.is_empty(),
+        fetched(browser, "/embed").await?.is_empty(),
         "the first markup was not held: {glue:?}"
     );
     gated.gate.first_markup_open.send_replace(true);
     gated.release_wasm();
-    wait_for_takeovers(&browser, 1).await?;
+    wait_for_takeovers(browser, 1).await?;
     // Preloaded, then imported: one request for the glue, not two.
-    let requests = fetched(&browser, "leadform_widget").await?;
+    let requests = fetched(browser, "leadform_widget").await?;
     let glue_requests = requests.iter().filter(|name| name.ends_with(".js")).count();
     ensure!(
         glue_requests == 1,
         "the glue was fetched {glue_requests} times: {requests:?}"
     );
-    drop(site);
-    browser.close().await
+    drop(setup.site);
+    setup.browser.close().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -583,26 +585,16 @@ async fn a_stylesheet_the_loader_cannot_fetch_comes_as_a_link_and_the_form_still
     ) else {
         return Ok(());
     };
-    let port = free_port()?;
-    let gated = GatedHandler::start(&format!("http://127.0.0.1:{port}")).await?;
-    gated
-        .gate
-        .refuse_fetched_stylesheets
-        .store(true, Ordering::SeqCst);
-    let page = host_site::page(
-        "Instant form",
-        &gated.base,
-        &host_site::embed(&gated.base, FORM_ID, &[]),
-    );
-    let site = HostSite::start(vec![("/".to_owned(), page)]).await?;
-    let _handler = Handler::config(&env)
-        .port(port)
-        .allow_origin(site.origin())
-        .start()
-        .await?;
-    let browser = Browser::start(&env).await?;
-    record_page(&browser).await?;
-    browser.goto(&site.url("/")).await?;
+    let setup = setup_with_gate(
+        &env,
+        |base| host_site::embed(base, FORM_ID, &[]),
+        |gate| {
+            gate.refuse_fetched_stylesheets
+                .store(true, Ordering::SeqCst)
+        },
+    )
+    .await?;
+    let (browser, gated) = (&setup.browser, &setup.gated);
     // The wasm is held back: what shows is the loader's own work.
     let style = leadform_e2e::poll::until("the first markup, styled", || async {
         let style = browser
@@ -622,16 +614,16 @@ return shown ? getComputedStyle(root.querySelector(".leadform-root")).boxSizing 
     .await?;
     ensure!(style == "border-box", "the stylesheet applies: {style}");
     gated.release_wasm();
-    wait_for_takeovers(&browser, 1).await?;
+    wait_for_takeovers(browser, 1).await?;
     let widget = browser.widget(FORM_ID).await?;
     widget.type_into("email", "linked@example.com").await?;
-    let after = inspect(&browser, FORM_ID).await?;
+    let after = inspect(browser, FORM_ID).await?;
     ensure!(
         after["forms"] == 1 && after["values"]["email"] == "linked@example.com",
         "{after:#}"
     );
-    drop(site);
-    browser.close().await
+    drop(setup.site);
+    setup.browser.close().await
 }
 
 /// The resources the page fetched whose URL contains `part` (its performance entries).
