@@ -404,14 +404,20 @@ async fn a_marketer_works_leads_in_the_console() -> Result<()> {
         "the script shows the Copy button"
     );
     copy.click().await?;
+    // The label and the status are read in one script: read one by one, a click handled between
+    // the two reads paired the new label with the old, empty status (CI saw exactly that).
     let copied = poll::until("the Copied state", || async {
-        let status = browser
+        let state = browser
             .client
-            .find(Locator::Id("built-link-status"))
-            .await?
-            .text()
+            .execute(
+                "return [
+                   document.querySelector('button[data-copy-target=built-link]').textContent,
+                   document.getElementById('built-link-status').textContent
+                 ];",
+                Vec::new(),
+            )
             .await?;
-        let label = copy.text().await?;
+        let (label, status): (String, String) = serde_json::from_value(state)?;
         Ok((label == "Copied").then_some(status))
     })
     .await?;
