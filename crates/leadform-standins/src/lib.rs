@@ -87,6 +87,23 @@ impl Received {
             .map(String::as_str)
     }
 
+    /// Notes in `problems` a request that is not a `POST` to `path` with a `content_type` body:
+    /// what every vendor here checks first.
+    fn expect_post(&mut self, path: &str, content_type: &str) {
+        if self.method != "POST" {
+            let problem = format!("method {} (expected POST)", self.method);
+            self.problems.push(problem);
+        }
+        if self.path_and_query != path {
+            let problem = format!("path {} (expected {path})", self.path_and_query);
+            self.problems.push(problem);
+        }
+        let sent = self.header("content-type").unwrap_or("").to_owned();
+        if sent != content_type {
+            self.problems.push(format!("content type `{sent}`"));
+        }
+    }
+
     /// The urlencoded body, decoded strictly (`None` if it is not valid urlencoded UTF-8).
     pub fn form(&self) -> Option<Vec<(String, String)>> {
         decode_urlencoded_strict(&self.body).ok()
@@ -337,24 +354,11 @@ const SALESFORCE_STANDARD_FIELDS: [&str; 17] = [
 ];
 
 fn salesforce(received: &mut Received, org_id: &str) -> Response {
+    received.expect_post(
+        "/servlet/servlet.WebToLead?encoding=UTF-8",
+        "application/x-www-form-urlencoded",
+    );
     let problems = &mut received.problems;
-    if received.method != "POST" {
-        problems.push(format!("method {} (expected POST)", received.method));
-    }
-    if received.path_and_query != "/servlet/servlet.WebToLead?encoding=UTF-8" {
-        problems.push(format!(
-            "path {} (expected /servlet/servlet.WebToLead?encoding=UTF-8)",
-            received.path_and_query
-        ));
-    }
-    let content_type = received
-        .headers
-        .get("content-type")
-        .cloned()
-        .unwrap_or_default();
-    if content_type != "application/x-www-form-urlencoded" {
-        problems.push(format!("content type `{content_type}`"));
-    }
     match decode_urlencoded_strict(&received.body) {
         Err(problem) => problems.push(problem),
         Ok(pairs) => {
@@ -413,21 +417,8 @@ fn hubspot(received: &mut Received, portal_id: &str, form_guid: &str) -> Respons
             r#"{"status":"error","message":"Form not found","errorType":"FORM_NOT_FOUND"}"#,
         );
     }
+    received.expect_post(&expected_path, "application/json");
     let problems = &mut received.problems;
-    if received.method != "POST" {
-        problems.push(format!("method {}", received.method));
-    }
-    if received.path_and_query != expected_path {
-        problems.push(format!("path {}", received.path_and_query));
-    }
-    let content_type = received
-        .headers
-        .get("content-type")
-        .cloned()
-        .unwrap_or_default();
-    if content_type != "application/json" {
-        problems.push(format!("content type `{content_type}`"));
-    }
     let mut invalid_email = false;
     match serde_json::from_slice::<serde_json::Value>(&received.body) {
         Err(error) => problems.push(format!("body is not JSON: {error}")),
@@ -553,22 +544,9 @@ fn json_answer(status: u16, body: serde_json::Value) -> Response {
 // ---------- Pardot form handler ----------
 
 fn pardot(received: &mut Received, path: &str) -> Response {
+    // Pardot rejects multipart/form-data and anything else.
+    received.expect_post(path, "application/x-www-form-urlencoded");
     let problems = &mut received.problems;
-    if received.method != "POST" {
-        problems.push(format!("method {}", received.method));
-    }
-    if received.path_and_query != path {
-        problems.push(format!("path {}", received.path_and_query));
-    }
-    let content_type = received
-        .headers
-        .get("content-type")
-        .cloned()
-        .unwrap_or_default();
-    if content_type != "application/x-www-form-urlencoded" {
-        // Pardot rejects multipart/form-data and anything else.
-        problems.push(format!("content type `{content_type}`"));
-    }
     let has_email = match decode_urlencoded_strict(&received.body) {
         Err(problem) => {
             problems.push(problem);
@@ -597,21 +575,8 @@ fn pardot(received: &mut Received, path: &str) -> Response {
 // ---------- Signed webhook ----------
 
 fn webhook(received: &mut Received, path: &str, secret: &[u8], tolerance: Duration) -> Response {
+    received.expect_post(path, "application/json");
     let problems = &mut received.problems;
-    if received.method != "POST" {
-        problems.push(format!("method {}", received.method));
-    }
-    if received.path_and_query != path {
-        problems.push(format!("path {}", received.path_and_query));
-    }
-    let content_type = received
-        .headers
-        .get("content-type")
-        .cloned()
-        .unwrap_or_default();
-    if content_type != "application/json" {
-        problems.push(format!("content type `{content_type}`"));
-    }
     if received
         .headers
         .get("idempotency-key")
