@@ -371,6 +371,7 @@ async fn seed_empty(
                     previous_visitor_id: None,
                     profile_answers: None,
                     deliveries: demo_deliveries(intent),
+                    form_token: None,
                 })
                 .await?
                 .lead_id();

@@ -13,9 +13,7 @@ use leadform_core::{
     SubmissionError,
 };
 use leadform_scoring::ScoringRules;
-use leadform_store::{
-    FormTokenUse, GroupCommitter, InsertOutcome, NewDelivery, NewLead, Store, StoreError,
-};
+use leadform_store::{GroupCommitter, InsertOutcome, NewDelivery, NewLead, Store, StoreError};
 use std::sync::Arc;
 use thiserror::Error;
 use tokio::sync::Notify;
@@ -102,37 +100,47 @@ pub fn answer_for(
     }
 }
 
+/// What the handler knows about a lead's spam before storing it.
+struct SpamCheck {
+    /// Why it is spam already: the honeypot, or a flawed form token.
+    reason: Option<&'static str>,
+    /// A sound token's id, spent in the lead's own transaction: if another submission spent it
+    /// first, the store keeps the lead as spam (a replay).
+    token_to_spend: Option<String>,
+}
+
 /// Is this lead spam, and why? The honeypot, then the form token (see [`crate::form_token`]).
-async fn spam_reason(
+async fn spam_check(
     intake: &Intake<'_>,
     form: &FormDefinition,
     lead: &LeadSubmission,
     form_token: Option<&str>,
     visitor_cookie: Option<&str>,
-) -> Result<Option<&'static str>, StoreError> {
+) -> Result<SpamCheck, StoreError> {
+    let spam = |reason| SpamCheck {
+        reason: Some(reason),
+        token_to_spend: None,
+    };
     if !lead.bot_check.honeypot.trim().is_empty() {
-        return Ok(Some("honeypot"));
+        return Ok(spam("honeypot"));
     }
     let timing_exempt =
         one_click_the_server_can_vouch_for(intake, form, lead, visitor_cookie).await?;
-    let token = match judge(
-        intake.signing_key,
-        form,
-        form_token,
-        intake.now_ms,
-        timing_exempt,
-    ) {
-        TokenJudgement::Sound(token) => token,
-        TokenJudgement::Flawed(flaw) => return Ok(Some(flaw.as_str())),
-    };
-    let used = intake
-        .committer
-        .use_form_token(&token.nonce, &lead.submission_id, intake.now_ms)
-        .await?;
-    Ok(match used {
-        FormTokenUse::ThisSubmission => None,
-        FormTokenUse::AnotherSubmission => Some(TokenFlaw::Replayed.as_str()),
-    })
+    Ok(
+        match judge(
+            intake.signing_key,
+            form,
+            form_token,
+            intake.now_ms,
+            timing_exempt,
+        ) {
+            TokenJudgement::Sound(token) => SpamCheck {
+                reason: None,
+                token_to_spend: Some(token.nonce),
+            },
+            TokenJudgement::Flawed(flaw) => spam(flaw.as_str()),
+        },
+    )
 }
 
 /// A returning visitor's one-click form shows no inputs, so a prompt click is a person. The server
@@ -172,7 +180,7 @@ pub async fn accept_lead(
     let form = incoming.form;
     let validated = validate_submission(form, &incoming.submission)?;
     let mut lead = validated.submission;
-    let spam_reason = spam_reason(
+    let spam = spam_check(
         intake,
         form,
         &lead,
@@ -180,32 +188,26 @@ pub async fn accept_lead(
         incoming.visitor_cookie.as_deref(),
     )
     .await?;
-    let is_spam = spam_reason.is_some();
 
-    // Bots get no cookie and no profile; people only as far as the form's storage policy allows.
-    // A remembered visitor gets a new id on every submission, so an id someone else planted or
-    // copied stops working the moment the visitor sends anything; the profile follows the new id.
-    // The rule is core's, the same one the widget applies to the browser's storage.
-    let remember = !is_spam && form.storage.allows(lead.consent);
-    let (visitor_id, previous_visitor_id) = match remember {
-        false => (None, None),
-        true => (
-            Some(crate::visitor_id::new_visitor_id()),
-            incoming.visitor_cookie,
-        ),
-    };
+    // People are remembered only as far as the form's storage policy allows (bots not at all:
+    // `NewLead::mark_spam`). A remembered visitor gets a new id on every submission, so an id
+    // someone else planted or copied stops working the moment the visitor sends anything; the
+    // profile follows the new id. The rule is core's, the same one the widget applies to the
+    // browser's storage.
+    let may_remember_visitor = form.storage.allows(lead.consent);
+    let visitor_id = may_remember_visitor.then(crate::visitor_id::new_visitor_id);
+    let previous_visitor_id = incoming.visitor_cookie.filter(|_| may_remember_visitor);
     // The cookie, not the payload, says who the visitor is; and with storage refused, nobody.
     lead.visitor_id = visitor_id.clone();
     // Marketo's visitor data (user agent, Munchkin cookie) ties the lead to the visitor's browser
     // and tracked visits: kept only where the form may remember the visitor, and then neither
     // stored nor sent, not even in the raw payload.
-    let may_remember_visitor = form.storage.allows(lead.consent);
     let user_agent = incoming.user_agent.filter(|_| may_remember_visitor);
     let mut raw_payload = incoming.raw_payload;
     if !may_remember_visitor && lead.munchkin_cookie.take().is_some() {
         raw_payload = without_munchkin_cookie(raw_payload);
     }
-    let profile_answers = remember.then(|| {
+    let profile_answers = may_remember_visitor.then(|| {
         let mut profile = KnownProfile::default();
         let visible_answers = lead
             .fields
@@ -214,51 +216,60 @@ pub async fn accept_lead(
         profile.merge_answers(visible_answers, &form.fields);
         profile
     });
-    let deliveries = if is_spam {
-        Vec::new()
-    } else {
-        // A webhook whose `events` leave out `lead.created` hears only of MQLs.
-        form.destinations
-            .iter()
-            .enumerate()
-            .filter(|(_, destination)| destination.subscribes_to(LeadEvent::Created))
-            .map(|(index, destination)| NewDelivery::for_destination(index, destination))
-            .collect()
-    };
-    let has_deliveries = !deliveries.is_empty();
+    // A webhook whose `events` leave out `lead.created` hears only of MQLs.
+    let deliveries = form
+        .destinations
+        .iter()
+        .enumerate()
+        .filter(|(_, destination)| destination.subscribes_to(LeadEvent::Created))
+        .map(|(index, destination)| NewDelivery::for_destination(index, destination))
+        .collect();
     let submission_id = lead.submission_id.clone();
+    let mut new = NewLead {
+        lead,
+        raw_payload,
+        intent: validated.intent,
+        email: validated.email,
+        is_spam: false,
+        received_at_ms: intake.now_ms,
+        client_ip: incoming.client_ip,
+        hubspotutk: incoming.hubspotutk,
+        user_agent,
+        visitor_id,
+        previous_visitor_id,
+        profile_answers,
+        deliveries,
+        form_token: spam.token_to_spend,
+    };
+    if spam.reason.is_some() {
+        new.mark_spam();
+    }
+    let has_deliveries = !new.deliveries.is_empty();
+    let visitor_id = new.visitor_id.clone();
     let outcome = intake
         .committer
-        .insert_scored_lead(
-            NewLead {
-                lead,
-                raw_payload,
-                intent: validated.intent,
-                email: validated.email,
-                is_spam,
-                received_at_ms: intake.now_ms,
-                client_ip: incoming.client_ip,
-                hubspotutk: incoming.hubspotutk,
-                user_agent,
-                visitor_id: visitor_id.clone(),
-                previous_visitor_id,
-                profile_answers,
-                deliveries,
-            },
-            Some(Arc::clone(intake.scoring)),
-        )
+        .insert_scored_lead(new, Some(Arc::clone(intake.scoring)))
         .await?;
     match outcome {
-        InsertOutcome::Inserted { lead_id, .. } => {
-            if has_deliveries {
+        InsertOutcome::Inserted {
+            lead_id,
+            replayed_form_token,
+            ..
+        } => {
+            // A replayed token made the store keep the lead as spam: no deliveries, no cookie.
+            let spam_reason = match replayed_form_token {
+                true => Some(TokenFlaw::Replayed.as_str()),
+                false => spam.reason,
+            };
+            if has_deliveries && !replayed_form_token {
                 intake.deliveries_due.notify_one();
             }
             Ok(AcceptedLead {
                 answer: answer_for(intake, form, lead_id, &submission_id),
                 repeat: false,
-                is_spam,
+                is_spam: spam_reason.is_some(),
                 spam_reason,
-                new_visitor_id: visitor_id,
+                new_visitor_id: visitor_id.filter(|_| !replayed_form_token),
             })
         }
         InsertOutcome::AlreadyStored {
@@ -267,8 +278,8 @@ pub async fn accept_lead(
         } => Ok(AcceptedLead {
             answer: answer_for(intake, form, lead_id, &submission_id),
             repeat: true,
-            is_spam,
-            spam_reason,
+            is_spam: spam.reason.is_some(),
+            spam_reason: spam.reason,
             new_visitor_id: None,
         }),
         InsertOutcome::AlreadyStored {

@@ -1,12 +1,13 @@
-//! Spent form tokens: a token carries one submission (and its retries), never a second one.
+//! Spent form tokens: a token carries one submission (and its retries), never a second one. A
+//! lead spends its token in its own transaction (`lead_steps::spend_token_then_store_lead`).
 
-use crate::backend::{with_backend, BeginWrite};
+use crate::backend::with_backend;
 use crate::error::{failed, StoreError};
 use crate::Store;
 
 /// Who a form token was first used by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormTokenUse {
+pub(crate) enum FormTokenUse {
     /// This submission id, now or in an earlier attempt (a retry).
     ThisSubmission,
     /// A different submission id: the token is being replayed.
@@ -14,28 +15,6 @@ pub enum FormTokenUse {
 }
 
 impl Store {
-    /// Records that the token `token_id` carries `submission_id`, unless it already carries one,
-    /// and says whose it is. First writer wins, also with concurrent callers on PostgreSQL.
-    pub async fn use_form_token(
-        &self,
-        token_id: &str,
-        submission_id: &str,
-        now_ms: i64,
-    ) -> Result<FormTokenUse, StoreError> {
-        with_backend!(&self.backend, |pool, dialect| {
-            let fail = |action| failed(dialect.name(), action);
-            let mut tx = pool
-                .begin_write()
-                .await
-                .map_err(fail("begin recording the form token"))?;
-            let used = tx
-                .record_form_token(token_id, submission_id, now_ms)
-                .await?;
-            tx.commit().await.map_err(fail("record the form token"))?;
-            Ok(used)
-        })
-    }
-
     /// Forgets tokens used before `before_ms`: older tokens have expired, so no replay can match
     /// them any more. Returns how many rows went.
     pub async fn forget_form_tokens_used_before(&self, before_ms: i64) -> Result<u64, StoreError> {

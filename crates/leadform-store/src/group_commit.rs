@@ -1,8 +1,10 @@
 //! Group commit: the intake's writes that arrive together share one transaction and one fsync.
 //!
-//! Requests hand their lead (or their form token) to a committer task through a channel (one on
-//! SQLite, a few sharing the channel on PostgreSQL). A committer waits for the first job, takes whatever else is queued (at most [`MAX_JOBS_PER_COMMIT`]),
-//! and stores each job inside its own savepoint of one transaction. Only after `COMMIT` returns
+//! Requests hand their lead (with the form token it spends) to a committer task through a channel
+//! (one on SQLite, a few sharing the channel on PostgreSQL). A committer waits for the first job,
+//! takes whatever else is queued (at most [`SQLITE_MAX_JOBS_PER_COMMIT`] or
+//! [`POSTGRES_MAX_JOBS_PER_COMMIT`]), and stores them in one transaction: as sets
+//! ([`lead_batch`]), or else each job inside its own savepoint. Only after `COMMIT` returns
 //! does any job get its answer, so a 201 still means the lead is on disk. An idle handler commits a
 //! lone lead at once: there is no timer, so nothing waits for company.
 //!
@@ -13,10 +15,8 @@
 
 use crate::backend::{with_backend, Backend, BeginWrite};
 use crate::error::failed;
-use crate::form_tokens::{FormTokenSteps, FormTokenUse};
-use crate::lead_batch::{self, ScoredLead};
-use crate::lead_batch_steps::TokenUse;
-use crate::lead_steps::{store_lead, LeadRow};
+use crate::lead_batch::{self, BatchLead};
+use crate::lead_steps::spend_token_then_store_lead;
 use crate::model::{InsertOutcome, NewLead};
 use crate::{Store, StoreError};
 use leadform_scoring::ScoringRules;
@@ -50,28 +50,22 @@ pub struct CommitterTask {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// A lead waiting for its commit, and where its answer goes.
 #[derive(Debug)]
-enum Job {
-    Lead {
-        // Boxed: a lead is far larger than a form token's use.
-        new: Box<NewLead>,
-        scoring: Option<Arc<ScoringRules>>,
-        answer: oneshot::Sender<Result<InsertOutcome, StoreError>>,
-    },
-    FormToken {
-        token_id: String,
-        submission_id: String,
-        now_ms: i64,
-        answer: oneshot::Sender<Result<FormTokenUse, StoreError>>,
-    },
+struct Job {
+    // Boxed: the queue moves jobs around, and a lead is large.
+    new: Box<NewLead>,
+    scoring: Option<Arc<ScoringRules>>,
+    answer: oneshot::Sender<Result<InsertOutcome, StoreError>>,
 }
 
-/// What one job did inside the batch, before the commit.
-enum Done {
-    Lead(InsertOutcome),
-    FormToken(FormTokenUse),
-    /// Rolled back to its savepoint; it runs again alone after the commit.
-    Failed,
+impl Job {
+    fn batch_lead(&self) -> BatchLead<'_> {
+        BatchLead {
+            new: &self.new,
+            scoring: self.scoring.as_deref(),
+        }
+    }
 }
 
 impl GroupCommitter {
@@ -95,34 +89,16 @@ impl GroupCommitter {
     }
 
     /// [`Store::insert_scored_lead`] through the committer: the answer comes once the transaction
-    /// holding this lead has committed (or failed).
+    /// holding this lead (and its form token's use) has committed (or failed).
     pub async fn insert_scored_lead(
         &self,
         new: NewLead,
         scoring: Option<Arc<ScoringRules>>,
     ) -> Result<InsertOutcome, StoreError> {
         let (answer, answered) = oneshot::channel();
-        self.submit(Job::Lead {
+        self.submit(Job {
             new: Box::new(new),
             scoring,
-            answer,
-        })
-        .await?;
-        answered.await.map_err(|_| StoreError::CommitAbandoned)?
-    }
-
-    /// [`Store::use_form_token`] through the committer.
-    pub async fn use_form_token(
-        &self,
-        token_id: &str,
-        submission_id: &str,
-        now_ms: i64,
-    ) -> Result<FormTokenUse, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        self.submit(Job::FormToken {
-            token_id: token_id.to_owned(),
-            submission_id: submission_id.to_owned(),
-            now_ms,
             answer,
         })
         .await?;
@@ -218,14 +194,12 @@ async fn commit_batch(store: Store, batch: Vec<Job>) {
     match committed {
         Ok(done) => {
             for (job, done) in batch.into_iter().zip(done) {
-                match (job, done) {
-                    (Job::Lead { answer, .. }, Done::Lead(outcome)) => {
-                        let _ = answer.send(Ok(outcome));
+                match done {
+                    Some(outcome) => {
+                        let _ = job.answer.send(Ok(outcome));
                     }
-                    (Job::FormToken { answer, .. }, Done::FormToken(used)) => {
-                        let _ = answer.send(Ok(used));
-                    }
-                    (job, _) => run_alone(store, job).await,
+                    // Rolled back inside the batch: alone now, for its own answer.
+                    None => run_alone(store, job).await,
                 }
             }
         }
@@ -233,18 +207,10 @@ async fn commit_batch(store: Store, batch: Vec<Job>) {
             let reason = error.to_string();
             let others = batch.len() - 1;
             for job in batch {
-                let error = StoreError::GroupCommitFailed {
+                let _ = job.answer.send(Err(StoreError::GroupCommitFailed {
                     others,
                     reason: reason.clone(),
-                };
-                match job {
-                    Job::Lead { answer, .. } => {
-                        let _ = answer.send(Err(error));
-                    }
-                    Job::FormToken { answer, .. } => {
-                        let _ = answer.send(Err(error));
-                    }
-                }
+                }));
             }
         }
     }
@@ -252,8 +218,8 @@ async fn commit_batch(store: Store, batch: Vec<Job>) {
 
 /// How storing a batch as sets went.
 enum SetsOutcome {
-    /// Committed: each job's answer, in order.
-    Committed(Vec<Done>),
+    /// Committed: each job's answer, in order; `None` for one to run again alone.
+    Committed(Vec<Option<InsertOutcome>>),
     /// Two jobs depend on each other (see [`lead_batch::plain_batch`]): nothing was begun.
     NotPlain,
     /// A statement failed and the transaction was rolled back: nothing of it is stored.
@@ -265,103 +231,44 @@ enum SetsOutcome {
 
 /// The batch in one transaction with one statement per table ([`lead_batch`]), no savepoints.
 async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
-    let mut done: Vec<Option<Done>> = Vec::with_capacity(batch.len());
-    let mut tokens = Vec::new();
-    let mut leads = Vec::new();
-    for job in batch {
-        match job {
-            Job::Lead { new, scoring, .. } => match LeadRow::new(new) {
-                Ok(row) => {
-                    leads.push(ScoredLead {
-                        row,
-                        scoring: scoring.as_deref(),
-                    });
-                    done.push(None);
-                }
-                // Runs alone after the commit, to get its own error.
-                Err(_) => done.push(Some(Done::Failed)),
-            },
-            Job::FormToken {
-                token_id,
-                submission_id,
-                now_ms,
-                ..
-            } => {
-                tokens.push(TokenUse {
-                    token_id,
-                    submission_id,
-                    now_ms: *now_ms,
-                });
-                done.push(None);
-            }
-        }
-    }
+    let leads: Vec<BatchLead<'_>> = batch.iter().map(Job::batch_lead).collect();
     if !lead_batch::plain_batch(&leads) {
         return SetsOutcome::NotPlain;
     }
-    let stored = with_backend!(&store.backend, |pool, dialect| {
+    with_backend!(&store.backend, |pool, dialect| {
         let Ok(mut tx) = pool.begin_write().await else {
             return SetsOutcome::StepFailed;
         };
-        let steps = async {
-            let used = lead_batch::record_form_tokens(&mut tx, &tokens).await?;
-            let stored = lead_batch::store_leads(&mut tx, &leads, &store.mql_routes).await?;
-            Ok::<_, StoreError>((used, stored))
-        }
-        .await;
-        match steps {
+        match lead_batch::store_batch(&mut tx, &leads, &store.mql_routes).await {
             Ok(answers) => match tx.commit().await {
-                Ok(()) => answers,
+                Ok(()) => SetsOutcome::Committed(answers),
                 Err(error) => {
-                    return SetsOutcome::CommitFailed(failed(dialect.name(), "commit the leads")(
-                        error,
-                    ))
+                    SetsOutcome::CommitFailed(failed(dialect.name(), "commit the leads")(error))
                 }
             },
             Err(_) => {
                 // Whatever the rollback says, nothing of this transaction is committed.
                 let _ = tx.rollback().await;
-                return SetsOutcome::StepFailed;
+                SetsOutcome::StepFailed
             }
         }
-    });
-    let (mut used, mut stored) = (stored.0.into_iter(), stored.1.into_iter());
-    let answers = batch.iter().zip(done).map(|(job, done)| match (job, done) {
-        (_, Some(done)) => done,
-        (Job::Lead { .. }, None) => stored.next().map_or(Done::Failed, Done::Lead),
-        (Job::FormToken { .. }, None) => used.next().map_or(Done::Failed, Done::FormToken),
-    });
-    SetsOutcome::Committed(answers.collect())
+    })
 }
 
 /// The job in its own transaction, answered with its own result.
 async fn run_alone(store: &Store, job: Job) {
-    match job {
-        Job::Lead {
-            new,
-            scoring,
-            answer,
-        } => {
-            let _ = answer.send(store.insert_scored_lead(*new, scoring.as_deref()).await);
-        }
-        Job::FormToken {
-            token_id,
-            submission_id,
-            now_ms,
-            answer,
-        } => {
-            let _ = answer.send(
-                store
-                    .use_form_token(&token_id, &submission_id, now_ms)
-                    .await,
-            );
-        }
-    }
+    let outcome = store
+        .insert_scored_lead(*job.new, job.scoring.as_deref())
+        .await;
+    let _ = job.answer.send(outcome);
 }
 
 /// Every job in a savepoint of one write transaction; `Err` when the transaction as a whole
-/// failed (then nothing of it is stored).
-async fn in_one_transaction(store: &Store, batch: &[Job]) -> Result<Vec<Done>, StoreError> {
+/// failed (then nothing of it is stored). `None` for a job rolled back to its savepoint.
+async fn in_one_transaction(
+    store: &Store,
+    batch: &[Job],
+) -> Result<Vec<Option<InsertOutcome>>, StoreError> {
     with_backend!(&store.backend, |pool, dialect| {
         let fail = |action| failed(dialect.name(), action);
         let mut tx = pool
@@ -374,39 +281,27 @@ async fn in_one_transaction(store: &Store, batch: &[Job]) -> Result<Vec<Done>, S
                 .begin()
                 .await
                 .map_err(fail("begin a lead's savepoint"))?;
-            let result = match job {
-                Job::Lead { new, scoring, .. } => match LeadRow::new(new) {
-                    Ok(row) => {
-                        store_lead(&mut savepoint, &row, scoring.as_deref(), &store.mql_routes)
-                            .await
-                            .map(Done::Lead)
-                    }
-                    Err(error) => Err(error),
-                },
-                Job::FormToken {
-                    token_id,
-                    submission_id,
-                    now_ms,
-                    ..
-                } => savepoint
-                    .record_form_token(token_id, submission_id, *now_ms)
-                    .await
-                    .map(Done::FormToken),
-            };
-            match result {
-                Ok(stored) => {
+            let stored = spend_token_then_store_lead(
+                &mut savepoint,
+                &job.new,
+                job.scoring.as_deref(),
+                &store.mql_routes,
+            )
+            .await;
+            match stored {
+                Ok(outcome) => {
                     savepoint
                         .commit()
                         .await
                         .map_err(fail("release a lead's savepoint"))?;
-                    done.push(stored);
+                    done.push(Some(outcome));
                 }
                 Err(_) => {
                     savepoint
                         .rollback()
                         .await
                         .map_err(fail("roll back a lead's savepoint"))?;
-                    done.push(Done::Failed);
+                    done.push(None);
                 }
             }
         }
@@ -419,14 +314,39 @@ async fn in_one_transaction(store: &Store, batch: &[Job]) -> Result<Vec<Done>, S
 mod tests {
     use super::*;
 
-    /// Commits as usual, except that a batch holding the form token "panic" panics, as a bug in
-    /// the batch path would.
+    /// Commits as usual, except that a batch holding a lead with the form token "panic" panics,
+    /// as a bug in the batch path would.
     async fn commit_or_panic(store: Store, batch: Vec<Job>) {
         let poisoned = batch
             .iter()
-            .any(|job| matches!(job, Job::FormToken { token_id, .. } if token_id == "panic"));
+            .any(|job| job.new.form_token.as_deref() == Some("panic"));
         assert!(!poisoned, "a bug in the batch path");
         commit_batch(store, batch).await;
+    }
+
+    fn lead_spending(token: &str, submission_id: &str) -> NewLead {
+        let submission = serde_json::json!({
+            "form_id": "contact-us",
+            "submission_id": submission_id,
+            "fields": {"email": "ada@example.com"},
+            "submitted_at": "2026-11-29T10:00:00.000Z",
+        });
+        NewLead {
+            lead: serde_json::from_value(submission).unwrap(),
+            raw_payload: "{}".to_owned(),
+            intent: leadform_core::Intent::ContactRequest,
+            email: Some("ada@example.com".to_owned()),
+            is_spam: false,
+            received_at_ms: 1_000,
+            client_ip: None,
+            hubspotutk: None,
+            user_agent: None,
+            visitor_id: None,
+            previous_visitor_id: None,
+            profile_answers: None,
+            deliveries: Vec::new(),
+            form_token: Some(token.to_owned()),
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,16 +361,25 @@ mod tests {
         let committer = GroupCommitter { queue };
 
         let abandoned = committer
-            .use_form_token("panic", "submission-1", 1_000)
+            .insert_scored_lead(lead_spending("panic", "submission-1"), None)
             .await;
         assert!(
             matches!(abandoned, Err(StoreError::CommitAbandoned)),
             "{abandoned:?}"
         );
-        let used = committer
-            .use_form_token("token-2", "submission-2", 1_000)
+        let stored = committer
+            .insert_scored_lead(lead_spending("token-2", "submission-2"), None)
             .await;
-        assert_eq!(used.unwrap(), FormTokenUse::ThisSubmission);
+        assert!(
+            matches!(
+                stored,
+                Ok(InsertOutcome::Inserted {
+                    replayed_form_token: false,
+                    ..
+                })
+            ),
+            "{stored:?}"
+        );
 
         CommitterTask {
             stop,

@@ -4,17 +4,17 @@
 //! per lead there were about eighteen. Here the form tokens, leads, persons, person links,
 //! deliveries, score events and score log rows of the whole batch go in one statement each, and
 //! the reads that decide them (stored persons, score logs, earlier submissions, MQL times) are one
-//! query each. The answers are the ones [`crate::lead_steps::store_lead`] gives lead by lead.
+//! query each. The answers are the ones [`crate::lead_steps::spend_token_then_store_lead`] gives
+//! lead by lead.
 //!
 //! That equivalence needs the leads of a batch to be independent of each other: no two share a
 //! submission id, an email or a visitor id ([`plain_batch`]). Otherwise, or when any statement
 //! fails, the committer uses the savepoint path, lead by lead. The statements themselves are in
 //! [`crate::lead_batch_steps`].
 
-use crate::form_tokens::FormTokenUse;
 use crate::lead_batch_steps::{LeadBatchSteps, TokenUse};
-use crate::lead_steps::{LeadRow, LeadSteps};
-use crate::model::{InsertOutcome, NewDelivery};
+use crate::lead_steps::{person_email, LeadRow, LeadSteps};
+use crate::model::{InsertOutcome, NewDelivery, NewLead};
 use crate::mql_routes::MqlRoutes;
 use crate::score_tx::ScoreTx;
 use crate::scores::{
@@ -26,6 +26,13 @@ use leadform_scoring::{
 };
 use std::collections::{HashMap, HashSet};
 
+/// A lead as the committer queued it, with the rules that score it.
+#[derive(Clone, Copy)]
+pub(crate) struct BatchLead<'a> {
+    pub new: &'a NewLead,
+    pub scoring: Option<&'a ScoringRules>,
+}
+
 /// A lead with its row values and the rules that score it.
 pub(crate) struct ScoredLead<'a> {
     pub row: LeadRow<'a>,
@@ -34,16 +41,17 @@ pub(crate) struct ScoredLead<'a> {
 
 /// `true` when no two leads share a submission id, an email or a visitor id (current or previous)
 /// and all scored leads use the same rules: then storing them as sets answers each exactly as
-/// storing them one after another would.
-pub(crate) fn plain_batch(leads: &[ScoredLead<'_>]) -> bool {
+/// storing them one after another would. Two leads may share a form token: the first in queue
+/// order spends it, as it would alone, and the other is a replay.
+pub(crate) fn plain_batch(leads: &[BatchLead<'_>]) -> bool {
     let mut submission_ids = HashSet::new();
     let mut emails = HashSet::new();
     let mut visitor_ids = HashSet::new();
     let rules = leads.iter().find_map(|lead| lead.scoring);
     leads.iter().all(|lead| {
-        let new = lead.row.new;
+        let new = lead.new;
         submission_ids.insert(new.lead.submission_id.as_str())
-            && lead.row.email.as_deref().is_none_or(|e| emails.insert(e))
+            && person_email(new).is_none_or(|e| emails.insert(e))
             && [&new.visitor_id, &new.previous_visitor_id]
                 .into_iter()
                 .flatten()
@@ -55,30 +63,79 @@ pub(crate) fn plain_batch(leads: &[ScoredLead<'_>]) -> bool {
     })
 }
 
-/// Records every token's use (first writer wins, in queue order); the answers in input order.
-pub(crate) async fn record_form_tokens<T: LeadBatchSteps>(
+/// Stores a [`plain_batch`]: spends the leads' form tokens, then stores the leads as sets, each
+/// answered as `spend_token_then_store_lead` would answer it alone. `None` for a lead whose row
+/// cannot be built: it runs alone after the commit, to get its own error.
+pub(crate) async fn store_batch<T: LeadBatchSteps + LeadSteps + ScoreTx>(
     tx: &mut T,
-    tokens: &[TokenUse<'_>],
-) -> Result<Vec<FormTokenUse>, StoreError> {
-    if tokens.is_empty() {
-        return Ok(Vec::new());
-    }
-    let owners = tx.insert_form_tokens(tokens).await?;
-    tokens
+    leads: &[BatchLead<'_>],
+    routes: &MqlRoutes,
+) -> Result<Vec<Option<InsertOutcome>>, StoreError> {
+    let replayed = spend_form_tokens(tx, leads).await?;
+    // A replay is stored as spam: its own copy, marked so (rare).
+    let spam_copies: Vec<Option<NewLead>> = leads
         .iter()
-        .map(|token| match owners.get(token.token_id) {
-            Some(owner) if owner == token.submission_id => Ok(FormTokenUse::ThisSubmission),
-            Some(_) => Ok(FormTokenUse::AnotherSubmission),
-            None => Err(StoreError::CorruptRow {
-                what: "used form token".to_owned(),
-                detail: "the token just recorded cannot be read back".to_owned(),
-            }),
+        .zip(&replayed)
+        .map(|(lead, &replayed)| replayed.then(|| lead.new.clone().into_spam()))
+        .collect();
+    let mut scored = Vec::with_capacity(leads.len());
+    let mut positions = Vec::with_capacity(leads.len());
+    for (position, (lead, copy)) in leads.iter().zip(&spam_copies).enumerate() {
+        if let Ok(row) = LeadRow::new(copy.as_ref().unwrap_or(lead.new)) {
+            scored.push(ScoredLead {
+                row,
+                scoring: lead.scoring,
+            });
+            positions.push(position);
+        }
+    }
+    let stored = store_leads(tx, &scored, routes).await?;
+    let mut answers = vec![None; leads.len()];
+    for (position, outcome) in positions.into_iter().zip(stored) {
+        answers[position] = Some(outcome.with_replayed_form_token(replayed[position]));
+    }
+    Ok(answers)
+}
+
+/// Records the use of every lead's form token (first writer wins, in queue order): for each lead,
+/// whether another submission spent its token first.
+async fn spend_form_tokens<T: LeadBatchSteps>(
+    tx: &mut T,
+    leads: &[BatchLead<'_>],
+) -> Result<Vec<bool>, StoreError> {
+    let tokens: Vec<TokenUse<'_>> = leads
+        .iter()
+        .filter_map(|lead| {
+            Some(TokenUse {
+                token_id: lead.new.form_token.as_deref()?,
+                submission_id: &lead.new.lead.submission_id,
+                now_ms: lead.new.received_at_ms,
+            })
+        })
+        .collect();
+    if tokens.is_empty() {
+        return Ok(vec![false; leads.len()]);
+    }
+    let owners = tx.insert_form_tokens(&tokens).await?;
+    leads
+        .iter()
+        .map(|lead| {
+            let Some(token) = lead.new.form_token.as_deref() else {
+                return Ok(false);
+            };
+            match owners.get(token) {
+                Some(owner) => Ok(*owner != lead.new.lead.submission_id),
+                None => Err(StoreError::CorruptRow {
+                    what: "used form token".to_owned(),
+                    detail: "the token just recorded cannot be read back".to_owned(),
+                }),
+            }
         })
         .collect()
 }
 
 /// Stores a [`plain_batch`] of leads: the same rows and answers as `store_lead` for each in turn.
-pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
+async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
     tx: &mut T,
     leads: &[ScoredLead<'_>],
     routes: &MqlRoutes,
@@ -100,6 +157,7 @@ pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
                     lead_id,
                     person_id: None,
                     first_for_person: false,
+                    replayed_form_token: false,
                 });
                 if !new.is_spam {
                     fresh.push((index, lead_id));
@@ -130,6 +188,7 @@ pub(crate) async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
                 lead_id,
                 person_id: Some(person_id),
                 first_for_person,
+                replayed_form_token: false,
             };
         }
     }

@@ -4,6 +4,7 @@
 //! `ScoreTx` and `EraseSteps`), so [`store_lead`] reads: insert lead → link person → move and merge
 //! the visitor's profile → queue deliveries → score events. The caller begins and commits.
 
+use crate::form_tokens::{FormTokenSteps, FormTokenUse};
 use crate::model::{InsertOutcome, NewDelivery, NewLead};
 use crate::mql_routes::MqlRoutes;
 use crate::score_tx::ScoreTx;
@@ -52,6 +53,14 @@ pub(crate) struct LeadRow<'a> {
     pub last_touch: [Option<String>; 3],
 }
 
+/// The email that links a lead to its person: trimmed and lowercased; `None` when empty.
+pub(crate) fn person_email(new: &NewLead) -> Option<String> {
+    new.email
+        .as_deref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
 impl<'a> LeadRow<'a> {
     pub(crate) fn new(new: &'a NewLead) -> Result<Self, StoreError> {
         let attribution = new.lead.attribution.as_ref();
@@ -59,11 +68,7 @@ impl<'a> LeadRow<'a> {
             new,
             lead_json: serde_json::to_string(&new.lead).map_err(StoreError::EncodeLead)?,
             hash: content_hash(&new.lead),
-            email: new
-                .email
-                .as_deref()
-                .map(|e| e.trim().to_lowercase())
-                .filter(|e| !e.is_empty()),
+            email: person_email(new),
             first_touch: utm_columns(attribution.and_then(|a| a.first_touch.as_ref())),
             last_touch: utm_columns(attribution.and_then(|a| a.last_touch.as_ref())),
         })
@@ -109,6 +114,36 @@ pub(crate) trait LeadSteps {
     ) -> Result<(), StoreError>;
 }
 
+/// Records the use of the lead's form token, then stores the lead ([`store_lead`]), in the caller's
+/// transaction: the lead and its token's use are committed together or not at all. A token that
+/// another submission spent first stores the lead as spam (a replay).
+pub(crate) async fn spend_token_then_store_lead<T: LeadSteps + ScoreTx + FormTokenSteps>(
+    tx: &mut T,
+    new: &NewLead,
+    scoring: Option<&ScoringRules>,
+    routes: &MqlRoutes,
+) -> Result<InsertOutcome, StoreError> {
+    let replayed = match &new.form_token {
+        Some(token) => {
+            let used = tx
+                .record_form_token(token, &new.lead.submission_id, new.received_at_ms)
+                .await?;
+            used == FormTokenUse::AnotherSubmission
+        }
+        None => false,
+    };
+    let as_spam;
+    let new = if replayed {
+        as_spam = new.clone().into_spam();
+        &as_spam
+    } else {
+        new
+    };
+    let row = LeadRow::new(new)?;
+    let outcome = store_lead(tx, &row, scoring, routes).await?;
+    Ok(outcome.with_replayed_form_token(replayed))
+}
+
 /// Stores a lead with its person link, profile merge, delivery rows and (with `scoring`) its score
 /// events, inside the caller's transaction. A submission id stored before writes nothing and
 /// returns the existing lead: the caller may then roll back.
@@ -133,6 +168,7 @@ pub(crate) async fn store_lead<T: LeadSteps + ScoreTx>(
             lead_id,
             person_id: None,
             first_for_person: false,
+            replayed_form_token: false,
         });
     }
     let person = match &row.email {
@@ -156,6 +192,7 @@ pub(crate) async fn store_lead<T: LeadSteps + ScoreTx>(
         lead_id,
         person_id: person.map(|p| p.person_id),
         first_for_person: person.is_some_and(|p| p.first_for_person),
+        replayed_form_token: false,
     })
 }
 

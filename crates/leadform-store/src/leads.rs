@@ -5,7 +5,7 @@ use crate::clock::rfc3339_from_ms;
 use crate::error::{failed, StoreError};
 use crate::intent_column::read_intent;
 use crate::lead_json_column::read_lead_json;
-use crate::lead_steps::{store_lead, LeadRow};
+use crate::lead_steps::spend_token_then_store_lead;
 use crate::model::{InsertOutcome, NewLead, StoredLead};
 use crate::Store;
 use leadform_scoring::ScoringRules;
@@ -57,29 +57,28 @@ impl Store {
     }
 
     /// [`Store::insert_lead`], and with `scoring` also the lead's score events and log rows for
-    /// its person, in the same transaction (see `scores.rs`).
+    /// its person, in the same transaction (see `scores.rs`). The lead's form token, if it has
+    /// one, is spent in that transaction too.
     pub async fn insert_scored_lead(
         &self,
         new: NewLead,
         scoring: Option<&ScoringRules>,
     ) -> Result<InsertOutcome, StoreError> {
-        let row = LeadRow::new(&new)?;
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
             let mut tx = pool
                 .begin_write()
                 .await
                 .map_err(fail("begin the lead transaction"))?;
-            let outcome = store_lead(&mut tx, &row, scoring, &self.mql_routes).await?;
+            let outcome =
+                spend_token_then_store_lead(&mut tx, &new, scoring, &self.mql_routes).await?;
             match outcome {
-                InsertOutcome::Inserted { .. } => {
-                    tx.commit().await.map_err(fail("commit the lead"))?
-                }
-                // Nothing was written.
-                InsertOutcome::AlreadyStored { .. } => tx
+                // Nothing was written (a retry that spends no token).
+                InsertOutcome::AlreadyStored { .. } if new.form_token.is_none() => tx
                     .rollback()
                     .await
                     .map_err(fail("end the lead transaction"))?,
+                _ => tx.commit().await.map_err(fail("commit the lead"))?,
             }
             Ok(outcome)
         })

@@ -61,7 +61,6 @@ pub use connect::is_postgres_url;
 pub use delivery_status::DeliveryStatus;
 pub use erasure::ErasureReport;
 pub use error::StoreError;
-pub use form_tokens::FormTokenUse;
 pub use group_commit::{CommitterTask, GroupCommitter};
 pub use leadform_core::KnownProfile;
 pub use model::{DeliveryFilter, DeliveryRecord, InsertOutcome, NewDelivery, NewLead, StoredLead};

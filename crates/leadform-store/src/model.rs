@@ -31,6 +31,29 @@ pub struct NewLead {
     pub profile_answers: Option<KnownProfile>,
     /// One per destination of the form; ignored for spam.
     pub deliveries: Vec<NewDelivery>,
+    /// The id of the signed form token this lead spends, recorded in the lead's own transaction.
+    /// A token carries one submission (and its retries): when another submission spent it first,
+    /// the lead is a replay and is stored as spam ([`NewLead::mark_spam`]).
+    pub form_token: Option<String>,
+}
+
+impl NewLead {
+    /// Spam is stored for the record only: no deliveries, and no visitor (so no cookie, no
+    /// profile move or merge). The one rule for the handler's spam and the store's replays.
+    pub fn mark_spam(&mut self) {
+        self.is_spam = true;
+        self.deliveries.clear();
+        self.visitor_id = None;
+        self.lead.visitor_id = None;
+        self.previous_visitor_id = None;
+        self.profile_answers = None;
+    }
+
+    /// This lead, [marked as spam](NewLead::mark_spam).
+    pub fn into_spam(mut self) -> NewLead {
+        self.mark_spam();
+        self
+    }
 }
 
 /// One destination a new lead must be delivered to.
@@ -63,6 +86,8 @@ pub enum InsertOutcome {
         lead_id: i64,
         person_id: Option<i64>,
         first_for_person: bool,
+        /// The lead's form token was spent by another submission first: it was stored as spam.
+        replayed_form_token: bool,
     },
     /// The submission id was stored before; nothing was written. `same_payload` says whether the
     /// form, field values, hidden values and consent match the stored lead (SHA-256), so a retry
@@ -71,6 +96,24 @@ pub enum InsertOutcome {
 }
 
 impl InsertOutcome {
+    /// A new lead's outcome, saying whether its form token was replayed.
+    pub(crate) fn with_replayed_form_token(self, replayed: bool) -> InsertOutcome {
+        match self {
+            InsertOutcome::Inserted {
+                lead_id,
+                person_id,
+                first_for_person,
+                ..
+            } => InsertOutcome::Inserted {
+                lead_id,
+                person_id,
+                first_for_person,
+                replayed_form_token: replayed,
+            },
+            stored_before => stored_before,
+        }
+    }
+
     pub fn lead_id(&self) -> i64 {
         match self {
             InsertOutcome::Inserted { lead_id, .. }

@@ -79,6 +79,7 @@ pub(crate) async fn scored_lead(
                 previous_visitor_id: None,
                 profile_answers: None,
                 deliveries: vec![],
+                form_token: None,
             },
             Some(rules),
         )

@@ -368,6 +368,7 @@ async fn the_overview_lists_contact_requests_past_their_response_target() {
                     previous_visitor_id: None,
                     profile_answers: None,
                     deliveries: vec![],
+                    form_token: None,
                 })
                 .await
                 .unwrap();

@@ -193,6 +193,7 @@ impl TestOutbox {
                 previous_visitor_id: None,
                 profile_answers: None,
                 deliveries,
+                form_token: None,
             })
             .await
             .expect("lead stored");

@@ -84,6 +84,7 @@ async fn insert_lead(store: &Store, form: &FormDefinition, number: usize) -> Str
             previous_visitor_id: None,
             profile_answers: None,
             deliveries,
+            form_token: None,
         })
         .await
         .expect("lead stored");

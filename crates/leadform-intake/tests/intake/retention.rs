@@ -187,6 +187,7 @@ async fn serve_erases_leads_past_retention_at_start_up() {
             previous_visitor_id: None,
             profile_answers: None,
             deliveries: Vec::new(),
+            form_token: None,
         })
         .await
         .unwrap();

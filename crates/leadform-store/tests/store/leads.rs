@@ -22,6 +22,7 @@ async fn a_lead_is_stored_with_its_deliveries_and_columns() {
             lead_id,
             person_id,
             first_for_person,
+            replayed_form_token: false,
         } = outcome
         else {
             panic!("{label}: expected Inserted, got {outcome:?}");

@@ -3,7 +3,7 @@
 use crate::support;
 
 use leadform_core::KnownProfile;
-use leadform_store::{FormTokenUse, Store};
+use leadform_store::{InsertOutcome, NewLead, Store};
 use support::{new_lead, new_submission_id, on_each_database, test_databases};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -31,28 +31,72 @@ async fn the_first_secret_stored_is_the_one_every_instance_reads() {
     }
 }
 
+/// A lead from `email` that spends the form token `token`.
+fn spending(token: &str, submission_id: &str, email: &str, at_ms: i64) -> NewLead {
+    let mut lead = new_lead(submission_id, email, at_ms);
+    lead.form_token = Some(token.to_owned());
+    lead
+}
+
+/// `Some(replayed)` for a new lead, `None` for one stored before.
+fn replayed(outcome: InsertOutcome) -> Option<bool> {
+    match outcome {
+        InsertOutcome::Inserted {
+            replayed_form_token,
+            ..
+        } => Some(replayed_form_token),
+        InsertOutcome::AlreadyStored { .. } => None,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_form_token_carries_one_submission_and_its_retries() {
     on_each_database(async |store: &Store, label| {
-        let (mine, other) = (new_submission_id(), new_submission_id());
-        assert_eq!(
-            store.use_form_token("t1", &mine, 10).await.unwrap(),
-            FormTokenUse::ThisSubmission,
-            "{label}: first use"
+        let (mine, other, third) = (
+            new_submission_id(),
+            new_submission_id(),
+            new_submission_id(),
         );
+        let first = store
+            .insert_lead(spending("t1", &mine, "ada@example.com", 10))
+            .await
+            .unwrap();
+        assert_eq!(replayed(first), Some(false), "{label}: first use");
         assert_eq!(
-            store.use_form_token("t1", &mine, 20).await.unwrap(),
-            FormTokenUse::ThisSubmission,
+            store
+                .insert_lead(spending("t1", &mine, "ada@example.com", 20))
+                .await
+                .unwrap(),
+            InsertOutcome::AlreadyStored {
+                lead_id: first.lead_id(),
+                same_payload: true
+            },
             "{label}: a retry of the same submission"
         );
-        assert_eq!(
-            store.use_form_token("t1", &other, 30).await.unwrap(),
-            FormTokenUse::AnotherSubmission,
-            "{label}: a replay by another submission"
+        let replay = store
+            .insert_lead(spending("t1", &other, "grace@example.com", 30))
+            .await
+            .unwrap();
+        assert_eq!(replayed(replay), Some(true), "{label}: a replay");
+        let stored = store.export_leads().await.unwrap();
+        let spam: Vec<bool> = stored.iter().map(|lead| lead.is_spam).collect();
+        assert_eq!(spam, [false, true], "{label}: the replay is stored as spam");
+        let deliveries = store
+            .list_deliveries(leadform_store::DeliveryFilter::All)
+            .await
+            .unwrap();
+        assert!(
+            deliveries.iter().all(|d| d.lead_id == first.lead_id()),
+            "{label}: the replay is delivered nowhere: {deliveries:?}"
         );
         assert_eq!(
-            store.use_form_token("t2", &other, 30).await.unwrap(),
-            FormTokenUse::ThisSubmission,
+            replayed(
+                store
+                    .insert_lead(spending("t2", &third, "alan@example.com", 30))
+                    .await
+                    .unwrap()
+            ),
+            Some(false),
             "{label}: another token is free"
         );
         assert_eq!(
@@ -61,8 +105,18 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
             "{label}: only t1 was used before 30"
         );
         assert_eq!(
-            store.use_form_token("t2", &mine, 40).await.unwrap(),
-            FormTokenUse::AnotherSubmission,
+            replayed(
+                store
+                    .insert_lead(spending(
+                        "t2",
+                        &new_submission_id(),
+                        "edsger@example.com",
+                        40
+                    ))
+                    .await
+                    .unwrap()
+            ),
+            Some(true),
             "{label}: t2 is still remembered"
         );
     })
@@ -70,33 +124,28 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
-async fn concurrent_uses_of_one_token_have_exactly_one_owner() {
+async fn concurrent_leads_spending_one_token_have_exactly_one_owner() {
     on_each_database(async |store: &Store, label| {
-        let submissions: Vec<String> = (0..20).map(|_| new_submission_id()).collect();
-        let uses = futures_join_all(store, &submissions).await;
-        let owners = uses
-            .iter()
-            .filter(|u| **u == FormTokenUse::ThisSubmission)
-            .count();
+        let mut tasks = Vec::new();
+        for n in 0..20 {
+            let store = store.clone();
+            let lead = spending(
+                "shared",
+                &new_submission_id(),
+                &format!("lead{n}@example.com"),
+                1,
+            );
+            tasks.push(tokio::spawn(async move { store.insert_lead(lead).await }));
+        }
+        let mut uses = Vec::new();
+        for task in tasks {
+            uses.push(replayed(task.await.expect("task").expect("stored")));
+        }
+        let owners = uses.iter().filter(|u| **u == Some(false)).count();
         assert_eq!(owners, 1, "{label}: {uses:?}");
+        assert_eq!(uses.len(), 20);
     })
     .await;
-}
-
-async fn futures_join_all(store: &Store, submissions: &[String]) -> Vec<FormTokenUse> {
-    let mut tasks = Vec::new();
-    for submission in submissions {
-        let store = store.clone();
-        let submission = submission.clone();
-        tasks.push(tokio::spawn(async move {
-            store.use_form_token("shared", &submission, 1).await
-        }));
-    }
-    let mut uses = Vec::new();
-    for task in tasks {
-        uses.push(task.await.expect("task").expect("use"));
-    }
-    uses
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

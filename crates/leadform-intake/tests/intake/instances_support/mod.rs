@@ -285,6 +285,7 @@ pub async fn insert_leads(store: &Store, form: &FormDefinition, count: usize) {
                 previous_visitor_id: None,
                 profile_answers: None,
                 deliveries,
+                form_token: None,
             })
             .await
             .expect("lead stored");

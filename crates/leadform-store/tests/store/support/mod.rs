@@ -109,6 +109,7 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
                 destination_key: "hubspot:123456".into(),
             },
         ],
+        form_token: None,
     }
 }
 
