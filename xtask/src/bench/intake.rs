@@ -1,16 +1,17 @@
 //! Bench (2): the handler's throughput on loopback, and whether every 201 is a stored row.
 
 use std::collections::{BTreeMap, HashSet};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{anyhow, Context, Result};
 use leadform_core::time::rfc3339_from_ms;
 use serde_json::{json, Value};
 
 use super::cpu_time;
+use super::load_generator::{self, Load, PreparedPost};
 use super::Options;
 use crate::intake::{self, Handler, ServeOptions};
 use crate::paths;
@@ -94,14 +95,15 @@ fn run_load(
         options.leads,
     ))?;
     std::thread::sleep(Duration::from_secs(form.min_fill_seconds + 1));
-    let leads = Arc::new(make_leads(options.leads, &form, &tokens));
+    let leads = make_leads(options.leads, &form, &tokens);
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, handler.port));
+    let host = address.to_string();
+    let posts: Vec<PreparedPost> = leads
+        .iter()
+        .map(|lead| PreparedPost::json(&host, "/v1/leads", &form.origin, &lead.body))
+        .collect();
     let cpu_before = CpuUse::now(handler.pid());
-    let load = runtime.block_on(submit_all(
-        format!("{}/v1/leads", handler.base_url()),
-        form.origin,
-        Arc::clone(&leads),
-        options.concurrency,
-    ))?;
+    let load = load_generator::send_all(address, Arc::new(posts), options.concurrency)?;
     let cpu = CpuUse::now(handler.pid()).since(&cpu_before);
     let durability = handler.reported_durability();
     drop(handler);
@@ -225,80 +227,6 @@ fn make_leads(count: usize, form: &BenchForm, tokens: &[String]) -> Vec<Lead> {
         .collect()
 }
 
-struct Load {
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-    statuses: BTreeMap<u16, usize>,
-    transport_errors: usize,
-}
-
-/// Posts every lead with `concurrency` requests in flight.
-async fn submit_all(
-    url: String,
-    origin: String,
-    leads: Arc<Vec<Lead>>,
-    concurrency: usize,
-) -> Result<Load> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (client, url, origin) = (client.clone(), url.clone(), origin.clone());
-            let (leads, next) = (Arc::clone(&leads), Arc::clone(&next));
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                let mut statuses = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(lead) = leads.get(i) else { break };
-                    let sent = Instant::now();
-                    let answer = client
-                        .post(&url)
-                        .header("Origin", &origin)
-                        .header("Content-Type", "application/json")
-                        .body(lead.body.clone())
-                        .send()
-                        .await;
-                    let status = match answer {
-                        // Read the body too: the request is not over until it has arrived.
-                        Ok(response) => {
-                            let status = response.status().as_u16();
-                            response.bytes().await.ok().map(|_| status)
-                        }
-                        Err(_) => None,
-                    };
-                    latencies.push(sent.elapsed());
-                    statuses.push(status);
-                }
-                (latencies, statuses)
-            })
-        })
-        .collect();
-
-    let mut load = Load {
-        elapsed: Duration::ZERO,
-        latencies: Vec::new(),
-        statuses: BTreeMap::new(),
-        transport_errors: 0,
-    };
-    for worker in workers {
-        let (latencies, statuses) = worker.await?;
-        load.latencies.extend(latencies);
-        for status in statuses {
-            match status {
-                Some(code) => *load.statuses.entry(code).or_default() += 1,
-                None => load.transport_errors += 1,
-            }
-        }
-    }
-    load.elapsed = started.elapsed();
-    load.latencies.sort();
-    Ok(load)
-}
-
 /// CPU time used so far by the handler and by the load generator (this process).
 struct CpuUse {
     handler: Option<Duration>,
@@ -345,7 +273,15 @@ impl Report {
     fn print(&self, durability: &str) {
         let load = &self.load;
         let sent = load.latencies.len();
-        let accepted = load.statuses.get(&201).copied().unwrap_or(0);
+        let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
+        let mut connection_errors = 0;
+        for status in &load.statuses {
+            match status {
+                Some(code) => *statuses.entry(*code).or_default() += 1,
+                None => connection_errors += 1,
+            }
+        }
+        let accepted = statuses.get(&201).copied().unwrap_or(0);
         let per_second = sent as f64 / load.elapsed.as_secs_f64();
         println!("storage:      {durability}");
         println!(
@@ -359,16 +295,15 @@ impl Report {
             millis(percentile(&load.latencies, 0.50)),
             millis(percentile(&load.latencies, 0.99))
         );
-        let answers: Vec<String> = load
-            .statuses
+        let answers: Vec<String> = statuses
             .iter()
             .map(|(code, n)| format!("{n} x {code}"))
             .collect();
         println!(
             "answers:      {}{}",
             answers.join(", "),
-            if load.transport_errors > 0 {
-                format!(", {} connection errors", load.transport_errors)
+            if connection_errors > 0 {
+                format!(", {connection_errors} connection errors")
             } else {
                 String::new()
             }

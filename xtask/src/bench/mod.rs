@@ -9,6 +9,7 @@ use crate::run;
 
 mod cpu_time;
 mod intake;
+mod load_generator;
 mod overview;
 mod recovery;
 mod scoring;
