@@ -10,7 +10,8 @@
 //!
 //! A job that fails inside the batch is rolled back to its savepoint, so it takes nothing of the
 //! others with it, and after the commit it is run again alone, in its own transaction: it gets
-//! exactly the answer it would have got without the batch. A failure of the whole transaction
+//! exactly the answer it would have got without the batch. A lone lead takes the set path too,
+//! which has fewer statements than the one-lead path. A failure of the whole transaction
 //! (`COMMIT` refused, the connection lost) fails every job in it: none was stored, none is told so.
 
 use crate::backend::{with_backend, Backend, BeginWrite};
@@ -178,16 +179,20 @@ async fn run<Commit, Committing>(
 /// Runs `batch` in one transaction and answers every job.
 async fn commit_batch(store: Store, batch: Vec<Job>) {
     let store = &store;
-    if batch.len() == 1 {
-        // Alone already: its own transaction, exactly as without the committer.
-        for job in batch {
-            run_alone(store, job).await;
-        }
-        return;
-    }
+    // A lone lead too: the set statements are fewer than the one-lead path's.
+    let alone = batch.len() == 1;
     let committed = match as_sets(store, &batch).await {
         SetsOutcome::Committed(done) => Ok(done),
+        // Alone already: its own error, as without the committer.
+        SetsOutcome::CommitFailed(error) if alone => {
+            if let Some(job) = batch.into_iter().next() {
+                let _ = job.answer.send(Err(error));
+            }
+            return;
+        }
         SetsOutcome::CommitFailed(error) => Err(error),
+        // Rolled back: alone already, it runs again in its own transaction for its own answer.
+        SetsOutcome::StepFailed if alone => Ok(vec![None]),
         // Rolled back (or never begun): lead by lead, each in its savepoint.
         SetsOutcome::NotPlain | SetsOutcome::StepFailed => in_one_transaction(store, &batch).await,
     };

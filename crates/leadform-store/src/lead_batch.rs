@@ -21,6 +21,7 @@ use crate::scores::{
     email_landing_detail, email_landing_event, mark_mql_if_crossed, submitted_event,
 };
 use crate::StoreError;
+use leadform_core::KnownProfile;
 use leadform_scoring::{
     decay_rows, first_mql_at, score_event, LogRow, ScoreEventKind, ScoringRules,
 };
@@ -174,15 +175,30 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
         }
     }
     let persons = link_persons(tx, &rows, &fresh).await?;
+    // No two leads of a plain batch share a visitor id, so all moves then all merges is what
+    // lead by lead would do.
+    let moves: Vec<(&str, &str)> = fresh
+        .iter()
+        .filter_map(|&(index, _)| {
+            let new = rows[index].new;
+            Some((new.previous_visitor_id.as_deref()?, new.visitor_id.as_deref()?))
+        })
+        .collect();
+    if !moves.is_empty() {
+        tx.move_profiles(&moves).await?;
+    }
+    let merges: Vec<(&str, &KnownProfile, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, _)| {
+            let new = rows[index].new;
+            let answers = new.profile_answers.as_ref()?;
+            Some((new.visitor_id.as_deref()?, answers, new.received_at_ms))
+        })
+        .collect();
+    if !merges.is_empty() {
+        tx.merge_profiles(&merges).await?;
+    }
     for &(index, lead_id) in &fresh {
-        let new = rows[index].new;
-        if let (Some(previous), Some(visitor_id)) = (&new.previous_visitor_id, &new.visitor_id) {
-            tx.move_profile(previous, visitor_id).await?;
-        }
-        if let (Some(visitor_id), Some(answers)) = (&new.visitor_id, &new.profile_answers) {
-            tx.merge_profile(visitor_id, answers, new.received_at_ms)
-                .await?;
-        }
         if let Some(&(person_id, first_for_person)) = persons.get(&lead_id) {
             outcomes[index] = InsertOutcome::Inserted {
                 lead_id,
@@ -214,8 +230,15 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
                 .map(|_| (&leads[index], lead_id, person_id))
         })
         .collect();
+    // Persons this batch created have no score log, no other lead and no MQL time yet, and the
+    // transaction holds their new rows: nothing about them needs reading or locking.
+    let created: HashSet<i64> = persons
+        .values()
+        .filter(|&&(_, first)| first)
+        .map(|&(person_id, _)| person_id)
+        .collect();
     if let Some(rules) = scored.first().and_then(|(lead, ..)| lead.scoring) {
-        score_leads(tx, rules, routes, &scored).await?;
+        score_leads(tx, rules, routes, &scored, &created).await?;
     }
     Ok(outcomes)
 }
@@ -277,14 +300,25 @@ async fn score_leads<T: LeadBatchSteps + ScoreTx>(
     rules: &ScoringRules,
     routes: &MqlRoutes,
     scored: &[(&ScoredLead<'_>, i64, i64)],
+    created: &HashSet<i64>,
 ) -> Result<(), StoreError> {
     let run = tx.current_run().await?;
-    let mut person_ids: Vec<i64> = scored.iter().map(|&(_, _, person)| person).collect();
-    person_ids.sort_unstable();
-    tx.lock_persons(&person_ids).await?;
-    let mut logs = tx.load_logs(run, &person_ids).await?;
-    let lead_ids: Vec<i64> = scored.iter().map(|&(_, lead_id, _)| lead_id).collect();
-    let sent_before = tx.forms_submitted_before(&person_ids, &lead_ids).await?;
+    // Returning persons only: see `store_leads`.
+    let mut known_ids: Vec<i64> = scored
+        .iter()
+        .map(|&(_, _, person)| person)
+        .filter(|person| !created.contains(person))
+        .collect();
+    known_ids.sort_unstable();
+    let (mut logs, sent_before) = if known_ids.is_empty() {
+        (HashMap::new(), HashSet::new())
+    } else {
+        tx.lock_persons(&known_ids).await?;
+        let logs = tx.load_logs(run, &known_ids).await?;
+        let lead_ids: Vec<i64> = scored.iter().map(|&(_, lead_id, _)| lead_id).collect();
+        let sent_before = tx.forms_submitted_before(&known_ids, &lead_ids).await?;
+        (logs, sent_before)
+    };
     let mut events = Vec::with_capacity(scored.len());
     for &(lead, lead_id, person_id) in scored {
         let new = lead.row.new;
@@ -299,9 +333,10 @@ async fn score_leads<T: LeadBatchSteps + ScoreTx>(
             repeat,
         ));
         if let Some(detail) = email_landing_detail(&new.lead) {
-            if !tx
-                .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
-                .await?
+            if created.contains(&person_id)
+                || !tx
+                    .has_event(person_id, ScoreEventKind::EmailLanding, &detail)
+                    .await?
             {
                 events.push(email_landing_event(
                     person_id,
@@ -337,10 +372,15 @@ async fn score_leads<T: LeadBatchSteps + ScoreTx>(
     if !appended.is_empty() {
         tx.append_log_rows(run, &appended).await?;
     }
-    let mql_times = tx.mql_times(&person_ids).await?;
+    let mql_times = if known_ids.is_empty() {
+        HashMap::new()
+    } else {
+        tx.mql_times(&known_ids).await?
+    };
     for &(lead, _, person_id) in scored {
         let log = logs.get(&person_id).map(Vec::as_slice).unwrap_or_default();
-        // Rare: only a person crossing the threshold now goes through the one-person step.
+        // Rare: only a person crossing the threshold now goes through the one-person step. A
+        // person created now has no MQL time; one not found is treated the same way.
         if mql_times.get(&person_id).copied().flatten().is_none()
             && first_mql_at(rules, log).is_some()
         {

@@ -5,6 +5,7 @@ use crate::lead_steps::LeadRow;
 use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
 use crate::StoreError;
+use leadform_core::KnownProfile;
 use leadform_scoring::LogRow;
 use sqlx::{QueryBuilder, Row};
 use std::collections::{HashMap, HashSet};
@@ -36,6 +37,14 @@ pub(crate) trait LeadBatchSteps {
     async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
     /// Sets `(lead id, person id, first for person)` on each lead.
     async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError>;
+    /// Moves each `(previous visitor id, new visitor id)` profile to its rotated id.
+    async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError>;
+    /// Merges each `(visitor id, answers, now)` into the visitor's stored profile, creating it
+    /// when there is none: one read (locking the rows on PostgreSQL) and one upsert.
+    async fn merge_profiles(
+        &mut self,
+        merges: &[(&str, &KnownProfile, i64)],
+    ) -> Result<(), StoreError>;
     /// One pending `lead.created` delivery per `(lead id, now, destination)`, due at once.
     async fn queue_all_deliveries(
         &mut self,
@@ -88,7 +97,7 @@ macro_rules! push_in_list {
 }
 
 macro_rules! impl_lead_batch_steps {
-    ($db:ty, $backend:literal, $lock_persons:expr) => {
+    ($db:ty, $backend:literal, $lock_persons:expr, $for_update:literal) => {
         impl LeadBatchSteps for sqlx::Transaction<'_, $db> {
             async fn insert_form_tokens(
                 &mut self,
@@ -104,16 +113,29 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(token.submission_id)
                         .push_bind(token.now_ms);
                 });
-                insert.push(" ON CONFLICT (token_id) DO NOTHING");
-                insert.build().persistent(false).execute(&mut **self).await.map_err(&fail)?;
-                let mut read = QueryBuilder::<$db>::new(
-                    "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
-                );
-                push_in_list!(read, tokens.iter().map(|token| token.token_id));
-                let rows = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
-                rows.iter()
-                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
-                    .collect()
+                insert.push(" ON CONFLICT (token_id) DO NOTHING RETURNING token_id, submission_id");
+                let rows = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                let mut owners: HashMap<String, String> = HashMap::with_capacity(tokens.len());
+                for row in &rows {
+                    owners.insert(row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?);
+                }
+                // Tokens spent before this batch (rare: a retry or a replay): whose they are.
+                let spent_before: Vec<&str> = tokens
+                    .iter()
+                    .map(|token| token.token_id)
+                    .filter(|token_id| !owners.contains_key(*token_id))
+                    .collect();
+                if !spent_before.is_empty() {
+                    let mut read = QueryBuilder::<$db>::new(
+                        "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
+                    );
+                    push_in_list!(read, spent_before.iter().copied());
+                    let rows = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                    for row in &rows {
+                        owners.insert(row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?);
+                    }
+                }
+                Ok(owners)
             }
 
             async fn insert_leads(
@@ -214,6 +236,78 @@ macro_rules! impl_lead_batch_steps {
                     .execute(&mut **self)
                     .await
                     .map_err(crate::error::failed($backend, "link the lead to its person"))?;
+                Ok(())
+            }
+
+            async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError> {
+                let mut update =
+                    QueryBuilder::<$db>::new("WITH moves (previous, visitor_id) AS (");
+                update.push_values(moves, |mut values, &(previous, visitor_id)| {
+                    values.push_bind(previous).push_bind(visitor_id);
+                });
+                update.push(
+                    ") UPDATE visitor_profiles
+                     SET visitor_id = (SELECT m.visitor_id FROM moves m
+                                       WHERE m.previous = visitor_profiles.visitor_id)
+                     WHERE visitor_id IN (SELECT previous FROM moves)",
+                );
+                update
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed(
+                        $backend,
+                        "move the visitor profile to the rotated id",
+                    ))?;
+                Ok(())
+            }
+
+            async fn merge_profiles(
+                &mut self,
+                merges: &[(&str, &KnownProfile, i64)],
+            ) -> Result<(), StoreError> {
+                let read = crate::error::failed($backend, "read the visitor profile");
+                let mut query = QueryBuilder::<$db>::new(
+                    "SELECT visitor_id, known_json FROM visitor_profiles WHERE visitor_id IN ",
+                );
+                push_in_list!(query, merges.iter().map(|&(visitor_id, ..)| visitor_id));
+                query.push($for_update);
+                let rows = query.build().persistent(false).fetch_all(&mut **self).await.map_err(&read)?;
+                let mut stored: HashMap<String, String> = HashMap::with_capacity(rows.len());
+                for row in &rows {
+                    stored.insert(row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?);
+                }
+                let merged: Vec<(&str, String, i64)> = merges
+                    .iter()
+                    .map(|&(visitor_id, answers, now_ms)| {
+                        // A profile we cannot read must not cost the visitor their lead: start it
+                        // afresh, as the one-lead step does.
+                        let known = stored
+                            .get(visitor_id)
+                            .and_then(|json| crate::profiles::parse_profile(visitor_id, json).ok())
+                            .unwrap_or_default();
+                        let json = serde_json::to_string(&known.union(answers))
+                            .map_err(StoreError::EncodeLead)?;
+                        Ok((visitor_id, json, now_ms))
+                    })
+                    .collect::<Result<_, StoreError>>()?;
+                // A visitor id without a row is one this batch just rotated to: no other
+                // transaction knows it, so the upsert cannot overwrite another's merge.
+                let mut upsert = QueryBuilder::<$db>::new(
+                    "INSERT INTO visitor_profiles (visitor_id, known_json, updated_at_ms) ",
+                );
+                upsert.push_values(&merged, |mut values, (visitor_id, json, now_ms)| {
+                    values.push_bind(*visitor_id).push_bind(json).push_bind(*now_ms);
+                });
+                upsert.push(
+                    " ON CONFLICT (visitor_id) DO UPDATE
+                     SET known_json = excluded.known_json, updated_at_ms = excluded.updated_at_ms",
+                );
+                upsert
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "update the visitor profile"))?;
                 Ok(())
             }
 
@@ -392,9 +486,10 @@ macro_rules! impl_lead_batch_steps {
     };
 }
 
-impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", None::<&str>);
+impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", None::<&str>, "");
 impl_lead_batch_steps!(
     sqlx::Postgres,
     "postgres",
-    Some("SELECT id FROM persons WHERE id IN ")
+    Some("SELECT id FROM persons WHERE id IN "),
+    " FOR UPDATE"
 );
