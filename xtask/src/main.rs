@@ -40,7 +40,7 @@ commands:
                        print download sizes, the form's startup side by side with React +
                        Formspree and Preact (cold Chromium, CPU slowed 4x), the handler's
                        loopback throughput, 500 slow clients, scoring and the console overview
-                       on 100,000 leads (defaults: 2000 leads, 32 at a time; --browser-only
+                       on 100,000 leads (defaults: 5000 leads, 64 at a time; --browser-only
                        stops after the startup comparison; --intake-only runs only the
                        handler's throughput; --recovery-only only the outage-and-recovery
                        run); never fails on a figure
@@ -97,8 +97,8 @@ fn try_main() -> Result<()> {
                 ),
             };
             let options = bench::Options {
-                leads: args.value("--leads")?.unwrap_or(2000),
-                concurrency: args.value("--concurrency")?.unwrap_or(32),
+                leads: args.value("--leads")?.unwrap_or(5000),
+                concurrency: args.value("--concurrency")?.unwrap_or(64),
                 scope,
             };
             args.finish()?;

@@ -181,7 +181,10 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
         .iter()
         .filter_map(|&(index, _)| {
             let new = rows[index].new;
-            Some((new.previous_visitor_id.as_deref()?, new.visitor_id.as_deref()?))
+            Some((
+                new.previous_visitor_id.as_deref()?,
+                new.visitor_id.as_deref()?,
+            ))
         })
         .collect();
     if !moves.is_empty() {

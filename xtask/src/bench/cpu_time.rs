@@ -17,16 +17,58 @@ pub fn used_by_this_process() -> Option<Duration> {
     parse_stat(&std::fs::read_to_string("/proc/self/stat").ok()?)
 }
 
+/// All processes on this machine whose command is `name` (a database server's), with the time of
+/// their children that have exited (a server's finished connections); `None` when there is none.
+pub fn used_by_processes_named(name: &str) -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    let mut found = false;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        if command_of(&stat) == Some(name) {
+            if let Some(used) = parse_stat_with_children(&stat) {
+                total += used;
+                found = true;
+            }
+        }
+    }
+    found.then_some(total)
+}
+
+/// Field 2, the command name between the first `(` and the last `)`.
+fn command_of(stat: &str) -> Option<&str> {
+    stat.get(stat.find('(')? + 1..stat.rfind(')')?)
+}
+
 /// Fields 14 and 15 (utime, stime) of a stat line. The command name (field 2) may hold spaces
 /// and parentheses, so counting starts after its last `)`.
 fn parse_stat(stat: &str) -> Option<Duration> {
+    Some(ticks(&stat_fields(stat)?[11..13]))
+}
+
+/// Fields 14 to 17: the process's own time and that of its children it has waited for.
+fn parse_stat_with_children(stat: &str) -> Option<Duration> {
+    Some(ticks(&stat_fields(stat)?[11..15]))
+}
+
+/// The numeric fields after the command name (from field 3), at least up to field 17.
+fn stat_fields(stat: &str) -> Option<Vec<u64>> {
     let after_name = &stat[stat.rfind(')')? + 1..];
-    let mut fields = after_name.split_whitespace().skip(11);
-    let user: u64 = fields.next()?.parse().ok()?;
-    let system: u64 = fields.next()?.parse().ok()?;
-    Some(Duration::from_millis(
-        (user + system) * 1000 / TICKS_PER_SECOND,
-    ))
+    let fields: Vec<u64> = after_name
+        .split_whitespace()
+        .skip(1)
+        .take(14)
+        .map(|field| field.parse().unwrap_or(0))
+        .collect();
+    // `skip(1)` dropped the state letter (field 3), so index 0 is field 4.
+    let mut padded = vec![0];
+    padded.extend(fields);
+    (padded.len() == 15).then_some(padded)
+}
+
+fn ticks(fields: &[u64]) -> Duration {
+    Duration::from_millis(fields.iter().sum::<u64>() * 1000 / TICKS_PER_SECOND)
 }
 
 #[cfg(test)]
@@ -38,6 +80,17 @@ mod tests {
         let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 9";
         assert_eq!(parse_stat(stat), Some(Duration::from_millis(3250)));
         assert_eq!(parse_stat("garbage"), None);
+        assert_eq!(
+            parse_stat_with_children(stat),
+            Some(Duration::from_millis(3250))
+        );
+        let server = "17 (postgres) S 1 17 17 0 -1 4194560 1000 0 0 0 250 75 100 25 20 0 9";
+        assert_eq!(command_of(server), Some("postgres"));
+        assert_eq!(
+            parse_stat_with_children(server),
+            Some(Duration::from_millis(4500))
+        );
+        assert_eq!(parse_stat(server), Some(Duration::from_millis(3250)));
     }
 
     #[test]

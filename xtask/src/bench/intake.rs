@@ -25,7 +25,14 @@ pub fn run_sqlite(runtime: &tokio::runtime::Runtime, bin: &Path, options: &Optio
     let scratch = tempfile::tempdir()?;
     let db = scratch.path().join("bench.db");
     let db_arg = db.to_string_lossy().into_owned();
-    let report = run_load(runtime, bin, options, &db_arg, scratch.path())?;
+    let report = run_load(
+        runtime,
+        bin,
+        options,
+        &db_arg,
+        scratch.path(),
+        Backend::Sqlite,
+    )?;
     let durability = format!(
         "{}; the file's header says journal mode {}",
         report.reported_durability(),
@@ -53,7 +60,14 @@ pub fn run_postgres(
     };
     let db_url = fresh.as_ref().map_or(url, |f| f.url.as_str());
     let scratch = tempfile::tempdir()?;
-    let report = run_load(runtime, bin, options, db_url, scratch.path())?;
+    let report = run_load(
+        runtime,
+        bin,
+        options,
+        db_url,
+        scratch.path(),
+        Backend::Postgres,
+    )?;
     let setting =
         |name| postgres::show(db_url, name).unwrap_or_else(|e| format!("unknown ({e:#})"));
     let durability = format!(
@@ -73,6 +87,7 @@ fn run_load(
     options: &Options,
     db: &str,
     scratch: &Path,
+    backend: Backend,
 ) -> Result<Report> {
     let forms = paths::forms_dir();
     let form = BenchForm::load(&forms.join(format!("{FORM_ID}.json")))?;
@@ -102,9 +117,9 @@ fn run_load(
         .iter()
         .map(|lead| PreparedPost::json(&host, "/v1/leads", &form.origin, &lead.body))
         .collect();
-    let cpu_before = CpuUse::now(handler.pid());
+    let cpu_before = CpuUse::now(handler.pid(), backend);
     let load = load_generator::send_all(address, Arc::new(posts), options.concurrency)?;
-    let cpu = CpuUse::now(handler.pid()).since(&cpu_before);
+    let cpu = CpuUse::now(handler.pid(), backend).since(&cpu_before);
     let durability = handler.reported_durability();
     drop(handler);
 
@@ -227,17 +242,23 @@ fn make_leads(count: usize, form: &BenchForm, tokens: &[String]) -> Vec<Lead> {
         .collect()
 }
 
-/// CPU time used so far by the handler and by the load generator (this process).
+/// CPU time used so far by the handler, the load generator (this process) and, on PostgreSQL, the
+/// database server's processes on this machine (they share its two cores).
 struct CpuUse {
     handler: Option<Duration>,
     load_generator: Option<Duration>,
+    database_server: Option<Duration>,
 }
 
 impl CpuUse {
-    fn now(handler_pid: u32) -> Self {
+    fn now(handler_pid: u32, backend: Backend) -> Self {
         CpuUse {
             handler: cpu_time::used_by(handler_pid),
             load_generator: cpu_time::used_by_this_process(),
+            database_server: match backend {
+                Backend::Sqlite => None,
+                Backend::Postgres => cpu_time::used_by_processes_named("postgres"),
+            },
         }
     }
 
@@ -248,8 +269,16 @@ impl CpuUse {
         CpuUse {
             handler: spent(self.handler, before.handler),
             load_generator: spent(self.load_generator, before.load_generator),
+            database_server: spent(self.database_server, before.database_server),
         }
     }
+}
+
+/// Which database the handler under test stores in.
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 struct Report {
@@ -313,8 +342,12 @@ impl Report {
             Some(used) if sent > 0 => format!("{:.0} µs", used.as_secs_f64() * 1e6 / sent as f64),
             _ => "unknown".to_string(),
         };
+        let server = match self.cpu.database_server {
+            Some(used) => format!(", PostgreSQL server {}", per_lead(Some(used))),
+            None => String::new(),
+        };
         println!(
-            "cpu per lead: handler {}, load generator {} (at 2 cores, 5,000 leads/s leaves 400 µs for all)",
+            "cpu per lead: handler {}, load generator {}{server} (at 2 cores, 5,000 leads/s leaves 400 µs for all)",
             per_lead(self.cpu.handler),
             per_lead(self.cpu.load_generator)
         );
