@@ -146,7 +146,10 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
         return Ok(Vec::new());
     }
     let rows: Vec<&LeadRow<'_>> = leads.iter().map(|lead| &lead.row).collect();
-    let inserted = tx.insert_leads(&rows).await?;
+    // Persons first, so that each lead is inserted already linked: linking it afterwards was an
+    // update that, on PostgreSQL, wrote a second version of the lead into every one of its indexes.
+    let row_persons = find_or_create_persons(tx, &rows).await?;
+    let inserted = tx.insert_leads(&rows, &row_persons).await?;
     let mut outcomes = Vec::with_capacity(leads.len());
     // Leads this batch stored and that are no spam: they get a person, a profile, deliveries.
     let mut fresh: Vec<(usize, i64)> = Vec::new();
@@ -154,10 +157,11 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
         let new = row.new;
         match inserted.get(&new.lead.submission_id) {
             Some(&lead_id) => {
+                let person = row_persons[index];
                 outcomes.push(InsertOutcome::Inserted {
                     lead_id,
-                    person_id: None,
-                    first_for_person: false,
+                    person_id: person.map(|(person_id, _)| person_id),
+                    first_for_person: person.is_some_and(|(_, created)| created),
                     replayed_form_token: false,
                 });
                 if !new.is_spam {
@@ -174,7 +178,35 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
             }
         }
     }
-    let persons = link_persons(tx, &rows, &fresh).await?;
+    // A person created for a lead that was stored before has no new lead: lead by lead, it would
+    // not exist (rare: a retry whose first attempt made no person, or a reused submission id).
+    let orphans: Vec<i64> = rows
+        .iter()
+        .zip(&row_persons)
+        .filter(|(row, _)| !inserted.contains_key(&row.new.lead.submission_id))
+        .filter_map(|(_, person)| match person {
+            Some((person_id, true)) => Some(*person_id),
+            _ => None,
+        })
+        .collect();
+    if !orphans.is_empty() {
+        tx.forget_persons(&orphans).await?;
+    }
+    let first_leads: Vec<(i64, i64)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| match row_persons[index] {
+            Some((person_id, true)) => Some((person_id, lead_id)),
+            _ => None,
+        })
+        .collect();
+    if !first_leads.is_empty() {
+        tx.set_first_leads(&first_leads).await?;
+    }
+    // `lead id → (person, created now)` for the fresh leads that have a person.
+    let persons: HashMap<i64, (i64, bool)> = fresh
+        .iter()
+        .filter_map(|&(index, lead_id)| Some((lead_id, row_persons[index]?)))
+        .collect();
     // No two leads of a plain batch share a visitor id, so all moves then all merges is what
     // lead by lead would do.
     let moves: Vec<(&str, &str)> = fresh
@@ -200,16 +232,6 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
         .collect();
     if !merges.is_empty() {
         tx.merge_profiles(&merges).await?;
-    }
-    for &(index, lead_id) in &fresh {
-        if let Some(&(person_id, first_for_person)) = persons.get(&lead_id) {
-            outcomes[index] = InsertOutcome::Inserted {
-                lead_id,
-                person_id: Some(person_id),
-                first_for_person,
-                replayed_form_token: false,
-            };
-        }
     }
     let deliveries: Vec<(i64, i64, &NewDelivery)> = fresh
         .iter()
@@ -246,27 +268,28 @@ async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
     Ok(outcomes)
 }
 
-/// Finds or creates each fresh lead's person and links the lead: `lead id → (person, first)`.
-async fn link_persons<T: LeadBatchSteps>(
+/// The email that gives a lead its person: spam gets none.
+fn person_email_of<'r>(row: &'r LeadRow<'_>) -> Option<&'r str> {
+    row.email.as_deref().filter(|_| !row.new.is_spam)
+}
+
+/// For each row, its person `(id, created now)`: found by email, or created for a lead that is no
+/// spam. `None` for spam and for leads without an email.
+async fn find_or_create_persons<T: LeadBatchSteps>(
     tx: &mut T,
     rows: &[&LeadRow<'_>],
-    fresh: &[(usize, i64)],
-) -> Result<HashMap<i64, (i64, bool)>, StoreError> {
-    let wanted: Vec<(&str, i64, i64)> = fresh
+) -> Result<Vec<Option<(i64, bool)>>, StoreError> {
+    let wanted: Vec<(&str, i64)> = rows
         .iter()
-        .filter_map(|&(index, lead_id)| {
-            let row = rows[index];
-            let email = row.email.as_deref()?;
-            Some((email, lead_id, row.new.received_at_ms))
-        })
+        .filter_map(|row| Some((person_email_of(row)?, row.new.received_at_ms)))
         .collect();
     if wanted.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(vec![None; rows.len()]);
     }
     let created = tx.create_persons(&wanted).await?;
     let known: Vec<&str> = wanted
         .iter()
-        .map(|&(email, ..)| email)
+        .map(|&(email, _)| email)
         .filter(|email| !created.contains_key(*email))
         .collect();
     let existing = if known.is_empty() {
@@ -274,26 +297,21 @@ async fn link_persons<T: LeadBatchSteps>(
     } else {
         tx.find_persons(&known).await?
     };
-    let mut links = HashMap::with_capacity(wanted.len());
-    for &(email, lead_id, _) in &wanted {
-        let link = match (created.get(email), existing.get(email)) {
-            (Some(&person_id), _) => (person_id, true),
-            (None, Some(&person_id)) => (person_id, false),
-            (None, None) => {
-                return Err(StoreError::CorruptRow {
-                    what: format!("lead {lead_id}"),
-                    detail: "its person was neither created nor found".to_owned(),
-                })
+    rows.iter()
+        .map(|row| {
+            let Some(email) = person_email_of(row) else {
+                return Ok(None);
+            };
+            match (created.get(email), existing.get(email)) {
+                (Some(&person_id), _) => Ok(Some((person_id, true))),
+                (None, Some(&person_id)) => Ok(Some((person_id, false))),
+                (None, None) => Err(StoreError::CorruptRow {
+                    what: format!("the person of submission {}", row.new.lead.submission_id),
+                    detail: "it was neither created nor found".to_owned(),
+                }),
             }
-        };
-        links.insert(lead_id, link);
-    }
-    let as_rows: Vec<(i64, i64, bool)> = links
-        .iter()
-        .map(|(&lead_id, &(person_id, first))| (lead_id, person_id, first))
-        .collect();
-    tx.link_leads(&as_rows).await?;
-    Ok(links)
+        })
+        .collect()
 }
 
 /// The score events and log rows of leads that each belong to a different person, as

@@ -24,19 +24,24 @@ pub(crate) trait LeadBatchSteps {
         &mut self,
         tokens: &[TokenUse<'_>],
     ) -> Result<HashMap<String, String>, StoreError>;
-    /// Inserts the leads whose submission id is new: `submission id → lead id` for those.
+    /// Inserts the leads whose submission id is new, each linked to its person `(id, created
+    /// now)` when it has one: `submission id → lead id` for those inserted.
     async fn insert_leads(
         &mut self,
         rows: &[&LeadRow<'_>],
+        persons: &[Option<(i64, bool)>],
     ) -> Result<HashMap<String, i64>, StoreError>;
-    /// Creates persons `(email, first lead, at)` that do not exist: `email → id` of those created.
+    /// Creates persons `(email, at)` that do not exist: `email → id` of those created. Their first
+    /// lead is set by [`LeadBatchSteps::set_first_leads`] once it has an id.
     async fn create_persons(
         &mut self,
-        persons: &[(&str, i64, i64)],
+        persons: &[(&str, i64)],
     ) -> Result<HashMap<String, i64>, StoreError>;
     async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
-    /// Sets `(lead id, person id, first for person)` on each lead.
-    async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError>;
+    /// Sets `(person id, lead id)`: the lead that created the person.
+    async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError>;
+    /// Deletes persons this transaction created for no lead.
+    async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
     /// Moves each `(previous visitor id, new visitor id)` profile to its rotated id.
     async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError>;
     /// Merges each `(visitor id, answers, now)` into the visitor's stored profile, creating it
@@ -141,6 +146,7 @@ macro_rules! impl_lead_batch_steps {
             async fn insert_leads(
                 &mut self,
                 rows: &[&LeadRow<'_>],
+                persons: &[Option<(i64, bool)>],
             ) -> Result<HashMap<String, i64>, StoreError> {
                 let fail = crate::error::failed($backend, "insert the lead");
                 let mut insert = QueryBuilder::<$db>::new(
@@ -149,9 +155,9 @@ macro_rules! impl_lead_batch_steps {
                         first_touch_utm_source, first_touch_utm_medium, first_touch_utm_campaign,
                         last_touch_utm_source, last_touch_utm_medium, last_touch_utm_campaign,
                         visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json,
-                        raw_payload, user_agent) ",
+                        raw_payload, user_agent, person_id, first_for_person) ",
                 );
-                insert.push_values(rows, |mut values, row| {
+                insert.push_values(rows.iter().zip(persons), |mut values, (row, person)| {
                     let new = row.new;
                     let [first_source, first_medium, first_campaign] = &row.first_touch;
                     let [last_source, last_medium, last_campaign] = &row.last_touch;
@@ -176,7 +182,9 @@ macro_rules! impl_lead_batch_steps {
                         .push_bind(&row.hash)
                         .push_bind(&row.lead_json)
                         .push_bind(&new.raw_payload)
-                        .push_bind(&new.user_agent);
+                        .push_bind(&new.user_agent)
+                        .push_bind(person.map(|(person_id, _)| person_id))
+                        .push_bind(person.is_some_and(|(_, created)| created));
                 });
                 insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
                 let stored = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
@@ -188,14 +196,13 @@ macro_rules! impl_lead_batch_steps {
 
             async fn create_persons(
                 &mut self,
-                persons: &[(&str, i64, i64)],
+                persons: &[(&str, i64)],
             ) -> Result<HashMap<String, i64>, StoreError> {
                 let fail = crate::error::failed($backend, "create the person");
-                let mut insert = QueryBuilder::<$db>::new(
-                    "INSERT INTO persons (email, first_lead_id, created_at_ms) ",
-                );
-                insert.push_values(persons, |mut values, &(email, lead_id, at_ms)| {
-                    values.push_bind(email).push_bind(lead_id).push_bind(at_ms);
+                let mut insert =
+                    QueryBuilder::<$db>::new("INSERT INTO persons (email, created_at_ms) ");
+                insert.push_values(persons, |mut values, &(email, at_ms)| {
+                    values.push_bind(email).push_bind(at_ms);
                 });
                 insert.push(" ON CONFLICT (email) DO NOTHING RETURNING email, id");
                 let created = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
@@ -220,22 +227,32 @@ macro_rules! impl_lead_batch_steps {
                     .collect()
             }
 
-            async fn link_leads(&mut self, links: &[(i64, i64, bool)]) -> Result<(), StoreError> {
-                let mut update = QueryBuilder::<$db>::new("WITH links (id, person_id, is_first) AS (");
-                update.push_values(links, |mut values, &(lead_id, person_id, first)| {
-                    values.push_bind(lead_id).push_bind(person_id).push_bind(first);
-                });
-                update.push(
-                    ") UPDATE leads
-                     SET person_id = (SELECT l.person_id FROM links l WHERE l.id = leads.id),
-                         first_for_person = (SELECT l.is_first FROM links l WHERE l.id = leads.id)
-                     WHERE id IN (SELECT id FROM links)",
-                );
+            async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError> {
+                // `CASE id WHEN …` and an id list: one statement that both databases run through
+                // the primary key.
+                let mut update =
+                    QueryBuilder::<$db>::new("UPDATE persons SET first_lead_id = CASE id");
+                for &(person_id, lead_id) in first_leads {
+                    update.push(" WHEN ").push_bind(person_id).push(" THEN ").push_bind(lead_id);
+                }
+                update.push(" END WHERE id IN ");
+                push_in_list!(update, first_leads.iter().map(|&(person_id, _)| person_id));
                 update
                     .build().persistent(false)
                     .execute(&mut **self)
                     .await
-                    .map_err(crate::error::failed($backend, "link the lead to its person"))?;
+                    .map_err(crate::error::failed($backend, "link the person to its first lead"))?;
+                Ok(())
+            }
+
+            async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError> {
+                let mut delete = QueryBuilder::<$db>::new("DELETE FROM persons WHERE id IN ");
+                push_in_list!(delete, person_ids.iter().copied());
+                delete
+                    .build().persistent(false)
+                    .execute(&mut **self)
+                    .await
+                    .map_err(crate::error::failed($backend, "forget a person with no new lead"))?;
                 Ok(())
             }
 

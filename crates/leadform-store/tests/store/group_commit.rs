@@ -732,6 +732,95 @@ async fn form_tokens_spent_in_a_plain_batch_go_to_the_first_lead() {
     }
 }
 
+/// `(email, first lead id)` of every person, by email.
+async fn persons_of(db: &TestDatabase) -> Vec<(String, Option<i64>)> {
+    let query = "SELECT email, first_lead_id FROM persons ORDER BY email";
+    if db.label == "sqlite" {
+        let mut connection = SqliteConnection::connect(&db.db).await.unwrap();
+        sqlx::query_as(query)
+            .fetch_all(&mut connection)
+            .await
+            .unwrap()
+    } else {
+        let mut connection = PgConnection::connect(&db.db).await.unwrap();
+        sqlx::query_as(query)
+            .fetch_all(&mut connection)
+            .await
+            .unwrap()
+    }
+}
+
+/// A plain batch finds or creates persons before it inserts the leads: a new person's first lead
+/// is the lead that created it, and a person created for a retry of a lead stored before (here a
+/// spam lead, which made no person) is removed again, as lead by lead it would never exist.
+#[tokio::test]
+async fn a_plain_batch_links_persons_as_lead_by_lead_and_leaves_none_without_a_lead() {
+    for db in test_databases().await {
+        let store = db.open().await;
+        let spam_id = new_submission_id();
+        store
+            .insert_lead(new_lead(&spam_id, "retried@example.com", 1).into_spam())
+            .await
+            .unwrap();
+        let (committer, task) = GroupCommitter::start(&store);
+        let lock = WriteLock::take(&db).await;
+        let first = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "first@example.com", 2),
+        );
+        tokio::time::sleep(SETTLE).await;
+        // The retry is no spam this time: it is stored before, and gets no person.
+        let retry = queue_lead(&committer, new_lead(&spam_id, "retried@example.com", 3));
+        let ada = queue_lead(
+            &committer,
+            new_lead(&new_submission_id(), "ada@example.com", 3),
+        );
+        tokio::time::sleep(SETTLE).await;
+        lock.release().await;
+        let first = inserted_id(&first.await.unwrap());
+        assert!(
+            matches!(
+                retry.await.unwrap(),
+                Ok(InsertOutcome::AlreadyStored { .. })
+            ),
+            "{}",
+            db.label
+        );
+        let ada = ada.await.unwrap();
+        let Ok(InsertOutcome::Inserted {
+            lead_id,
+            person_id: Some(_),
+            first_for_person: true,
+            ..
+        }) = ada
+        else {
+            panic!("{}: Ada's lead makes her person, got {ada:?}", db.label);
+        };
+        assert_eq!(
+            persons_of(&db).await,
+            [
+                ("ada@example.com".to_owned(), Some(lead_id)),
+                ("first@example.com".to_owned(), Some(first)),
+            ],
+            "{}",
+            db.label
+        );
+        let stored = store.export_leads().await.unwrap();
+        let ada_row = stored
+            .iter()
+            .find(|lead| lead.id == lead_id)
+            .expect("Ada's lead");
+        assert!(
+            ada_row.first_for_person && ada_row.person_id.is_some(),
+            "{}: the lead row is linked as it was inserted",
+            db.label
+        );
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
 /// A plain batch whose set statement fails (one lead refused by a trigger) is rolled back and
 /// stored lead by lead: the refused lead gets its own error, the others are stored.
 #[tokio::test]
