@@ -12,6 +12,7 @@
 //! fails, the committer uses the savepoint path, lead by lead. The statements themselves are in
 //! [`crate::lead_batch_steps`].
 
+use crate::lead_batch_inserts::BatchRowInserts;
 use crate::lead_batch_steps::{LeadBatchSteps, TokenUse};
 use crate::lead_steps::{person_email, LeadRow, LeadSteps};
 use crate::model::{InsertOutcome, NewDelivery, NewLead};
@@ -67,7 +68,7 @@ pub(crate) fn plain_batch(leads: &[BatchLead<'_>]) -> bool {
 /// Stores a [`plain_batch`]: spends the leads' form tokens, then stores the leads as sets, each
 /// answered as `spend_token_then_store_lead` would answer it alone. `None` for a lead whose row
 /// cannot be built: it runs alone after the commit, to get its own error.
-pub(crate) async fn store_batch<T: LeadBatchSteps + LeadSteps + ScoreTx>(
+pub(crate) async fn store_batch<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
     tx: &mut T,
     leads: &[BatchLead<'_>],
     routes: &MqlRoutes,
@@ -136,7 +137,7 @@ async fn spend_form_tokens<T: LeadBatchSteps>(
 }
 
 /// Stores a [`plain_batch`] of leads: the same rows and answers as `store_lead` for each in turn.
-async fn store_leads<T: LeadBatchSteps + LeadSteps + ScoreTx>(
+async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
     tx: &mut T,
     leads: &[ScoredLead<'_>],
     routes: &MqlRoutes,
@@ -316,7 +317,7 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
 
 /// The score events and log rows of leads that each belong to a different person, as
 /// `score_events_in_tx` writes them one person at a time.
-async fn score_leads<T: LeadBatchSteps + ScoreTx>(
+async fn score_leads<T: LeadBatchSteps + BatchRowInserts + ScoreTx>(
     tx: &mut T,
     rules: &ScoringRules,
     routes: &MqlRoutes,

@@ -1,9 +1,7 @@
 //! The set statements of a group commit's batch ([`crate::lead_batch`]), written once for both
 //! databases: each takes every row of the batch at once.
 
-use crate::lead_steps::LeadRow;
 use crate::model::NewDelivery;
-use crate::score_model::NewScoreEvent;
 use crate::StoreError;
 use leadform_core::KnownProfile;
 use leadform_scoring::LogRow;
@@ -24,13 +22,6 @@ pub(crate) trait LeadBatchSteps {
         &mut self,
         tokens: &[TokenUse<'_>],
     ) -> Result<HashMap<String, String>, StoreError>;
-    /// Inserts the leads whose submission id is new, each linked to its person `(id, created
-    /// now)` when it has one: `submission id → lead id` for those inserted.
-    async fn insert_leads(
-        &mut self,
-        rows: &[&LeadRow<'_>],
-        persons: &[Option<(i64, bool)>],
-    ) -> Result<HashMap<String, i64>, StoreError>;
     /// Creates persons `(email, at)` that do not exist: `email → id` of those created. Their first
     /// lead is set by [`LeadBatchSteps::set_first_leads`] once it has an id.
     async fn create_persons(
@@ -68,17 +59,6 @@ pub(crate) trait LeadBatchSteps {
         person_ids: &[i64],
         lead_ids: &[i64],
     ) -> Result<HashSet<(i64, String)>, StoreError>;
-    /// Inserts the events: `(lead id, kind) → event id` (a lead has one event of each kind).
-    async fn insert_events(
-        &mut self,
-        events: &[NewScoreEvent],
-    ) -> Result<HashMap<(i64, String), i64>, StoreError>;
-    /// Appends `(person, row)`s; a decay row for a week that has one already is skipped.
-    async fn append_log_rows(
-        &mut self,
-        run_id: i64,
-        rows: &[(i64, LogRow)],
-    ) -> Result<(), StoreError>;
     async fn mql_times(
         &mut self,
         person_ids: &[i64],
@@ -141,57 +121,6 @@ macro_rules! impl_lead_batch_steps {
                     }
                 }
                 Ok(owners)
-            }
-
-            async fn insert_leads(
-                &mut self,
-                rows: &[&LeadRow<'_>],
-                persons: &[Option<(i64, bool)>],
-            ) -> Result<HashMap<String, i64>, StoreError> {
-                let fail = crate::error::failed($backend, "insert the lead");
-                let mut insert = QueryBuilder::<$db>::new(
-                    "INSERT INTO leads (
-                        submission_id, form_id, intent, email, is_spam, lead_source, campaign_id,
-                        first_touch_utm_source, first_touch_utm_medium, first_touch_utm_campaign,
-                        last_touch_utm_source, last_touch_utm_medium, last_touch_utm_campaign,
-                        visitor_id, client_ip, hubspotutk, received_at_ms, payload_hash, lead_json,
-                        raw_payload, user_agent, person_id, first_for_person) ",
-                );
-                insert.push_values(rows.iter().zip(persons), |mut values, (row, person)| {
-                    let new = row.new;
-                    let [first_source, first_medium, first_campaign] = &row.first_touch;
-                    let [last_source, last_medium, last_campaign] = &row.last_touch;
-                    values
-                        .push_bind(&new.lead.submission_id)
-                        .push_bind(&new.lead.form_id)
-                        .push_bind(new.intent.as_str())
-                        .push_bind(&row.email)
-                        .push_bind(new.is_spam)
-                        .push_bind(&new.lead.hidden.lead_source)
-                        .push_bind(&new.lead.hidden.campaign_id)
-                        .push_bind(first_source)
-                        .push_bind(first_medium)
-                        .push_bind(first_campaign)
-                        .push_bind(last_source)
-                        .push_bind(last_medium)
-                        .push_bind(last_campaign)
-                        .push_bind(&new.visitor_id)
-                        .push_bind(&new.client_ip)
-                        .push_bind(&new.hubspotutk)
-                        .push_bind(new.received_at_ms)
-                        .push_bind(&row.hash)
-                        .push_bind(&row.lead_json)
-                        .push_bind(&new.raw_payload)
-                        .push_bind(&new.user_agent)
-                        .push_bind(person.map(|(person_id, _)| person_id))
-                        .push_bind(person.is_some_and(|(_, created)| created));
-                });
-                insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
-                let stored = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
-                stored
-                    .iter()
-                    .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
-                    .collect()
             }
 
             async fn create_persons(
@@ -418,72 +347,6 @@ macro_rules! impl_lead_batch_steps {
                 rows.iter()
                     .map(|row| Ok((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?)))
                     .collect()
-            }
-
-            async fn insert_events(
-                &mut self,
-                events: &[NewScoreEvent],
-            ) -> Result<HashMap<(i64, String), i64>, StoreError> {
-                let fail = crate::error::failed($backend, "record the score event");
-                let fields: Vec<String> = events
-                    .iter()
-                    .map(|event| serde_json::to_string(&event.fields))
-                    .collect::<Result<_, _>>()
-                    .map_err(StoreError::EncodeLead)?;
-                let mut insert = QueryBuilder::<$db>::new(
-                    "INSERT INTO score_events
-                         (person_id, kind, at_ms, form_id, intent, lead_id, detail, fields_json) ",
-                );
-                insert.push_values(events.iter().zip(&fields), |mut values, (event, fields)| {
-                    values
-                        .push_bind(event.person_id)
-                        .push_bind(event.kind.as_str())
-                        .push_bind(event.at_ms)
-                        .push_bind(&event.form_id)
-                        .push_bind(&event.intent)
-                        .push_bind(event.lead_id)
-                        .push_bind(&event.detail)
-                        .push_bind(fields);
-                });
-                insert.push(" RETURNING lead_id, kind, id");
-                let rows = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
-                rows.iter()
-                    .map(|row| {
-                        let lead_id: i64 = row.try_get(0).map_err(&fail)?;
-                        let kind: String = row.try_get(1).map_err(&fail)?;
-                        Ok(((lead_id, kind), row.try_get(2).map_err(&fail)?))
-                    })
-                    .collect()
-            }
-
-            async fn append_log_rows(
-                &mut self,
-                run_id: i64,
-                rows: &[(i64, LogRow)],
-            ) -> Result<(), StoreError> {
-                let mut insert = QueryBuilder::<$db>::new(
-                    "INSERT INTO score_log
-                         (run_id, person_id, at_ms, delta, rule, event_id, decay_week_ms) ",
-                );
-                insert.push_values(rows, |mut values, (person_id, row)| {
-                    values
-                        .push_bind(run_id)
-                        .push_bind(*person_id)
-                        .push_bind(row.at_ms)
-                        .push_bind(row.delta)
-                        .push_bind(&row.rule)
-                        .push_bind(row.event_id)
-                        .push_bind(row.decay_week_ms);
-                });
-                // Two handlers may decay the same person and week at once: the unique key keeps
-                // one row, never clock agreement.
-                insert.push(" ON CONFLICT DO NOTHING");
-                insert
-                    .build().persistent(false)
-                    .execute(&mut **self)
-                    .await
-                    .map_err(crate::error::failed($backend, "append to the score log"))?;
-                Ok(())
             }
 
             async fn mql_times(
