@@ -179,8 +179,8 @@ async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
             }
         }
     }
-    // A person created for a lead that was stored before has no new lead: lead by lead, it would
-    // not exist (rare: a retry whose first attempt made no person, or a reused submission id).
+    // A person created for a lead that another transaction stored meanwhile has no new lead: lead
+    // by lead it would not exist (rare: see `find_or_create_persons`).
     let orphans: Vec<i64> = rows
         .iter()
         .zip(&row_persons)
@@ -274,19 +274,45 @@ fn person_email_of<'r>(row: &'r LeadRow<'_>) -> Option<&'r str> {
     row.email.as_deref().filter(|_| !row.new.is_spam)
 }
 
+/// [`person_email_of`] a lead that is not stored already.
+fn email_for_new_lead<'r>(
+    row: &'r LeadRow<'_>,
+    stored_before: &HashSet<String>,
+) -> Option<&'r str> {
+    person_email_of(row).filter(|_| !stored_before.contains(&row.new.lead.submission_id))
+}
+
 /// For each row, its person `(id, created now)`: found by email, or created for a lead that is no
 /// spam. `None` for spam and for leads without an email.
 async fn find_or_create_persons<T: LeadBatchSteps>(
     tx: &mut T,
     rows: &[&LeadRow<'_>],
 ) -> Result<Vec<Option<(i64, bool)>>, StoreError> {
-    let wanted: Vec<(&str, i64)> = rows
+    // A retry of a lead stored before gets no person: lead by lead it would not make one, and
+    // removing one afterwards means checking every table that points at persons.
+    let submission_ids: Vec<&str> = rows
         .iter()
-        .filter_map(|row| Some((person_email_of(row)?, row.new.received_at_ms)))
+        .filter(|row| person_email_of(row).is_some())
+        .map(|row| row.new.lead.submission_id.as_str())
+        .collect();
+    if submission_ids.is_empty() {
+        return Ok(vec![None; rows.len()]);
+    }
+    let stored_before = tx.stored_submissions(&submission_ids).await?;
+    let mut wanted: Vec<(&str, i64)> = rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                email_for_new_lead(row, &stored_before)?,
+                row.new.received_at_ms,
+            ))
+        })
         .collect();
     if wanted.is_empty() {
         return Ok(vec![None; rows.len()]);
     }
+    // In email order, so that two batches creating the same persons lock them in one order.
+    wanted.sort_unstable();
     let created = tx.create_persons(&wanted).await?;
     let known: Vec<&str> = wanted
         .iter()
@@ -300,7 +326,7 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
     };
     rows.iter()
         .map(|row| {
-            let Some(email) = person_email_of(row) else {
+            let Some(email) = email_for_new_lead(row, &stored_before) else {
                 return Ok(None);
             };
             match (created.get(email), existing.get(email)) {

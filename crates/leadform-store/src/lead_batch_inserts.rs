@@ -9,7 +9,7 @@ use crate::lead_steps::LeadRow;
 use crate::score_model::NewScoreEvent;
 use crate::StoreError;
 use leadform_scoring::LogRow;
-use sqlx::{Postgres, QueryBuilder, Row, Sqlite};
+use sqlx::{ColumnIndex, Decode, Postgres, QueryBuilder, Row, Sqlite, Type};
 use std::collections::HashMap;
 
 /// Inserting a batch's rows, on an open write transaction.
@@ -41,6 +41,40 @@ fn fields_json(events: &[NewScoreEvent]) -> Result<Vec<String>, StoreError> {
         .map(|event| serde_json::to_string(&event.fields))
         .collect::<Result<_, _>>()
         .map_err(StoreError::EncodeLead)
+}
+
+/// `submission id → lead id` from the rows of `RETURNING submission_id, id`.
+fn returned_lead_ids<R: Row>(
+    rows: &[R],
+    fail: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<HashMap<String, i64>, StoreError>
+where
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    rows.iter()
+        .map(|row| Ok((row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?)))
+        .collect()
+}
+
+/// `(lead id, kind) → event id` from the rows of `RETURNING lead_id, kind, id`.
+fn returned_event_ids<R: Row>(
+    rows: &[R],
+    fail: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<HashMap<(i64, String), i64>, StoreError>
+where
+    usize: ColumnIndex<R>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    rows.iter()
+        .map(|row| {
+            let lead_id: i64 = row.try_get(0).map_err(fail)?;
+            let kind: String = row.try_get(1).map_err(fail)?;
+            Ok(((lead_id, kind), row.try_get(2).map_err(fail)?))
+        })
+        .collect()
 }
 
 impl BatchRowInserts for sqlx::Transaction<'_, Sqlite> {
@@ -94,15 +128,7 @@ impl BatchRowInserts for sqlx::Transaction<'_, Sqlite> {
             .fetch_all(&mut **self)
             .await
             .map_err(&fail)?;
-        stored
-            .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get(0).map_err(&fail)?,
-                    row.try_get(1).map_err(&fail)?,
-                ))
-            })
-            .collect()
+        returned_lead_ids(&stored, &fail)
     }
 
     async fn insert_events(
@@ -110,11 +136,7 @@ impl BatchRowInserts for sqlx::Transaction<'_, Sqlite> {
         events: &[NewScoreEvent],
     ) -> Result<HashMap<(i64, String), i64>, StoreError> {
         let fail = crate::error::failed("sqlite", "record the score event");
-        let fields: Vec<String> = events
-            .iter()
-            .map(|event| serde_json::to_string(&event.fields))
-            .collect::<Result<_, _>>()
-            .map_err(StoreError::EncodeLead)?;
+        let fields = fields_json(events)?;
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO score_events
                  (person_id, kind, at_ms, form_id, intent, lead_id, detail, fields_json) ",
@@ -137,13 +159,7 @@ impl BatchRowInserts for sqlx::Transaction<'_, Sqlite> {
             .fetch_all(&mut **self)
             .await
             .map_err(&fail)?;
-        rows.iter()
-            .map(|row| {
-                let lead_id: i64 = row.try_get(0).map_err(&fail)?;
-                let kind: String = row.try_get(1).map_err(&fail)?;
-                Ok(((lead_id, kind), row.try_get(2).map_err(&fail)?))
-            })
-            .collect()
+        returned_event_ids(&rows, &fail)
     }
 
     async fn append_log_rows(
@@ -279,15 +295,7 @@ impl BatchRowInserts for sqlx::Transaction<'_, Postgres> {
             .fetch_all(&mut **self)
             .await
             .map_err(&fail)?;
-        stored
-            .iter()
-            .map(|row| {
-                Ok((
-                    row.try_get(0).map_err(&fail)?,
-                    row.try_get(1).map_err(&fail)?,
-                ))
-            })
-            .collect()
+        returned_lead_ids(&stored, &fail)
     }
 
     async fn insert_events(
@@ -328,13 +336,7 @@ impl BatchRowInserts for sqlx::Transaction<'_, Postgres> {
             .fetch_all(&mut **self)
             .await
             .map_err(&fail)?;
-        rows.iter()
-            .map(|row| {
-                let lead_id: i64 = row.try_get(0).map_err(&fail)?;
-                let kind: String = row.try_get(1).map_err(&fail)?;
-                Ok(((lead_id, kind), row.try_get(2).map_err(&fail)?))
-            })
-            .collect()
+        returned_event_ids(&rows, &fail)
     }
 
     async fn append_log_rows(

@@ -28,10 +28,18 @@ pub(crate) trait LeadBatchSteps {
         &mut self,
         persons: &[(&str, i64)],
     ) -> Result<HashMap<String, i64>, StoreError>;
+    /// The persons with these emails, locked in id order on PostgreSQL before any lead takes a
+    /// key-share lock on them (which a later `FOR UPDATE` of another batch would deadlock with).
     async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
+    /// Which of these submission ids are stored already.
+    async fn stored_submissions(
+        &mut self,
+        submission_ids: &[&str],
+    ) -> Result<HashSet<String>, StoreError>;
     /// Sets `(person id, lead id)`: the lead that created the person.
     async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError>;
-    /// Deletes persons this transaction created for no lead.
+    /// Deletes persons this transaction created for no lead. Rare: only when another transaction
+    /// stored the same submission id after [`LeadBatchSteps::stored_submissions`] looked.
     async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
     /// Moves each `(previous visitor id, new visitor id)` profile to its rotated id.
     async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError>;
@@ -149,11 +157,25 @@ macro_rules! impl_lead_batch_steps {
                 let mut read =
                     QueryBuilder::<$db>::new("SELECT email, id FROM persons WHERE email IN ");
                 push_in_list!(read, emails.iter().copied());
+                read.push(" ORDER BY id").push($for_update);
                 let found = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 found
                     .iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
                     .collect()
+            }
+
+            async fn stored_submissions(
+                &mut self,
+                submission_ids: &[&str],
+            ) -> Result<HashSet<String>, StoreError> {
+                let fail = crate::error::failed($backend, "look for stored submissions");
+                let mut read = QueryBuilder::<$db>::new(
+                    "SELECT submission_id FROM leads WHERE submission_id IN ",
+                );
+                push_in_list!(read, submission_ids.iter().copied());
+                let found = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
+                found.iter().map(|row| row.try_get(0).map_err(&fail)).collect()
             }
 
             async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError> {

@@ -137,8 +137,14 @@ fn exchange(connection: &mut BufReader<TcpStream>, request: &[u8]) -> io::Result
             return Err(invalid("a chunked answer"));
         }
     }
-    // The request is not over until the body has arrived.
-    io::copy(&mut connection.take(length as u64), &mut io::sink())?;
+    // The request is not over until the whole body has arrived.
+    let arrived = io::copy(&mut connection.take(length as u64), &mut io::sink())?;
+    if arrived != length as u64 {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("the answer ended after {arrived} of its {length} bytes"),
+        ));
+    }
     Ok((status, keep_alive))
 }
 

@@ -12,8 +12,8 @@ use support::{backends, visitor_cookie, TestHandler, TestOptions, FILL_TIME};
 
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Posts `body` exactly as given (no token added) and says whether the stored lead is spam and
-/// whether it got deliveries.
+/// Posts `body` exactly as given (no token added) and says whether the stored lead is spam; spam
+/// must have no deliveries and get no visitor cookie.
 async fn stored_as_spam(handler: &TestHandler, body: &Value) -> bool {
     let response = handler.post_lead_with(body, &[]).await;
     assert_eq!(
@@ -33,6 +33,12 @@ async fn stored_as_spam(handler: &TestHandler, body: &Value) -> bool {
         .unwrap();
     let delivered = deliveries.iter().any(|d| d.lead_id == lead.id);
     assert_eq!(delivered, !lead.is_spam, "spam is never delivered");
+    if lead.is_spam {
+        assert!(
+            !response.headers().contains_key(reqwest::header::SET_COOKIE),
+            "spam gets no visitor cookie: {body}"
+        );
+    }
     lead.is_spam
 }
 

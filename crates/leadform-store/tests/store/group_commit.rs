@@ -751,8 +751,8 @@ async fn persons_of(db: &TestDatabase) -> Vec<(String, Option<i64>)> {
 }
 
 /// A plain batch finds or creates persons before it inserts the leads: a new person's first lead
-/// is the lead that created it, and a person created for a retry of a lead stored before (here a
-/// spam lead, which made no person) is removed again, as lead by lead it would never exist.
+/// is the lead that created it, and a retry of a lead stored before (here a spam lead, which made
+/// no person) leaves no person behind, as lead by lead.
 #[tokio::test]
 async fn a_plain_batch_links_persons_as_lead_by_lead_and_leaves_none_without_a_lead() {
     for db in test_databases().await {
