@@ -274,37 +274,22 @@ fn person_email_of<'r>(row: &'r LeadRow<'_>) -> Option<&'r str> {
     row.email.as_deref().filter(|_| !row.new.is_spam)
 }
 
-/// [`person_email_of`] a lead that is not stored already.
-fn email_for_new_lead<'r>(
-    row: &'r LeadRow<'_>,
-    stored_before: &HashSet<String>,
-) -> Option<&'r str> {
-    person_email_of(row).filter(|_| !stored_before.contains(&row.new.lead.submission_id))
-}
-
 /// For each row, its person `(id, created now)`: found by email, or created for a lead that is no
-/// spam. `None` for spam and for leads without an email.
+/// spam and not stored already. `None` for spam, for leads without an email, and for a retry of a
+/// lead stored before whose email has no person: lead by lead, it would make none. (Making one and
+/// removing it afterwards would mean checking every table that points at persons.)
 async fn find_or_create_persons<T: LeadBatchSteps>(
     tx: &mut T,
     rows: &[&LeadRow<'_>],
 ) -> Result<Vec<Option<(i64, bool)>>, StoreError> {
-    // A retry of a lead stored before gets no person: lead by lead it would not make one, and
-    // removing one afterwards means checking every table that points at persons.
-    let submission_ids: Vec<&str> = rows
-        .iter()
-        .filter(|row| person_email_of(row).is_some())
-        .map(|row| row.new.lead.submission_id.as_str())
-        .collect();
-    if submission_ids.is_empty() {
-        return Ok(vec![None; rows.len()]);
-    }
-    let stored_before = tx.stored_submissions(&submission_ids).await?;
-    let mut wanted: Vec<(&str, i64)> = rows
+    let mut wanted: Vec<(&str, i64, &str)> = rows
         .iter()
         .filter_map(|row| {
+            let email = person_email_of(row)?;
             Some((
-                email_for_new_lead(row, &stored_before)?,
+                email,
                 row.new.received_at_ms,
+                row.new.lead.submission_id.as_str(),
             ))
         })
         .collect();
@@ -316,7 +301,7 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
     let created = tx.create_persons(&wanted).await?;
     let known: Vec<&str> = wanted
         .iter()
-        .map(|&(email, _)| email)
+        .map(|&(email, ..)| email)
         .filter(|email| !created.contains_key(*email))
         .collect();
     let existing = if known.is_empty() {
@@ -324,21 +309,17 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
     } else {
         tx.find_persons(&known).await?
     };
-    rows.iter()
+    Ok(rows
+        .iter()
         .map(|row| {
-            let Some(email) = email_for_new_lead(row, &stored_before) else {
-                return Ok(None);
-            };
+            let email = person_email_of(row)?;
             match (created.get(email), existing.get(email)) {
-                (Some(&person_id), _) => Ok(Some((person_id, true))),
-                (None, Some(&person_id)) => Ok(Some((person_id, false))),
-                (None, None) => Err(StoreError::CorruptRow {
-                    what: format!("the person of submission {}", row.new.lead.submission_id),
-                    detail: "it was neither created nor found".to_owned(),
-                }),
+                (Some(&person_id), _) => Some((person_id, true)),
+                (None, Some(&person_id)) => Some((person_id, false)),
+                (None, None) => None,
             }
         })
-        .collect()
+        .collect())
 }
 
 /// The score events and log rows of leads that each belong to a different person, as

@@ -22,24 +22,20 @@ pub(crate) trait LeadBatchSteps {
         &mut self,
         tokens: &[TokenUse<'_>],
     ) -> Result<HashMap<String, String>, StoreError>;
-    /// Creates persons `(email, at)` that do not exist: `email → id` of those created. Their first
-    /// lead is set by [`LeadBatchSteps::set_first_leads`] once it has an id.
+    /// Creates persons `(email, at, submission id)` that do not exist, except for a submission id
+    /// stored already (a retry gets no person, as lead by lead): `email → id` of those created.
+    /// Their first lead is set by [`LeadBatchSteps::set_first_leads`] once it has an id.
     async fn create_persons(
         &mut self,
-        persons: &[(&str, i64)],
+        persons: &[(&str, i64, &str)],
     ) -> Result<HashMap<String, i64>, StoreError>;
     /// The persons with these emails, locked in id order on PostgreSQL before any lead takes a
     /// key-share lock on them (which a later `FOR UPDATE` of another batch would deadlock with).
     async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
-    /// Which of these submission ids are stored already.
-    async fn stored_submissions(
-        &mut self,
-        submission_ids: &[&str],
-    ) -> Result<HashSet<String>, StoreError>;
     /// Sets `(person id, lead id)`: the lead that created the person.
     async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError>;
     /// Deletes persons this transaction created for no lead. Rare: only when another transaction
-    /// stored the same submission id after [`LeadBatchSteps::stored_submissions`] looked.
+    /// stored the same submission id after [`LeadBatchSteps::create_persons`] looked.
     async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
     /// Moves each `(previous visitor id, new visitor id)` profile to its rotated id.
     async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError>;
@@ -133,15 +129,23 @@ macro_rules! impl_lead_batch_steps {
 
             async fn create_persons(
                 &mut self,
-                persons: &[(&str, i64)],
+                persons: &[(&str, i64, &str)],
             ) -> Result<HashMap<String, i64>, StoreError> {
                 let fail = crate::error::failed($backend, "create the person");
-                let mut insert =
-                    QueryBuilder::<$db>::new("INSERT INTO persons (email, created_at_ms) ");
-                insert.push_values(persons, |mut values, &(email, at_ms)| {
-                    values.push_bind(email).push_bind(at_ms);
+                // The check for a stored submission is part of the insert: no extra round trip.
+                // Both databases name a `VALUES` list's columns column1, column2, …
+                let mut insert = QueryBuilder::<$db>::new(
+                    "INSERT INTO persons (email, created_at_ms) SELECT column1, column2 FROM (",
+                );
+                insert.push_values(persons, |mut values, &(email, at_ms, submission_id)| {
+                    values.push_bind(email).push_bind(at_ms).push_bind(submission_id);
                 });
-                insert.push(" ON CONFLICT (email) DO NOTHING RETURNING email, id");
+                // The WHERE also keeps SQLite from reading `ON CONFLICT` as a join's `ON`.
+                insert.push(
+                    ") AS wanted WHERE NOT EXISTS
+                         (SELECT 1 FROM leads WHERE leads.submission_id = wanted.column3)
+                     ON CONFLICT (email) DO NOTHING RETURNING email, id",
+                );
                 let created = insert.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
                 created
                     .iter()
@@ -163,19 +167,6 @@ macro_rules! impl_lead_batch_steps {
                     .iter()
                     .map(|row| Ok((row.try_get(0).map_err(&fail)?, row.try_get(1).map_err(&fail)?)))
                     .collect()
-            }
-
-            async fn stored_submissions(
-                &mut self,
-                submission_ids: &[&str],
-            ) -> Result<HashSet<String>, StoreError> {
-                let fail = crate::error::failed($backend, "look for stored submissions");
-                let mut read = QueryBuilder::<$db>::new(
-                    "SELECT submission_id FROM leads WHERE submission_id IN ",
-                );
-                push_in_list!(read, submission_ids.iter().copied());
-                let found = read.build().persistent(false).fetch_all(&mut **self).await.map_err(&fail)?;
-                found.iter().map(|row| row.try_get(0).map_err(&fail)).collect()
             }
 
             async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError> {
