@@ -9,7 +9,7 @@ use leadform_store::{GroupCommitter, InsertOutcome, KnownProfile, NewLead, Store
 use sqlx::{Connection, PgConnection, SqliteConnection};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{new_lead, new_submission_id, test_databases, TestDatabase};
+use support::{new_lead, new_submission_id, spending, test_databases, TestDatabase};
 use tokio::task::JoinHandle;
 
 /// Time for spawned jobs to reach the committer's queue (or for the first to reach the lock).
@@ -109,12 +109,6 @@ async fn install_failing_triggers(db: &TestDatabase) {
                 .unwrap();
         }
     }
-}
-
-/// `lead`, spending the form token `token`.
-fn spending(token: &str, mut lead: NewLead) -> NewLead {
-    lead.form_token = Some(token.to_owned());
-    lead
 }
 
 fn queue_lead(

@@ -3,8 +3,8 @@
 use crate::support;
 
 use leadform_core::KnownProfile;
-use leadform_store::{InsertOutcome, NewLead, Store};
-use support::{new_lead, new_submission_id, on_each_database, test_databases};
+use leadform_store::{InsertOutcome, Store};
+use support::{new_lead, new_submission_id, on_each_database, spending, test_databases};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_first_secret_stored_is_the_one_every_instance_reads() {
@@ -31,13 +31,6 @@ async fn the_first_secret_stored_is_the_one_every_instance_reads() {
     }
 }
 
-/// A lead from `email` that spends the form token `token`.
-fn spending(token: &str, submission_id: &str, email: &str, at_ms: i64) -> NewLead {
-    let mut lead = new_lead(submission_id, email, at_ms);
-    lead.form_token = Some(token.to_owned());
-    lead
-}
-
 /// `Some(replayed)` for a new lead, `None` for one stored before.
 fn replayed(outcome: InsertOutcome) -> Option<bool> {
     match outcome {
@@ -58,13 +51,13 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
             new_submission_id(),
         );
         let first = store
-            .insert_lead(spending("t1", &mine, "ada@example.com", 10))
+            .insert_lead(spending("t1", new_lead(&mine, "ada@example.com", 10)))
             .await
             .unwrap();
         assert_eq!(replayed(first), Some(false), "{label}: first use");
         assert_eq!(
             store
-                .insert_lead(spending("t1", &mine, "ada@example.com", 20))
+                .insert_lead(spending("t1", new_lead(&mine, "ada@example.com", 20)))
                 .await
                 .unwrap(),
             InsertOutcome::AlreadyStored {
@@ -74,7 +67,7 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
             "{label}: a retry of the same submission"
         );
         let replay = store
-            .insert_lead(spending("t1", &other, "grace@example.com", 30))
+            .insert_lead(spending("t1", new_lead(&other, "grace@example.com", 30)))
             .await
             .unwrap();
         assert_eq!(replayed(replay), Some(true), "{label}: a replay");
@@ -92,7 +85,7 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
         assert_eq!(
             replayed(
                 store
-                    .insert_lead(spending("t2", &third, "alan@example.com", 30))
+                    .insert_lead(spending("t2", new_lead(&third, "alan@example.com", 30)))
                     .await
                     .unwrap()
             ),
@@ -109,9 +102,7 @@ async fn a_form_token_carries_one_submission_and_its_retries() {
                 store
                     .insert_lead(spending(
                         "t2",
-                        &new_submission_id(),
-                        "edsger@example.com",
-                        40
+                        new_lead(&new_submission_id(), "edsger@example.com", 40)
                     ))
                     .await
                     .unwrap()
@@ -131,9 +122,7 @@ async fn concurrent_leads_spending_one_token_have_exactly_one_owner() {
             let store = store.clone();
             let lead = spending(
                 "shared",
-                &new_submission_id(),
-                &format!("lead{n}@example.com"),
-                1,
+                new_lead(&new_submission_id(), &format!("lead{n}@example.com"), 1),
             );
             tasks.push(tokio::spawn(async move { store.insert_lead(lead).await }));
         }

@@ -113,6 +113,12 @@ pub fn new_lead(submission_id: &str, email: &str, received_at_ms: i64) -> NewLea
     }
 }
 
+/// `lead`, spending the form token `token` in its own transaction.
+pub fn spending(token: &str, mut lead: NewLead) -> NewLead {
+    lead.form_token = Some(token.to_owned());
+    lead
+}
+
 /// Runs `test` against a fresh store on each test database.
 pub async fn on_each_database(test: impl AsyncFn(&Store, &'static str)) {
     for database in test_databases().await {
