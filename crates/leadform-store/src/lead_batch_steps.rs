@@ -239,14 +239,9 @@ macro_rules! impl_lead_batch_steps {
                 let merged: Vec<(&str, String, i64)> = merges
                     .iter()
                     .map(|&(visitor_id, answers, now_ms)| {
-                        // A profile we cannot read must not cost the visitor their lead: start it
-                        // afresh, as the one-lead step does.
-                        let known = stored
-                            .get(visitor_id)
-                            .and_then(|json| crate::profiles::parse_profile(visitor_id, json).ok())
-                            .unwrap_or_default();
-                        let json = serde_json::to_string(&known.union(answers))
-                            .map_err(StoreError::EncodeLead)?;
+                        let stored_json = stored.get(visitor_id).map(String::as_str);
+                        let json =
+                            crate::profiles::merged_profile_json(visitor_id, stored_json, answers)?;
                         Ok((visitor_id, json, now_ms))
                     })
                     .collect::<Result<_, StoreError>>()?;

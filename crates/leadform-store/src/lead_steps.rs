@@ -364,11 +364,8 @@ macro_rules! impl_lead_steps {
                     .fetch_one(&mut **self)
                     .await
                     .map_err(crate::error::failed($backend, "read the visitor profile"))?;
-                // A profile we cannot read must not cost the visitor their lead: start it afresh.
-                let stored =
-                    crate::profiles::parse_profile(visitor_id, &stored_json).unwrap_or_default();
-                let merged_json = serde_json::to_string(&stored.union(answers))
-                    .map_err(StoreError::EncodeLead)?;
+                let merged_json =
+                    crate::profiles::merged_profile_json(visitor_id, Some(&stored_json), answers)?;
                 sqlx::query(
                     "UPDATE visitor_profiles SET known_json = $1, updated_at_ms = $2
                      WHERE visitor_id = $3",

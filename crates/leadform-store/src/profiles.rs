@@ -13,6 +13,20 @@ pub(crate) fn parse_profile(visitor_id: &str, json: &str) -> Result<KnownProfile
     })
 }
 
+/// The JSON to store for a visitor once `answers` are merged into their stored profile (`None`:
+/// there is none yet). A profile we cannot read must not cost the visitor their lead: it starts
+/// afresh.
+pub(crate) fn merged_profile_json(
+    visitor_id: &str,
+    stored_json: Option<&str>,
+    answers: &KnownProfile,
+) -> Result<String, StoreError> {
+    let stored = stored_json
+        .and_then(|json| parse_profile(visitor_id, json).ok())
+        .unwrap_or_default();
+    serde_json::to_string(&stored.union(answers)).map_err(StoreError::EncodeLead)
+}
+
 impl Store {
     /// What is known about a visitor; empty when nothing is.
     pub async fn visitor_profile(&self, visitor_id: &str) -> Result<KnownProfile, StoreError> {
