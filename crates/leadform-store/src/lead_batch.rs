@@ -342,7 +342,7 @@ async fn score_leads<T: LeadBatchSteps + BatchRowInserts + ScoreTx>(
     let (mut logs, sent_before) = if known_ids.is_empty() {
         (HashMap::new(), HashSet::new())
     } else {
-        tx.lock_persons(&known_ids).await?;
+        // Already locked on PostgreSQL: `find_persons` took them `FOR UPDATE`, in id order.
         let logs = tx.load_logs(run, &known_ids).await?;
         let lead_ids: Vec<i64> = scored.iter().map(|&(_, lead_id, _)| lead_id).collect();
         let sent_before = tx.forms_submitted_before(&known_ids, &lead_ids).await?;

@@ -50,8 +50,6 @@ pub(crate) trait LeadBatchSteps {
         &mut self,
         deliveries: &[(i64, i64, &NewDelivery)],
     ) -> Result<(), StoreError>;
-    /// PostgreSQL row locks on the persons, in id order; SQLite's writer is exclusive already.
-    async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
     async fn load_logs(
         &mut self,
         run_id: i64,
@@ -86,7 +84,7 @@ macro_rules! push_in_list {
 }
 
 macro_rules! impl_lead_batch_steps {
-    ($db:ty, $backend:literal, $lock_persons:expr, $for_update:literal) => {
+    ($db:ty, $backend:literal, $for_update:literal) => {
         impl LeadBatchSteps for sqlx::Transaction<'_, $db> {
             async fn insert_form_tokens(
                 &mut self,
@@ -296,20 +294,6 @@ macro_rules! impl_lead_batch_steps {
                 Ok(())
             }
 
-            async fn lock_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError> {
-                if let Some(lock) = $lock_persons {
-                    let mut query = QueryBuilder::<$db>::new(lock);
-                    push_in_list!(query, person_ids.iter().copied());
-                    query.push(" ORDER BY id FOR UPDATE");
-                    query
-                        .build().persistent(false)
-                        .execute(&mut **self)
-                        .await
-                        .map_err(crate::error::failed($backend, "lock the person for scoring"))?;
-                }
-                Ok(())
-            }
-
             async fn load_logs(
                 &mut self,
                 run_id: i64,
@@ -374,10 +358,5 @@ macro_rules! impl_lead_batch_steps {
     };
 }
 
-impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", None::<&str>, "");
-impl_lead_batch_steps!(
-    sqlx::Postgres,
-    "postgres",
-    Some("SELECT id FROM persons WHERE id IN "),
-    " FOR UPDATE"
-);
+impl_lead_batch_steps!(sqlx::Sqlite, "sqlite", "");
+impl_lead_batch_steps!(sqlx::Postgres, "postgres", " FOR UPDATE");
