@@ -5,12 +5,9 @@
 use crate::support;
 
 use leadform_core::{DefinitionError, FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{
-    attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery, SystemClock,
-};
+use leadform_delivery::PendingDelivery;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::time::Duration;
 use support::standins::{Received, StandIn, Vendor};
 
 const ORG_ID: &str = "00D5g000004abcd";
@@ -70,23 +67,7 @@ fn delivery() -> PendingDelivery {
 
 async fn send(standin: &StandIn, destination: serde_json::Value) -> Received {
     let form = form(destination).expect("valid form");
-    let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(
-        &sender,
-        &form.destinations[0],
-        &delivery(),
-        &form,
-        None,
-        &SystemClock,
-    )
-    .await;
-    assert!(
-        matches!(outcome, DeliveryOutcome::Delivered(_)),
-        "{outcome:?}"
-    );
-    let request = standin.received().last().expect("a request").clone();
-    assert!(request.problems.is_empty(), "{:?}", request.problems);
-    request
+    support::delivered_to(standin, &form, &delivery()).await
 }
 
 fn urlencoded(request: &Received) -> BTreeMap<String, String> {

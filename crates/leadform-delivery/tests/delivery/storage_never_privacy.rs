@@ -4,9 +4,7 @@
 use crate::support;
 
 use leadform_core::{FormDefinition, Intent, LeadSubmission};
-use leadform_delivery::{
-    attempt_delivery, DeliveryOutcome, HttpSender, PendingDelivery, SystemClock,
-};
+use leadform_delivery::PendingDelivery;
 use serde_json::json;
 use std::time::Duration;
 use support::standins::{Received, StandIn, Vendor};
@@ -69,25 +67,7 @@ fn delivery() -> PendingDelivery {
 /// Sends one delivery for a form with `storage` to the stand-in and returns what it received.
 async fn received_by(standin: &StandIn, storage: &str, destination: serde_json::Value) -> Received {
     std::env::set_var(HOOK_SECRET_VARIABLE, HOOK_SECRET);
-    let form = form(storage, destination);
-    let sender = HttpSender::new(Duration::from_secs(10)).expect("client");
-    let outcome = attempt_delivery(
-        &sender,
-        &form.destinations[0],
-        &delivery(),
-        &form,
-        None,
-        &SystemClock,
-    )
-    .await;
-    assert!(
-        matches!(outcome, DeliveryOutcome::Delivered(_)),
-        "{outcome:?}"
-    );
-    let received = standin.received();
-    let last = received.last().expect("a request").clone();
-    assert!(last.problems.is_empty(), "{:?}", last.problems);
-    last
+    support::delivered_to(standin, &form(storage, destination), &delivery()).await
 }
 
 /// Everything a request carried: path, headers and body.
