@@ -241,7 +241,7 @@ async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
         return SetsOutcome::NotPlain;
     }
     with_backend!(&store.backend, |pool, dialect| {
-        let Ok(mut tx) = pool.begin_write().await else {
+        let Ok(mut tx) = pool.begin_intake().await else {
             return SetsOutcome::StepFailed;
         };
         match lead_batch::store_batch(&mut tx, &leads, &store.mql_routes).await {
@@ -277,7 +277,7 @@ async fn in_one_transaction(
     with_backend!(&store.backend, |pool, dialect| {
         let fail = |action| failed(dialect.name(), action);
         let mut tx = pool
-            .begin_write()
+            .begin_intake()
             .await
             .map_err(fail("begin the leads' transaction"))?;
         let mut done = Vec::with_capacity(batch.len());

@@ -20,8 +20,6 @@ mod form_tokens;
 mod group_commit;
 mod intent_column;
 mod lead_batch;
-mod lead_batch_inserts;
-mod lead_batch_steps;
 mod lead_json_column;
 mod lead_steps;
 mod leads;

@@ -1,19 +1,20 @@
 //! A group commit's batch as sets: one statement per table for all its leads, not one per lead.
 //!
 //! Every statement is a round trip (a thread hop on SQLite, a network trip on PostgreSQL), and
-//! per lead there were about eighteen. Here the form tokens, leads, persons, person links,
-//! deliveries, score events and score log rows of the whole batch go in one statement each, and
-//! the reads that decide them (stored persons, score logs, earlier submissions, MQL times) are one
-//! query each. The answers are the ones [`crate::lead_steps::spend_token_then_store_lead`] gives
-//! lead by lead.
+//! per lead there were about eighteen. Here the form tokens, leads, persons, deliveries, score
+//! events and score log rows of the whole batch go in one statement each, and the reads that
+//! decide them (stored persons, score logs, earlier submissions, MQL times) are one query each.
+//! The answers are the ones [`crate::lead_steps::spend_token_then_store_lead`] gives lead by lead.
 //!
 //! That equivalence needs the leads of a batch to be independent of each other: no two share a
 //! submission id, an email or a visitor id ([`plain_batch`]). Otherwise, or when any statement
 //! fails, the committer uses the savepoint path, lead by lead. The statements themselves are in
-//! [`crate::lead_batch_steps`].
+//! [`statements`], one implementation per database.
 
-use crate::lead_batch_inserts::BatchRowInserts;
-use crate::lead_batch_steps::{LeadBatchSteps, TokenUse};
+mod postgres;
+mod sqlite;
+mod statements;
+
 use crate::lead_steps::{person_email, LeadRow, LeadSteps};
 use crate::model::{InsertOutcome, NewDelivery, NewLead};
 use crate::mql_routes::MqlRoutes;
@@ -26,6 +27,7 @@ use leadform_core::KnownProfile;
 use leadform_scoring::{
     decay_rows, first_mql_at, score_event, LogRow, ScoreEventKind, ScoringRules,
 };
+use statements::{BatchStatements, LeadPerson, TokenUse};
 use std::collections::{HashMap, HashSet};
 
 /// A lead as the committer queued it, with the rules that score it.
@@ -68,7 +70,7 @@ pub(crate) fn plain_batch(leads: &[BatchLead<'_>]) -> bool {
 /// Stores a [`plain_batch`]: spends the leads' form tokens, then stores the leads as sets, each
 /// answered as `spend_token_then_store_lead` would answer it alone. `None` for a lead whose row
 /// cannot be built: it runs alone after the commit, to get its own error.
-pub(crate) async fn store_batch<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
+pub(crate) async fn store_batch<T: BatchStatements + LeadSteps + ScoreTx>(
     tx: &mut T,
     leads: &[BatchLead<'_>],
     routes: &MqlRoutes,
@@ -101,7 +103,7 @@ pub(crate) async fn store_batch<T: LeadBatchSteps + BatchRowInserts + LeadSteps 
 
 /// Records the use of every lead's form token (first writer wins, in queue order): for each lead,
 /// whether another submission spent its token first.
-async fn spend_form_tokens<T: LeadBatchSteps>(
+async fn spend_form_tokens<T: BatchStatements>(
     tx: &mut T,
     leads: &[BatchLead<'_>],
 ) -> Result<Vec<bool>, StoreError> {
@@ -137,7 +139,7 @@ async fn spend_form_tokens<T: LeadBatchSteps>(
 }
 
 /// Stores a [`plain_batch`] of leads: the same rows and answers as `store_lead` for each in turn.
-async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
+async fn store_leads<T: BatchStatements + LeadSteps + ScoreTx>(
     tx: &mut T,
     leads: &[ScoredLead<'_>],
     routes: &MqlRoutes,
@@ -159,10 +161,18 @@ async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
         match inserted.get(&new.lead.submission_id) {
             Some(&lead_id) => {
                 let person = row_persons[index];
+                if let Some(reserved) = person.and_then(|person| person.reserved_lead_id) {
+                    if reserved != lead_id {
+                        return Err(StoreError::CorruptRow {
+                            what: format!("lead {lead_id}"),
+                            detail: format!("it was to take the id {reserved} kept for it"),
+                        });
+                    }
+                }
                 outcomes.push(InsertOutcome::Inserted {
                     lead_id,
-                    person_id: person.map(|(person_id, _)| person_id),
-                    first_for_person: person.is_some_and(|(_, created)| created),
+                    person_id: person.map(|person| person.id),
+                    first_for_person: person.is_some_and(|person| person.created),
                     replayed_form_token: false,
                 });
                 if !new.is_spam {
@@ -185,18 +195,19 @@ async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
         .iter()
         .zip(&row_persons)
         .filter(|(row, _)| !inserted.contains_key(&row.new.lead.submission_id))
-        .filter_map(|(_, person)| match person {
-            Some((person_id, true)) => Some(*person_id),
-            _ => None,
-        })
+        .filter_map(|(_, person)| person.filter(|person| person.created))
+        .map(|person| person.id)
         .collect();
     if !orphans.is_empty() {
         tx.forget_persons(&orphans).await?;
     }
+    // Persons whose first lead took an id kept for it are linked already.
     let first_leads: Vec<(i64, i64)> = fresh
         .iter()
         .filter_map(|&(index, lead_id)| match row_persons[index] {
-            Some((person_id, true)) => Some((person_id, lead_id)),
+            Some(person) if person.created && person.reserved_lead_id.is_none() => {
+                Some((person.id, lead_id))
+            }
             _ => None,
         })
         .collect();
@@ -204,7 +215,7 @@ async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
         tx.set_first_leads(&first_leads).await?;
     }
     // `lead id → (person, created now)` for the fresh leads that have a person.
-    let persons: HashMap<i64, (i64, bool)> = fresh
+    let persons: HashMap<i64, LeadPerson> = fresh
         .iter()
         .filter_map(|&(index, lead_id)| Some((lead_id, row_persons[index]?)))
         .collect();
@@ -250,18 +261,18 @@ async fn store_leads<T: LeadBatchSteps + BatchRowInserts + LeadSteps + ScoreTx>(
     let scored: Vec<(&ScoredLead<'_>, i64, i64)> = fresh
         .iter()
         .filter_map(|&(index, lead_id)| {
-            let &(person_id, _) = persons.get(&lead_id)?;
+            let person = persons.get(&lead_id)?;
             leads[index]
                 .scoring
-                .map(|_| (&leads[index], lead_id, person_id))
+                .map(|_| (&leads[index], lead_id, person.id))
         })
         .collect();
     // Persons this batch created have no score log, no other lead and no MQL time yet, and the
     // transaction holds their new rows: nothing about them needs reading or locking.
     let created: HashSet<i64> = persons
         .values()
-        .filter(|&&(_, first)| first)
-        .map(|&(person_id, _)| person_id)
+        .filter(|person| person.created)
+        .map(|person| person.id)
         .collect();
     if let Some(rules) = scored.first().and_then(|(lead, ..)| lead.scoring) {
         score_leads(tx, rules, routes, &scored, &created).await?;
@@ -274,14 +285,14 @@ fn person_email_of<'r>(row: &'r LeadRow<'_>) -> Option<&'r str> {
     row.email.as_deref().filter(|_| !row.new.is_spam)
 }
 
-/// For each row, its person `(id, created now)`: found by email, or created for a lead that is no
+/// For each row, its person: found by email, or created for a lead that is no
 /// spam and not stored already. `None` for spam, for leads without an email, and for a retry of a
 /// lead stored before whose email has no person: lead by lead, it would make none. (Making one and
 /// removing it afterwards would mean checking every table that points at persons.)
-async fn find_or_create_persons<T: LeadBatchSteps>(
+async fn find_or_create_persons<T: BatchStatements>(
     tx: &mut T,
     rows: &[&LeadRow<'_>],
-) -> Result<Vec<Option<(i64, bool)>>, StoreError> {
+) -> Result<Vec<Option<LeadPerson>>, StoreError> {
     let mut wanted: Vec<(&str, i64, &str)> = rows
         .iter()
         .filter_map(|row| {
@@ -314,8 +325,16 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
         .map(|row| {
             let email = person_email_of(row)?;
             match (created.get(email), existing.get(email)) {
-                (Some(&person_id), _) => Some((person_id, true)),
-                (None, Some(&person_id)) => Some((person_id, false)),
+                (Some(person), _) => Some(LeadPerson {
+                    id: person.id,
+                    created: true,
+                    reserved_lead_id: person.reserved_lead_id,
+                }),
+                (None, Some(&id)) => Some(LeadPerson {
+                    id,
+                    created: false,
+                    reserved_lead_id: None,
+                }),
                 (None, None) => None,
             }
         })
@@ -324,7 +343,7 @@ async fn find_or_create_persons<T: LeadBatchSteps>(
 
 /// The score events and log rows of leads that each belong to a different person, as
 /// `score_events_in_tx` writes them one person at a time.
-async fn score_leads<T: LeadBatchSteps + BatchRowInserts + ScoreTx>(
+async fn score_leads<T: BatchStatements + ScoreTx>(
     tx: &mut T,
     rules: &ScoringRules,
     routes: &MqlRoutes,
@@ -418,4 +437,24 @@ async fn score_leads<T: LeadBatchSteps + BatchRowInserts + ScoreTx>(
         }
     }
     Ok(())
+}
+
+/// Each `(visitor id, answers, now)` merged into the visitor's stored profile JSON, if any.
+fn merged_profiles<'m>(
+    merges: &[(&'m str, &KnownProfile, i64)],
+    stored: &HashMap<String, String>,
+) -> Result<Vec<(&'m str, String, i64)>, StoreError> {
+    merges
+        .iter()
+        .map(|&(visitor_id, answers, now_ms)| {
+            let stored_json = stored.get(visitor_id).map(String::as_str);
+            let json = crate::profiles::merged_profile_json(visitor_id, stored_json, answers)?;
+            Ok((visitor_id, json, now_ms))
+        })
+        .collect()
+}
+
+/// A delivery's destination position, as its column stores it.
+fn destination_index(delivery: &NewDelivery) -> i64 {
+    i64::try_from(delivery.destination_index).unwrap_or(i64::MAX)
 }
