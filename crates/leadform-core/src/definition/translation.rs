@@ -12,6 +12,7 @@ use super::{FieldKind, FormDefinition};
 use crate::error::DefinitionError;
 use crate::locale::Locale;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One language's version of a form's texts.
@@ -164,13 +165,14 @@ fn translated_texts(translation: &FormTranslation) -> Vec<(String, &str)> {
 }
 
 impl FormDefinition {
-    /// The form with its texts in `locale` where the definition translates them; the originals
-    /// otherwise (for a language without a translation, or the form's own language).
-    pub fn translated(&self, locale: Locale) -> FormDefinition {
-        let mut form = self.clone();
+    /// The form with its texts in `locale` where the definition translates them; the form itself
+    /// otherwise (for a language without a translation, or the form's own language), uncopied:
+    /// every submission is checked against its form in the visitor's language.
+    pub fn translated(&self, locale: Locale) -> Cow<'_, FormDefinition> {
         let Some(translation) = self.translations.get(&locale) else {
-            return form;
+            return Cow::Borrowed(self);
         };
+        let mut form = self.clone();
         let replace = |target: &mut String, text: &Option<String>| {
             if let Some(text) = text {
                 target.clone_from(text);
@@ -202,6 +204,6 @@ impl FormDefinition {
                 }
             }
         }
-        form
+        Cow::Owned(form)
     }
 }
