@@ -7,7 +7,7 @@ use crate::http::admin::OperationsEndpoints;
 use crate::http::client_address::TrustedProxies;
 use crate::http::own_origin::{OwnOrigin, PublicUrl};
 use crate::http::rate_limit::RateLimiter;
-use crate::http::{router, AppState};
+use crate::http::{router, AppState, HandlerContext};
 use crate::server_secret::{self, SecretError};
 use crate::serving::{accept, open_files, ServeLimits};
 use leadform_delivery::{Forwarder, ForwarderConfig, ForwarderError};
@@ -188,7 +188,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         leadform_console::disabled_router()
     };
     let (group_committer, committer) = leadform_store::GroupCommitter::start(&options.store);
-    let state = AppState {
+    let state = AppState::new(HandlerContext {
         committer: group_committer,
         forms: Arc::new(options.forms),
         store: options.store,
@@ -201,7 +201,7 @@ pub async fn start(options: ServerOptions) -> Result<RunningServer, ServerError>
         signing_key,
         gated_assets: Arc::new(gated_assets),
         clock: options.clock,
-    };
+    });
     let score_pass = crate::score_pass::spawn(state.store.clone(), options.scoring);
     let operations = match admin_listener {
         Some(_) => OperationsEndpoints::OnAdminAddress,
