@@ -91,8 +91,9 @@ pub(crate) trait BeginWrite {
     fn begin_write(
         &self,
     ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
-    /// [`BeginWrite::begin_write`] for storing leads, whose statements all look rows up by key.
-    fn begin_intake(
+    /// [`BeginWrite::begin_write`] for a group commit's batch stored as sets, whose statements
+    /// are the intake's own and each look rows up through an index made for it.
+    fn begin_lead_batch(
         &self,
     ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Db>, sqlx::Error>> + Send;
 }
@@ -105,7 +106,7 @@ impl BeginWrite for SqlitePool {
         self.begin_with("BEGIN IMMEDIATE").await
     }
 
-    async fn begin_intake(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    async fn begin_lead_batch(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
         self.begin_write().await
     }
 }
@@ -116,18 +117,19 @@ impl BeginWrite for PgPool {
         self.begin().await
     }
 
-    /// With generic plans and without sequential scans, set in the same round trip as `BEGIN`.
-    /// The intake's statements are kept prepared. Planning them again for every batch cost
-    /// more than running some of them, so they keep one generic plan each. But a generic plan
-    /// lasts until the table's statistics change, and on a new database the migrations analyse
-    /// `leads` while it is empty: a plan made over its first few pages scanned it whole, and
-    /// went on scanning it for every batch as it grew (a bench run read 1.2 million rows that
-    /// way for 5,000 leads). Every lookup here has a unique index to go through instead.
-    async fn begin_intake(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.begin_with(INTAKE_BEGIN).await
+    /// Without sequential scans, set in the same round trip as `BEGIN`. The batch's statements
+    /// are kept prepared, and PostgreSQL may keep a generic plan for one until the table's
+    /// statistics change. On a new database the migrations analyse `leads` while it is empty,
+    /// so a plan made over its first few pages scanned it whole, and went on scanning it for
+    /// every batch as it grew (a bench run read 1.2 million rows that way for 5,000 leads).
+    /// Autovacuum's first analysis would end that within a minute or so; a burst of leads on a
+    /// new database should not need to wait for it. Setting a user-settable boolean fails only
+    /// when the connection does, so the pair cannot leave a half-begun transaction on a
+    /// connection the pool keeps.
+    async fn begin_lead_batch(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin_with(LEAD_BATCH_BEGIN).await
     }
 }
 
-/// See [`BeginWrite::begin_intake`] on PostgreSQL.
-pub(crate) const INTAKE_BEGIN: &str =
-    "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_generic_plan";
+/// See [`BeginWrite::begin_lead_batch`] on PostgreSQL.
+pub(crate) const LEAD_BATCH_BEGIN: &str = "BEGIN; SET LOCAL enable_seqscan = off";

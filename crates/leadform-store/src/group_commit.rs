@@ -243,8 +243,12 @@ async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
         return SetsOutcome::NotPlain;
     }
     with_backend!(&store.backend, |pool, dialect| {
-        let Ok(mut tx) = pool.begin_intake().await else {
-            return SetsOutcome::StepFailed;
+        let mut tx = match pool.begin_lead_batch().await {
+            Ok(tx) => tx,
+            Err(error) => {
+                let error = failed(dialect.name(), "begin the leads' transaction")(error);
+                return step_failed(batch.len(), &error);
+            }
         };
         match lead_batch::store_batch(&mut tx, &leads, &store.mql_routes).await {
             Ok(answers) => match tx.commit().await {
@@ -253,13 +257,21 @@ async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
                     SetsOutcome::CommitFailed(failed(dialect.name(), "commit the leads")(error))
                 }
             },
-            Err(_) => {
+            Err(error) => {
                 // Whatever the rollback says, nothing of this transaction is committed.
                 let _ = tx.rollback().await;
-                SetsOutcome::StepFailed
+                step_failed(batch.len(), &error)
             }
         }
     })
+}
+
+/// Logs why a batch could not be stored as sets (a constraint or trigger refusing one lead, a
+/// deadlock, a missing privilege): it is stored lead by lead instead, which is correct but
+/// slower, and an operator should be able to tell when that happens to every batch.
+fn step_failed(leads: usize, error: &StoreError) -> SetsOutcome {
+    tracing::warn!(leads, error = %error, "a batch of leads could not be stored as sets; storing it lead by lead");
+    SetsOutcome::StepFailed
 }
 
 /// The job in its own transaction, answered with its own result.
@@ -279,7 +291,7 @@ async fn in_one_transaction(
     with_backend!(&store.backend, |pool, dialect| {
         let fail = |action| failed(dialect.name(), action);
         let mut tx = pool
-            .begin_intake()
+            .begin_write()
             .await
             .map_err(fail("begin the leads' transaction"))?;
         let mut done = Vec::with_capacity(batch.len());

@@ -67,7 +67,7 @@ impl Store {
         with_backend!(&self.backend, |pool, dialect| {
             let fail = |action| failed(dialect.name(), action);
             let mut tx = pool
-                .begin_intake()
+                .begin_write()
                 .await
                 .map_err(fail("begin the lead transaction"))?;
             let outcome =

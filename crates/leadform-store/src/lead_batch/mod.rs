@@ -161,14 +161,6 @@ async fn store_leads<T: BatchStatements + LeadSteps + ScoreTx>(
         match inserted.get(&new.lead.submission_id) {
             Some(&lead_id) => {
                 let person = row_persons[index];
-                if let Some(reserved) = person.and_then(|person| person.reserved_lead_id) {
-                    if reserved != lead_id {
-                        return Err(StoreError::CorruptRow {
-                            what: format!("lead {lead_id}"),
-                            detail: format!("it was to take the id {reserved} kept for it"),
-                        });
-                    }
-                }
                 outcomes.push(InsertOutcome::Inserted {
                     lead_id,
                     person_id: person.map(|person| person.id),

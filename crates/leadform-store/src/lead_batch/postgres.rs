@@ -3,11 +3,11 @@
 //! batch costs one round trip per statement (an unprepared statement costs two, and is parsed and
 //! planned again every time).
 //!
-//! They run in the intake's transaction ([`crate::backend::BeginWrite::begin_intake`]), which
-//! keeps a generic plan made on a new, nearly empty database from scanning whole tables later.
-//! The one lookup that cannot take an `= ANY` list, the stored submissions in
-//! [`CREATE_PERSONS`], is a correlated subquery: one unique-index lookup per row, where a
-//! `NOT EXISTS` could become a join over the whole index.
+//! They run in a transaction without sequential scans
+//! ([`crate::backend::BeginWrite::begin_lead_batch`]), which keeps a plan made on a new, nearly
+//! empty database from scanning whole tables later. The one lookup that cannot take an `= ANY`
+//! list, the stored submissions in [`CREATE_PERSONS`], is a correlated subquery: one
+//! unique-index lookup per row, where a `NOT EXISTS` could become a join over the whole index.
 
 use super::statements::{
     fields_json, grouped_logs, pairs, returned_event_ids, BatchStatements, CreatedPerson,
@@ -36,11 +36,13 @@ const FORM_TOKEN_OWNERS: &str =
 
 // Each new person takes its first lead's id from the leads' sequence now, so the lead is inserted
 // with it and the person needs no update afterwards (an update writes a second row version). A
-// retry of a stored submission gets no person.
+// retry of a stored submission gets no person. A known email takes no id: `nextval` runs before
+// `ON CONFLICT` looks, and each returning person would leave a gap in the leads' ids.
 const CREATE_PERSONS: &str = "INSERT INTO persons (email, created_at_ms, first_lead_id)
     SELECT wanted.email, wanted.at_ms, nextval('leads_id_seq')
     FROM UNNEST($1::text[], $2::bigint[], $3::text[]) AS wanted (email, at_ms, submission_id)
     WHERE (SELECT 1 FROM leads WHERE leads.submission_id = wanted.submission_id) IS NULL
+      AND (SELECT 1 FROM persons WHERE persons.email = wanted.email) IS NULL
     ON CONFLICT (email) DO NOTHING
     RETURNING email, id, first_lead_id";
 
@@ -414,16 +416,32 @@ impl BatchStatements for Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::INTAKE_BEGIN;
+    use crate::backend::LEAD_BATCH_BEGIN;
     use sqlx::{Connection, Executor, PgConnection};
 
-    /// The generic plan of `statement` (the plan a prepared statement keeps after a few runs),
-    /// in the transaction `connection` is in, on the tables as they are now.
+    /// Every PostgreSQL batch statement.
+    const STATEMENTS: [(&str, &str); 16] = [
+        ("record the form tokens", INSERT_FORM_TOKENS),
+        ("read the tokens' owners", FORM_TOKEN_OWNERS),
+        ("create the persons", CREATE_PERSONS),
+        ("find the persons", FIND_PERSONS),
+        ("insert the leads", INSERT_LEADS),
+        ("set the first leads", SET_FIRST_LEADS),
+        ("forget the persons", FORGET_PERSONS),
+        ("move the profiles", MOVE_PROFILES),
+        ("read the profiles", READ_PROFILES),
+        ("upsert the profiles", UPSERT_PROFILES),
+        ("queue the deliveries", QUEUE_DELIVERIES),
+        ("load the score logs", LOAD_LOGS),
+        ("forms submitted before", FORMS_SUBMITTED_BEFORE),
+        ("read the MQL times", MQL_TIMES),
+        ("insert the score events", INSERT_EVENTS),
+        ("append the log rows", APPEND_LOG_ROWS),
+    ];
+
+    /// The generic plan of `statement` (the plan a prepared statement may keep), in the
+    /// transaction `connection` is in, on the tables as they are now.
     async fn generic_plan(connection: &mut PgConnection, statement: &str) -> String {
-        connection
-            .execute("SET plan_cache_mode = force_generic_plan")
-            .await
-            .unwrap();
         connection
             .execute(format!("PREPARE batch_statement AS {statement}").as_str())
             .await
@@ -445,16 +463,42 @@ mod tests {
                 .await
                 .unwrap();
         connection
-            .execute("DEALLOCATE batch_statement; RESET plan_cache_mode")
+            .execute("DEALLOCATE batch_statement")
             .await
             .unwrap();
         plan.join("\n")
     }
 
+    /// Scans that read a whole table or a whole index: a sequential scan, or an index scan with
+    /// no condition on the index.
+    fn whole_scans(plan: &str) -> Vec<&str> {
+        let lines: Vec<&str> = plan.lines().collect();
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(at, line)| {
+                let node = line.trim_start().trim_start_matches("->  ");
+                node.starts_with("Seq Scan")
+                    || (node.contains("Index") && node.contains(" Scan ") && {
+                        // Its details are the lines indented deeper, up to the next node.
+                        let depth = line.len() - line.trim_start().len();
+                        !lines[at + 1..]
+                            .iter()
+                            .take_while(|next| {
+                                next.len() - next.trim_start().len() > depth
+                                    && !next.trim_start().starts_with("->")
+                            })
+                            .any(|detail| detail.contains("Index Cond"))
+                    })
+            })
+            .map(|(_, line)| line.trim())
+            .collect()
+    }
+
     /// A new database as the first batches find it: `leads` analysed while empty by the
-    /// migrations, and holding a few leads since. A generic plan made now scans `leads` for
-    /// the stored submissions, and would go on doing so as it grows; in the intake's
-    /// transaction every batch statement goes through an index instead.
+    /// migrations, and holding a few leads since. A generic plan made now scans `leads` for the
+    /// stored submissions, and would go on doing so as it grows; in the batch's transaction
+    /// every statement goes through an index, and by a condition on it.
     #[tokio::test]
     async fn batch_statements_keep_to_indexes_on_plans_made_on_a_new_database() {
         let Some(admin_url) = leadform_testdb::postgres_admin_url() else {
@@ -474,29 +518,46 @@ mod tests {
             )
             .await
             .unwrap();
-        // The case the intake's transaction is for: outside it, the plan scans.
+        // The case the batch's transaction is for: outside it, the plan scans.
+        connection.execute("BEGIN").await.unwrap();
+        connection
+            .execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            .await
+            .unwrap();
         let unguarded = generic_plan(&mut connection, CREATE_PERSONS).await;
         assert!(unguarded.contains("Seq Scan on leads"), "{unguarded}");
+        connection.execute("ROLLBACK").await.unwrap();
 
-        connection.execute(INTAKE_BEGIN).await.unwrap();
-        for (name, statement) in [
-            ("record the form tokens", INSERT_FORM_TOKENS),
-            ("create the persons", CREATE_PERSONS),
-            ("find the persons", FIND_PERSONS),
-            ("insert the leads", INSERT_LEADS),
-            ("read the profiles", READ_PROFILES),
-            ("upsert the profiles", UPSERT_PROFILES),
-            ("load the score logs", LOAD_LOGS),
-            ("forms submitted before", FORMS_SUBMITTED_BEFORE),
-            ("read the MQL times", MQL_TIMES),
-            ("insert the score events", INSERT_EVENTS),
-            ("append the log rows", APPEND_LOG_ROWS),
-        ] {
+        connection.execute(LEAD_BATCH_BEGIN).await.unwrap();
+        connection
+            .execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            .await
+            .unwrap();
+        for (name, statement) in STATEMENTS {
             let plan = generic_plan(&mut connection, statement).await;
-            assert!(!plan.contains("Seq Scan"), "{name}:\n{plan}");
+            assert_eq!(whole_scans(&plan), Vec::<&str>::new(), "{name}:\n{plan}");
         }
         connection.execute("ROLLBACK").await.unwrap();
         connection.close().await.unwrap();
         database.drop_database().await;
+    }
+
+    #[test]
+    fn whole_scans_are_told_from_lookups() {
+        let plan = "Nested Loop
+  ->  Index Scan using leads_form on leads  (cost=0.14..8.16 rows=1 width=8)
+        Filter: (person_id = $1)
+  ->  Index Only Scan using persons_pkey on persons  (cost=0.15..2.17 rows=1 width=8)
+        Index Cond: (id = leads.person_id)
+  ->  Bitmap Index Scan on score_log_person  (cost=0.00..4.18 rows=10 width=0)
+        Index Cond: ((run_id = $1) AND (person_id = ANY ($2)))
+  ->  Seq Scan on visitor_profiles  (cost=0.00..1.01 rows=1 width=8)";
+        assert_eq!(
+            whole_scans(plan),
+            [
+                "->  Index Scan using leads_form on leads  (cost=0.14..8.16 rows=1 width=8)",
+                "->  Seq Scan on visitor_profiles  (cost=0.00..1.01 rows=1 width=8)",
+            ]
+        );
     }
 }

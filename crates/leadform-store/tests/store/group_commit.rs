@@ -638,7 +638,7 @@ async fn execute_on(db: &TestDatabase, statement: &str) {
 
 /// Leads of one plain batch spend their form tokens in its set transaction: the first of two
 /// leads with one token (in queue order) owns it, the second is a replay stored as spam, as is a
-/// lead replaying a token spent before the batch. (On PostgreSQL the four committers may split
+/// lead replaying a token spent before the batch. (On PostgreSQL the two committers may split
 /// the leads between batches; the answers must be the same.)
 #[tokio::test]
 async fn form_tokens_spent_in_a_plain_batch_go_to_the_first_lead() {
@@ -809,6 +809,72 @@ async fn a_plain_batch_links_persons_as_lead_by_lead_and_leaves_none_without_a_l
             "{}: the lead row is linked as it was inserted",
             db.label
         );
+        task.drain().await;
+        store.close().await;
+        db.finish().await;
+    }
+}
+
+/// On PostgreSQL a new person takes its first lead's id as it is created. When another
+/// transaction stores the same submission id after that (a retry racing its first attempt), the
+/// batch's lead is not inserted: its person must go again, and no person may point at a lead id
+/// that was never used.
+#[tokio::test]
+async fn a_person_made_for_a_submission_stored_meanwhile_is_removed_again() {
+    for db in test_databases().await {
+        if db.label != "postgres" {
+            // One writer at a time on SQLite: nothing can store the submission in between.
+            db.finish().await;
+            continue;
+        }
+        let store = db.open().await;
+        let (committer, task) = GroupCommitter::start(&store);
+        let submission_id = new_submission_id();
+        // The first attempt, not yet committed: the batch's persons insert cannot see it, and
+        // its leads insert waits for it.
+        let mut first_attempt = PgConnection::connect(&db.db).await.unwrap();
+        sqlx::query("BEGIN")
+            .execute(&mut first_attempt)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO leads (submission_id, form_id, intent, received_at_ms, payload_hash,
+                 lead_json, raw_payload)
+             VALUES ($1, 'contact-us', 'contact_request', 1, 'first attempt', '{}', '{}')",
+        )
+        .bind(&submission_id)
+        .execute(&mut first_attempt)
+        .await
+        .unwrap();
+        let retry = queue_lead(&committer, new_lead(&submission_id, "raced@example.com", 2));
+        tokio::time::sleep(SETTLE).await;
+        let waiting_for_the_first_attempt: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO leads%'",
+        )
+        .fetch_one(&mut first_attempt)
+        .await
+        .unwrap();
+        assert_eq!(
+            waiting_for_the_first_attempt, 1,
+            "the batch waits on the lead"
+        );
+        sqlx::query("COMMIT")
+            .execute(&mut first_attempt)
+            .await
+            .unwrap();
+        let answer = retry.await.unwrap();
+        assert!(
+            matches!(
+                answer,
+                Ok(InsertOutcome::AlreadyStored {
+                    same_payload: false,
+                    ..
+                })
+            ),
+            "{answer:?}"
+        );
+        assert_eq!(persons_of(&db).await, [], "no person is left for the retry");
         task.drain().await;
         store.close().await;
         db.finish().await;
