@@ -22,6 +22,7 @@ use crate::model::{InsertOutcome, NewLead};
 use crate::{Store, StoreError};
 use leadform_scoring::ScoringRules;
 use sqlx::Acquire;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, watch, Mutex};
 use tokio::task::JoinHandle;
@@ -267,10 +268,30 @@ async fn as_sets(store: &Store, batch: &[Job]) -> SetsOutcome {
 }
 
 /// Logs why a batch could not be stored as sets (a constraint or trigger refusing one lead, a
-/// deadlock, a missing privilege): it is stored lead by lead instead, which is correct but
-/// slower, and an operator should be able to tell when that happens to every batch.
+/// deadlock, a missing privilege): its leads are stored one at a time instead, which is correct
+/// but slower, and an operator should be able to tell when that happens to every batch. At most
+/// one line a minute, with how many fallbacks it stands for: a cause that hits every batch
+/// would otherwise log hundreds a second.
 fn step_failed(leads: usize, error: &StoreError) -> SetsOutcome {
-    tracing::warn!(leads, error = %error, "a batch of leads could not be stored as sets; storing it lead by lead");
+    static LAST_LOGGED_MS: AtomicI64 = AtomicI64::new(i64::MIN);
+    static UNLOGGED: AtomicU64 = AtomicU64::new(0);
+    let now_ms = crate::now_ms();
+    let last = LAST_LOGGED_MS.load(Ordering::Relaxed);
+    if now_ms.saturating_sub(last) >= 60_000
+        && LAST_LOGGED_MS
+            .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let fallbacks = UNLOGGED.swap(0, Ordering::Relaxed) + 1;
+        tracing::warn!(
+            leads,
+            fallbacks_since_last_line = fallbacks,
+            error = %error,
+            "a batch of leads could not be stored as sets; storing its leads one at a time"
+        );
+    } else {
+        UNLOGGED.fetch_add(1, Ordering::Relaxed);
+    }
     SetsOutcome::StepFailed
 }
 

@@ -120,7 +120,16 @@ async fn spend_form_tokens<T: BatchStatements>(
     if tokens.is_empty() {
         return Ok(vec![false; leads.len()]);
     }
-    let owners = tx.insert_form_tokens(&tokens).await?;
+    let mut owners = tx.insert_form_tokens(&tokens).await?;
+    // Tokens spent before this batch (rare: a retry or a replay): whose they are.
+    let spent_before: Vec<&str> = tokens
+        .iter()
+        .map(|token| token.token_id)
+        .filter(|token_id| !owners.contains_key(*token_id))
+        .collect();
+    if !spent_before.is_empty() {
+        owners.extend(tx.form_token_owners(&spent_before).await?);
+    }
     leads
         .iter()
         .map(|lead| {
@@ -235,7 +244,7 @@ async fn store_leads<T: BatchStatements + LeadSteps + ScoreTx>(
         })
         .collect();
     if !merges.is_empty() {
-        tx.merge_profiles(&merges).await?;
+        merge_profiles(tx, &merges).await?;
     }
     let deliveries: Vec<(i64, i64, &NewDelivery)> = fresh
         .iter()
@@ -431,19 +440,25 @@ async fn score_leads<T: BatchStatements + ScoreTx>(
     Ok(())
 }
 
-/// Each `(visitor id, answers, now)` merged into the visitor's stored profile JSON, if any.
-fn merged_profiles<'m>(
-    merges: &[(&'m str, &KnownProfile, i64)],
-    stored: &HashMap<String, String>,
-) -> Result<Vec<(&'m str, String, i64)>, StoreError> {
-    merges
+/// Merges each `(visitor id, answers, now)` into the visitor's stored profile, creating it when
+/// there is none: one read and one upsert for the batch.
+async fn merge_profiles<T: BatchStatements>(
+    tx: &mut T,
+    merges: &[(&str, &KnownProfile, i64)],
+) -> Result<(), StoreError> {
+    let visitor_ids: Vec<&str> = merges.iter().map(|&(visitor_id, ..)| visitor_id).collect();
+    let stored = tx.read_profiles(&visitor_ids).await?;
+    let merged = merges
         .iter()
         .map(|&(visitor_id, answers, now_ms)| {
             let stored_json = stored.get(visitor_id).map(String::as_str);
             let json = crate::profiles::merged_profile_json(visitor_id, stored_json, answers)?;
             Ok((visitor_id, json, now_ms))
         })
-        .collect()
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    // A visitor id without a row is one this batch just rotated to: no other transaction knows
+    // it, so the upsert cannot overwrite another's merge.
+    tx.upsert_profiles(&merged).await
 }
 
 /// A delivery's destination position, as its column stores it.

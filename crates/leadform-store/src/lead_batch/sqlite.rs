@@ -12,8 +12,8 @@ use crate::lead_steps::LeadRow;
 use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
 use crate::StoreError;
-use leadform_core::KnownProfile;
 use leadform_scoring::LogRow;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 use std::collections::{HashMap, HashSet};
 
@@ -32,6 +32,35 @@ where
     list.push_unseparated(")");
 }
 
+/// Runs a statement built for this batch and returns its rows.
+async fn fetch_rows(
+    tx: &mut Tx<'_>,
+    mut query: QueryBuilder<'_, Sqlite>,
+    fail: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    query
+        .build()
+        .persistent(false)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(fail)
+}
+
+/// Runs a statement built for this batch.
+async fn run(
+    tx: &mut Tx<'_>,
+    mut query: QueryBuilder<'_, Sqlite>,
+    fail: impl Fn(sqlx::Error) -> StoreError,
+) -> Result<(), StoreError> {
+    query
+        .build()
+        .persistent(false)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+    Ok(())
+}
+
 impl BatchStatements for Tx<'_> {
     async fn insert_form_tokens(
         &mut self,
@@ -48,33 +77,19 @@ impl BatchStatements for Tx<'_> {
                 .push_bind(token.now_ms);
         });
         insert.push(" ON CONFLICT (token_id) DO NOTHING RETURNING token_id, submission_id");
-        let rows = insert
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&fail)?;
-        let mut owners: HashMap<String, String> = pairs(&rows, &fail)?;
-        // Tokens spent before this batch (rare: a retry or a replay): whose they are.
-        let spent_before: Vec<&str> = tokens
-            .iter()
-            .map(|token| token.token_id)
-            .filter(|token_id| !owners.contains_key(*token_id))
-            .collect();
-        if !spent_before.is_empty() {
-            let mut read = QueryBuilder::<Sqlite>::new(
-                "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
-            );
-            push_in_list(&mut read, spent_before);
-            let rows = read
-                .build()
-                .persistent(false)
-                .fetch_all(&mut **self)
-                .await
-                .map_err(&fail)?;
-            owners.extend(pairs::<_, String, String>(&rows, &fail)?);
-        }
-        Ok(owners)
+        pairs(&fetch_rows(self, insert, &fail).await?, &fail)
+    }
+
+    async fn form_token_owners(
+        &mut self,
+        token_ids: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let fail = failed("sqlite", "read whose the form tokens are");
+        let mut read = QueryBuilder::<Sqlite>::new(
+            "SELECT token_id, submission_id FROM used_form_tokens WHERE token_id IN ",
+        );
+        push_in_list(&mut read, token_ids.iter().copied());
+        pairs(&fetch_rows(self, read, &fail).await?, &fail)
     }
 
     async fn create_persons(
@@ -99,12 +114,7 @@ impl BatchStatements for Tx<'_> {
                  (SELECT 1 FROM leads WHERE leads.submission_id = wanted.column3)
              ON CONFLICT (email) DO NOTHING RETURNING email, id",
         );
-        let rows = insert
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&fail)?;
+        let rows = fetch_rows(self, insert, &fail).await?;
         let created: HashMap<String, i64> = pairs(&rows, &fail)?;
         Ok(created
             .into_iter()
@@ -122,12 +132,7 @@ impl BatchStatements for Tx<'_> {
         let fail = failed("sqlite", "find the person");
         let mut read = QueryBuilder::<Sqlite>::new("SELECT email, id FROM persons WHERE email IN ");
         push_in_list(&mut read, emails.iter().copied());
-        let found = read
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&fail)?;
+        let found = fetch_rows(self, read, &fail).await?;
         pairs(&found, &fail)
     }
 
@@ -175,12 +180,7 @@ impl BatchStatements for Tx<'_> {
                 .push_bind(person.is_some_and(|person| person.created));
         });
         insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING submission_id, id");
-        let stored = insert
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&fail)?;
+        let stored = fetch_rows(self, insert, &fail).await?;
         pairs(&stored, &fail)
     }
 
@@ -199,25 +199,23 @@ impl BatchStatements for Tx<'_> {
             &mut update,
             first_leads.iter().map(|&(person_id, _)| person_id),
         );
-        update
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed("sqlite", "link the person to its first lead"))?;
-        Ok(())
+        run(
+            self,
+            update,
+            failed("sqlite", "link the person to its first lead"),
+        )
+        .await
     }
 
     async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError> {
         let mut delete = QueryBuilder::<Sqlite>::new("DELETE FROM persons WHERE id IN ");
         push_in_list(&mut delete, person_ids.iter().copied());
-        delete
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed("sqlite", "forget a person with no new lead"))?;
-        Ok(())
+        run(
+            self,
+            delete,
+            failed("sqlite", "forget a person with no new lead"),
+        )
+        .await
     }
 
     async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError> {
@@ -231,42 +229,34 @@ impl BatchStatements for Tx<'_> {
                                WHERE m.previous = visitor_profiles.visitor_id)
              WHERE visitor_id IN (SELECT previous FROM moves)",
         );
-        update
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed(
-                "sqlite",
-                "move the visitor profile to the rotated id",
-            ))?;
-        Ok(())
+        run(
+            self,
+            update,
+            failed("sqlite", "move the visitor profile to the rotated id"),
+        )
+        .await
     }
 
-    async fn merge_profiles(
+    async fn read_profiles(
         &mut self,
-        merges: &[(&str, &KnownProfile, i64)],
-    ) -> Result<(), StoreError> {
+        visitor_ids: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
         let read = failed("sqlite", "read the visitor profile");
         let mut query = QueryBuilder::<Sqlite>::new(
             "SELECT visitor_id, known_json FROM visitor_profiles WHERE visitor_id IN ",
         );
-        push_in_list(
-            &mut query,
-            merges.iter().map(|&(visitor_id, ..)| visitor_id),
-        );
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&read)?;
-        let stored: HashMap<String, String> = pairs(&rows, &read)?;
-        let merged = super::merged_profiles(merges, &stored)?;
+        push_in_list(&mut query, visitor_ids.iter().copied());
+        pairs(&fetch_rows(self, query, &read).await?, &read)
+    }
+
+    async fn upsert_profiles(
+        &mut self,
+        profiles: &[(&str, String, i64)],
+    ) -> Result<(), StoreError> {
         let mut upsert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO visitor_profiles (visitor_id, known_json, updated_at_ms) ",
         );
-        upsert.push_values(&merged, |mut values, (visitor_id, json, now_ms)| {
+        upsert.push_values(profiles, |mut values, (visitor_id, json, now_ms)| {
             values
                 .push_bind(*visitor_id)
                 .push_bind(json)
@@ -276,13 +266,7 @@ impl BatchStatements for Tx<'_> {
             " ON CONFLICT (visitor_id) DO UPDATE
              SET known_json = excluded.known_json, updated_at_ms = excluded.updated_at_ms",
         );
-        upsert
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed("sqlite", "update the visitor profile"))?;
-        Ok(())
+        run(self, upsert, failed("sqlite", "update the visitor profile")).await
     }
 
     async fn queue_all_deliveries(
@@ -306,13 +290,12 @@ impl BatchStatements for Tx<'_> {
                 .push_bind(now_ms)
                 .push_bind(&delivery.destination_id);
         });
-        insert
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed("sqlite", "queue the lead's deliveries"))?;
-        Ok(())
+        run(
+            self,
+            insert,
+            failed("sqlite", "queue the lead's deliveries"),
+        )
+        .await
     }
 
     async fn load_logs(
@@ -328,12 +311,7 @@ impl BatchStatements for Tx<'_> {
         query.push_bind(run_id).push(" AND person_id IN ");
         push_in_list(&mut query, person_ids.iter().copied());
         query.push(" ORDER BY person_id, at_ms, id");
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&read)?;
+        let rows = fetch_rows(self, query, &read).await?;
         grouped_logs(&rows, &read)
     }
 
@@ -349,12 +327,7 @@ impl BatchStatements for Tx<'_> {
         push_in_list(&mut query, person_ids.iter().copied());
         query.push(" AND id NOT IN ");
         push_in_list(&mut query, lead_ids.iter().copied());
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&read)?;
+        let rows = fetch_rows(self, query, &read).await?;
         Ok(pairs::<_, i64, String>(&rows, &read)?.into_iter().collect())
     }
 
@@ -366,12 +339,7 @@ impl BatchStatements for Tx<'_> {
         let mut query =
             QueryBuilder::<Sqlite>::new("SELECT id, mql_at_ms FROM persons WHERE id IN ");
         push_in_list(&mut query, person_ids.iter().copied());
-        let rows = query
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&read)?;
+        let rows = fetch_rows(self, query, &read).await?;
         pairs(&rows, &read)
     }
 
@@ -397,12 +365,7 @@ impl BatchStatements for Tx<'_> {
                 .push_bind(fields);
         });
         insert.push(" RETURNING lead_id, kind, id");
-        let rows = insert
-            .build()
-            .persistent(false)
-            .fetch_all(&mut **self)
-            .await
-            .map_err(&fail)?;
+        let rows = fetch_rows(self, insert, &fail).await?;
         returned_event_ids(&rows, &fail)
     }
 
@@ -428,12 +391,6 @@ impl BatchStatements for Tx<'_> {
         // Two handlers may decay the same person and week at once: the unique key keeps
         // one row, never clock agreement.
         insert.push(" ON CONFLICT DO NOTHING");
-        insert
-            .build()
-            .persistent(false)
-            .execute(&mut **self)
-            .await
-            .map_err(failed("sqlite", "append to the score log"))?;
-        Ok(())
+        run(self, insert, failed("sqlite", "append to the score log")).await
     }
 }

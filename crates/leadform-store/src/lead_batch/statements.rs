@@ -5,7 +5,6 @@ use crate::lead_steps::LeadRow;
 use crate::model::NewDelivery;
 use crate::score_model::NewScoreEvent;
 use crate::StoreError;
-use leadform_core::KnownProfile;
 use leadform_scoring::LogRow;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use std::collections::{HashMap, HashSet};
@@ -39,10 +38,16 @@ pub(crate) struct LeadPerson {
 
 /// The set statements, on an open write transaction.
 pub(crate) trait BatchStatements {
-    /// Inserts each token's use unless the token has one; `token id → owning submission id`.
+    /// Inserts each token's use unless the token has one (the first in the order given wins):
+    /// `token id → submission id` of the uses inserted now.
     async fn insert_form_tokens(
         &mut self,
         tokens: &[TokenUse<'_>],
+    ) -> Result<HashMap<String, String>, StoreError>;
+    /// `token id → submission id` of tokens spent before.
+    async fn form_token_owners(
+        &mut self,
+        token_ids: &[&str],
     ) -> Result<HashMap<String, String>, StoreError>;
     /// Creates persons `(email, at, submission id)`, in the order given, that do not exist,
     /// except for a submission id stored already (a retry gets no person, as lead by lead):
@@ -69,12 +74,15 @@ pub(crate) trait BatchStatements {
     async fn forget_persons(&mut self, person_ids: &[i64]) -> Result<(), StoreError>;
     /// Moves each `(previous visitor id, new visitor id)` profile to its rotated id.
     async fn move_profiles(&mut self, moves: &[(&str, &str)]) -> Result<(), StoreError>;
-    /// Merges each `(visitor id, answers, now)` into the visitor's stored profile, creating it
-    /// when there is none: one read (locking the rows on PostgreSQL) and one upsert.
-    async fn merge_profiles(
+    /// `visitor id → stored profile JSON` of these visitors, locked on PostgreSQL (in index
+    /// order, the same in every batch).
+    async fn read_profiles(
         &mut self,
-        merges: &[(&str, &KnownProfile, i64)],
-    ) -> Result<(), StoreError>;
+        visitor_ids: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError>;
+    /// Stores each `(visitor id, profile JSON, now)`, over the stored profile if there is one.
+    async fn upsert_profiles(&mut self, profiles: &[(&str, String, i64)])
+        -> Result<(), StoreError>;
     /// One pending `lead.created` delivery per `(lead id, now, destination)`, due at once.
     async fn queue_all_deliveries(
         &mut self,

@@ -847,18 +847,32 @@ async fn a_person_made_for_a_submission_stored_meanwhile_is_removed_again() {
         .await
         .unwrap();
         let retry = queue_lead(&committer, new_lead(&submission_id, "raced@example.com", 2));
-        tokio::time::sleep(SETTLE).await;
-        let waiting_for_the_first_attempt: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_stat_activity
-             WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO leads%'",
-        )
-        .fetch_one(&mut first_attempt)
-        .await
-        .unwrap();
-        assert_eq!(
-            waiting_for_the_first_attempt, 1,
-            "the batch waits on the lead"
-        );
+        // The batch's leads insert waits for the first attempt (its persons insert is done).
+        let first_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut first_attempt)
+            .await
+            .unwrap();
+        let mut observer = PgConnection::connect(&db.db).await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let waiting: Option<String> = sqlx::query_scalar(
+                "SELECT query FROM pg_stat_activity
+                 WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))",
+            )
+            .bind(first_pid)
+            .fetch_optional(&mut observer)
+            .await
+            .unwrap();
+            if let Some(query) = waiting {
+                assert!(query.starts_with("INSERT INTO leads"), "{query}");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the batch never waited on the first attempt"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         sqlx::query("COMMIT")
             .execute(&mut first_attempt)
             .await
