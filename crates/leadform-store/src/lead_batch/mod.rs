@@ -215,7 +215,7 @@ async fn store_leads<T: BatchStatements + LeadSteps + ScoreTx>(
     if !first_leads.is_empty() {
         tx.set_first_leads(&first_leads).await?;
     }
-    // `lead id → (person, created now)` for the fresh leads that have a person.
+    // `lead id → its person` for the fresh leads that have one.
     let persons: HashMap<i64, LeadPerson> = fresh
         .iter()
         .filter_map(|&(index, lead_id)| Some((lead_id, row_persons[index]?)))
@@ -326,11 +326,7 @@ async fn find_or_create_persons<T: BatchStatements>(
         .map(|row| {
             let email = person_email_of(row)?;
             match (created.get(email), existing.get(email)) {
-                (Some(person), _) => Some(LeadPerson {
-                    id: person.id,
-                    created: true,
-                    reserved_lead_id: person.reserved_lead_id,
-                }),
+                (Some(&person), _) => Some(person),
                 (None, Some(&id)) => Some(LeadPerson {
                     id,
                     created: false,

@@ -10,8 +10,7 @@
 //! unique-index lookup per row, where a `NOT EXISTS` could become a join over the whole index.
 
 use super::statements::{
-    fields_json, grouped_logs, pairs, returned_event_ids, BatchStatements, CreatedPerson,
-    LeadPerson, TokenUse,
+    fields_json, grouped_logs, pairs, returned_event_ids, BatchStatements, LeadPerson, TokenUse,
 };
 use crate::error::failed;
 use crate::lead_steps::LeadRow;
@@ -161,7 +160,7 @@ impl BatchStatements for Tx<'_> {
     async fn create_persons(
         &mut self,
         persons: &[(&str, i64, &str)],
-    ) -> Result<HashMap<String, CreatedPerson>, StoreError> {
+    ) -> Result<HashMap<String, LeadPerson>, StoreError> {
         let fail = failed("postgres", "create the person");
         let rows = sqlx::query(CREATE_PERSONS)
             .bind(column(persons, |&(email, ..)| email))
@@ -172,8 +171,9 @@ impl BatchStatements for Tx<'_> {
             .map_err(&fail)?;
         rows.iter()
             .map(|row| {
-                let person = CreatedPerson {
+                let person = LeadPerson {
                     id: row.try_get(1).map_err(&fail)?,
+                    created: true,
                     reserved_lead_id: row.try_get(2).map_err(&fail)?,
                 };
                 Ok((row.try_get(0).map_err(&fail)?, person))

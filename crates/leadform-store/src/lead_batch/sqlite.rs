@@ -4,8 +4,7 @@
 //! connection's statement cache out.
 
 use super::statements::{
-    fields_json, grouped_logs, pairs, returned_event_ids, BatchStatements, CreatedPerson,
-    LeadPerson, TokenUse,
+    fields_json, grouped_logs, pairs, returned_event_ids, BatchStatements, LeadPerson, TokenUse,
 };
 use crate::error::failed;
 use crate::lead_steps::LeadRow;
@@ -95,7 +94,7 @@ impl BatchStatements for Tx<'_> {
     async fn create_persons(
         &mut self,
         persons: &[(&str, i64, &str)],
-    ) -> Result<HashMap<String, CreatedPerson>, StoreError> {
+    ) -> Result<HashMap<String, LeadPerson>, StoreError> {
         let fail = failed("sqlite", "create the person");
         // The check for a stored submission is part of the insert: no extra round trip.
         // SQLite names a `VALUES` list's columns column1, column2, …
@@ -119,8 +118,9 @@ impl BatchStatements for Tx<'_> {
         Ok(created
             .into_iter()
             .map(|(email, id)| {
-                let person = CreatedPerson {
+                let person = LeadPerson {
                     id,
+                    created: true,
                     reserved_lead_id: None,
                 };
                 (email, person)

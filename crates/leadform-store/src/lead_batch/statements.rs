@@ -16,23 +16,16 @@ pub(crate) struct TokenUse<'a> {
     pub now_ms: i64,
 }
 
-/// A person created for a lead of the batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct CreatedPerson {
-    pub id: i64,
-    /// The id the person's first lead must be inserted with, when the database handed one out
-    /// with the person (PostgreSQL, from the leads' sequence). `None`: the lead takes its own id,
-    /// and [`BatchStatements::set_first_leads`] links the person to it afterwards (SQLite).
-    pub reserved_lead_id: Option<i64>,
-}
-
 /// A lead's person, as the lead's row is inserted with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LeadPerson {
     pub id: i64,
     /// The person was created for this lead: the lead is the person's first.
     pub created: bool,
-    /// See [`CreatedPerson::reserved_lead_id`].
+    /// For a person created now, the id its first lead must be inserted with, when the database
+    /// handed one out with the person (PostgreSQL, from the leads' sequence). `None`: the lead
+    /// takes its own id, and [`BatchStatements::set_first_leads`] links the person to it
+    /// afterwards (SQLite).
     pub reserved_lead_id: Option<i64>,
 }
 
@@ -55,7 +48,7 @@ pub(crate) trait BatchStatements {
     async fn create_persons(
         &mut self,
         persons: &[(&str, i64, &str)],
-    ) -> Result<HashMap<String, CreatedPerson>, StoreError>;
+    ) -> Result<HashMap<String, LeadPerson>, StoreError>;
     /// The persons with these emails, locked in id order on PostgreSQL before any lead takes a
     /// key-share lock on them (which a later `FOR UPDATE` of another batch would deadlock with).
     async fn find_persons(&mut self, emails: &[&str]) -> Result<HashMap<String, i64>, StoreError>;
@@ -67,7 +60,7 @@ pub(crate) trait BatchStatements {
         persons: &[Option<LeadPerson>],
     ) -> Result<HashMap<String, i64>, StoreError>;
     /// Sets `(person id, lead id)`: the lead that created the person, for persons created
-    /// without a [`CreatedPerson::reserved_lead_id`].
+    /// without a [`LeadPerson::reserved_lead_id`].
     async fn set_first_leads(&mut self, first_leads: &[(i64, i64)]) -> Result<(), StoreError>;
     /// Deletes persons this transaction created for no lead. Rare: only when another transaction
     /// stored the same submission id after [`BatchStatements::create_persons`] looked.
